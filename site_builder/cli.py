@@ -1,0 +1,203 @@
+"""The `policy` command: parse arguments, call one library function, map errors to exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from site_builder.errors import PolicyError
+
+repo_option = click.option("--repo", "repo", type=click.Path(file_okay=False, path_type=Path),
+                           default=".", show_default=True, help="The policy repository.")
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD, like 2026-12-01") from None
+
+
+def guarded(func: Callable) -> Callable:
+    """Turn unexpected exceptions into one line (a traceback only with --debug)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        try:
+            return func(*args, **kwargs)
+        except (click.ClickException, click.Abort, click.exceptions.Exit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence for users
+            if click.get_current_context().find_root().params.get("debug"):
+                raise
+            raise PolicyError(f"unexpected failure: {type(exc).__name__}: {exc} (run with --debug for details)") from None
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
+@click.version_option(package_name="site_builder")
+def cli(debug: bool) -> None:
+    """Keep a privacy policy as versioned, bilingual Markdown under git, and publish it."""
+
+
+@cli.command()
+@repo_option
+@click.option("--strict", is_flag=True, help="Stale or missing translations are errors too.")
+@guarded
+def check(repo: Path, strict: bool) -> None:
+    """Validate content, translations and release records."""
+    from site_builder.workspace import check as run_check
+
+    problems = run_check(repo, strict=strict)
+    for problem in problems:
+        click.echo(problem.format(), err=problem.severity == "error")
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+    if errors:
+        sys.exit(1)
+
+
+@cli.group(invoke_without_command=True)
+@repo_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+@guarded
+def translations(ctx: click.Context, repo: Path, as_json: bool) -> None:
+    """Per language and section: ok / stale / missing, with the source fingerprint."""
+    if ctx.invoked_subcommand:
+        return
+    from site_builder.translations import as_json_rows, statuses
+
+    rows = statuses(repo)
+    if as_json:
+        click.echo(json.dumps(as_json_rows(rows), ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row.lang}  {row.section:<28} {row.state:<8} {row.source_hash}")
+
+
+@translations.command("mark")
+@repo_option
+@click.argument("lang")
+@click.argument("section_ids", nargs=-1, required=True)
+@guarded
+def translations_mark(repo: Path, lang: str, section_ids: tuple[str, ...]) -> None:
+    """Record that the translation of each ID is up to date with the English text."""
+    from site_builder.translations import mark
+
+    for path in mark(repo, lang, list(section_ids)):
+        click.echo(f"marked {path}")
+
+
+@cli.command()
+@repo_option
+@click.argument("version")
+@click.option("--effective", required=True, callback=_date, help="Date the version takes effect (YYYY-MM-DD).")
+@click.option("--kind", required=True, type=click.Choice(["material", "minor"]))
+@click.option("--summary-en", required=True, help="Plain-language summary in English.")
+@click.option("--summary-el", required=True, help="Plain-language summary in Greek.")
+@click.option("--allow-stale", is_flag=True, help="Release although translations are stale or missing.")
+@guarded
+def release(repo: Path, version: str, effective: dt.date, kind: str, summary_en: str,
+            summary_el: str, allow_stale: bool) -> None:
+    """Write changelog/VERSION.yml for the current text."""
+    from site_builder.releases import create_release
+
+    path = create_release(repo, version=version, effective=effective, kind=kind,
+                          summaries={"en": summary_en, "el": summary_el}, allow_stale=allow_stale)
+    rel = path.relative_to(Path(repo).resolve())
+    click.echo(f"wrote {rel}\nnext: commit the text and the record together:\n"
+               f"  git add policy translations {rel} && git commit -m 'Release {version}'")
+
+
+@cli.command()
+@repo_option
+@click.argument("from_rev", required=False)
+@click.argument("to_rev", required=False)
+@click.option("--lang", default="en", type=click.Choice(["en", "el"]))
+@click.option("--format", "fmt", default="text", type=click.Choice(["text", "markdown", "json", "html"]))
+@guarded
+def diff(repo: Path, from_rev: str | None, to_rev: str | None, lang: str, fmt: str) -> None:
+    """What changed between two releases, revisions or the draft (default: last release -> draft)."""
+    from site_builder.diff_render import render
+    from site_builder.workspace import open_workspace
+    from site_builder.diffing import compare_revisions
+
+    ws = open_workspace(repo)
+    changes = compare_revisions(ws, from_rev, to_rev, lang)
+    click.echo(render(changes, fmt, color=fmt == "text" and sys.stdout.isatty()), nl=False)
+
+
+@cli.command()
+@repo_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default: site/ in the repository).")
+@click.option("--draft", is_flag=True, help="Add the draft as a watermarked, noindex version.")
+@click.option("--today", callback=_date, default=None, help="Build as if on this date (YYYY-MM-DD).")
+@click.option("--site-url", default=None, help="Absolute URL the site is served from.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@guarded
+def build(repo: Path, out: Path | None, draft: bool, today: dt.date | None, site_url: str | None, quiet: bool) -> None:
+    """Build the whole versioned bilingual site."""
+    from site_builder.publishing import build_site
+
+    build_site(repo, out=out, draft=draft, today=today, site_url=site_url, quiet=quiet)
+
+
+@cli.command()
+@repo_option
+@click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="HOST:PORT to serve on.")
+@guarded
+def serve(repo: Path, dev_addr: str) -> None:
+    """Live preview of the draft, rebuilt on save."""
+    from site_builder.publishing import serve_site
+
+    serve_site(repo, dev_addr=dev_addr)
+
+
+@cli.command()
+@repo_option
+@click.argument("version")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--site-url", default=None)
+@click.option("--send", is_flag=True, help="Send the notice to every recipient.")
+@click.option("--recipients", type=click.Path(dir_okay=False, path_type=Path), default=None, help="CSV with columns email,language.")
+@click.option("--smtp", default=None, help="HOST:PORT of the SMTP server.")
+@click.option("--starttls", is_flag=True, help="Upgrade the connection with STARTTLS (certificate verified).")
+@click.option("--ssl", "use_ssl", is_flag=True, help="Connect with TLS from the start (certificate verified).")
+@click.option("--user", default=None, help="SMTP login; the password is read from $POLICY_SMTP_PASSWORD.")
+@click.option("--journal", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Delivery journal (SQLite).")
+@click.option("--dry-run", is_flag=True, help="Show who would receive what, send nothing.")
+@click.option("-q", "--quiet", is_flag=True)
+@guarded
+def notify(repo: Path, version: str, out: Path | None, site_url: str | None, send: bool,
+           recipients: Path | None, smtp: str | None, starttls: bool, use_ssl: bool,
+           user: str | None, journal: Path | None, dry_run: bool, quiet: bool) -> None:
+    """The notice of a release: files to send, or sending it."""
+    from site_builder import notices
+
+    if not send:
+        for path in notices.write_notice(repo, version=version, out=out, site_url=site_url):
+            click.echo(f"wrote {path}")
+        return
+    if recipients is None or (smtp is None and not dry_run):
+        raise PolicyError("--send needs --recipients CSV and --smtp HOST:PORT")
+    report = notices.send_notice(repo, version=version, recipients=recipients, smtp=smtp,
+                                 site_url=site_url, starttls=starttls, use_ssl=use_ssl, user=user,
+                                 journal=journal, dry_run=dry_run, quiet=quiet)
+    if report.failed:
+        sys.exit(1)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="policy")

@@ -1,0 +1,403 @@
+"""Content loading: one parser for the working tree and any git revision.
+
+Everything here reads through a `Source`, so the same rules apply to the editor's files
+and to the text of a release years ago. Git itself lives in `history.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any, Protocol
+
+import yaml
+
+from site_builder.errors import Problem
+from site_builder.models import KINDS, SOURCE_LANG, ReleaseRecord, Section, Snapshot, Translation
+
+SECTION_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+LANG_CODE = re.compile(r"^[a-z]{2,3}$")
+VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+ANCHOR_LINK = re.compile(r"\]\(#([^)\s]*)\)")
+CONTENT_DIRS = ("policy", "translations")
+
+
+class Source(Protocol):
+    """Where files come from: the working tree or a git tree."""
+
+    label: str
+
+    def read(self, path: str) -> bytes | None:
+        """The bytes of a file, or None when it does not exist."""
+
+    def listdir(self, path: str) -> list[str]:
+        """Names of the entries directly under a folder (empty when absent)."""
+
+
+class WorkingTree:
+    """The editor's files on disk, uncommitted edits included."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.label = "working tree"
+
+    def read(self, path: str) -> bytes | None:
+        file = self.root / path
+        return file.read_bytes() if file.is_file() else None
+
+    def listdir(self, path: str) -> list[str]:
+        folder = self.root / path
+        return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+# --- YAML that refuses its traps -------------------------------------------------------
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys instead of keeping the last one."""
+
+    def construct_mapping(self, node, deep=False):  # noqa: ANN001, ANN201 - PyYAML's API
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first on line {seen[key]})",
+                    key_node.start_mark)
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[Any, dict[str, int], list[Problem]]:
+    """Parse YAML; return the data, the line of each top-level key, and problems."""
+    try:
+        loader = _StrictLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + (mark.line if mark else 0)
+        return None, {}, [Problem(path, line, f"invalid YAML: {exc.problem or exc.context}")]
+    except (yaml.YAMLError, ValueError) as exc:  # e.g. a date like 2026-13-01
+        return None, {}, [Problem(path, first_line, f"invalid YAML value: {exc}")]
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        lines = {str(k.value): first_line + k.start_mark.line for k, _ in node.value}
+    return data, lines, []
+
+
+def decode(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:
+    """UTF-8 text with normalised line ends and NFC, or a problem naming the bad byte."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Problem(path, line, f"not UTF-8 (byte {raw[exc.start]:#04x}); save the file as UTF-8")]
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text), []
+
+
+def split_front_matter(text: str, path: str) -> tuple[dict | None, dict[str, int], str, int, list[Problem]]:
+    """Split `---` YAML front matter from the Markdown body: (meta, key lines, body, body line, problems)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None, {}, text, 1, [Problem(path, 1, "missing front matter: the file must start with a `---` line, then `title: ...`, then `---`")]
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    if end is None:
+        return None, {}, text, 1, [Problem(path, 1, "front matter is not closed: add a `---` line after it")]
+    meta, key_lines, problems = parse_yaml("\n".join(lines[1:end]), path, first_line=2)
+    if not problems and not isinstance(meta, dict):
+        problems = [Problem(path, 2, "front matter must be `key: value` lines (a YAML mapping)")]
+    body = "\n".join(lines[end + 1:]).strip("\n") + "\n"
+    return (meta if not problems else None), key_lines, body, end + 2, problems
+
+
+def describe_type(value: Any) -> str:
+    """How YAML read a value, in words an editor recognises."""
+    if isinstance(value, bool):
+        return "a yes/no boolean"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "a date"
+    if value is None:
+        return "empty"
+    return f"a {type(value).__name__}"
+
+
+def text_field(meta: dict, key: str, path: str, lines: dict[str, int], problems: list[Problem],
+               required: bool = True) -> str | None:
+    """A required text value; YAML's booleans, numbers and dates are refused, not coerced."""
+    line = lines.get(key, 1)
+    if key not in meta:
+        if required:
+            problems.append(Problem(path, 1, f"missing `{key}`: add `{key}: ...` to the front matter"))
+        return None
+    value = meta[key]
+    if not isinstance(value, str) or not value.strip():
+        problems.append(Problem(path, line, f"`{key}` must be text, but YAML read {describe_type(value)}; put the value in quotes"))
+        return None
+    return value.strip()
+
+
+# --- fingerprints and placeholders ---------------------------------------------------
+
+
+def fingerprint(title: str, body: str) -> str:
+    """Fingerprint of an English section; re-wrapping lines does not change it."""
+    blocks = [" ".join(b.split()) for b in re.split(r"\n\s*\n", body) if b.strip()]
+    canonical = " ".join(title.split()) + "\n\n" + "\n\n".join(blocks)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def fill_placeholders(body: str, values: dict[str, str]) -> str:
+    """Replace `{{ name }}` with the value from policy.yml `variables`."""
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), body)
+
+
+def content_hash(source: Source) -> str:
+    """Fingerprint of the released text: every file under policy/ and translations/."""
+    digest = hashlib.sha256()
+    for path in sorted(_walk(source, CONTENT_DIRS)):
+        data = source.read(path) or b""
+        digest.update(f"{path}\0{len(data)}\0".encode())
+        digest.update(data)
+    return "sha256:" + digest.hexdigest()
+
+
+def _walk(source: Source, roots: tuple[str, ...]) -> list[str]:
+    found = []
+    for root in roots:
+        for name in source.listdir(root):
+            path = f"{root}/{name}"
+            if source.read(path) is None:
+                found.extend(_walk(source, (path,)))
+            else:
+                found.append(path)
+    return found
+
+
+# --- the document ----------------------------------------------------------------------
+
+
+def _read_text(source: Source, path: str, problems: list[Problem]) -> str | None:
+    raw = source.read(path)
+    if raw is None:
+        return None
+    text, found = decode(raw, path)
+    problems.extend(found)
+    return text
+
+
+def _read_meta_file(source: Source, path: str, problems: list[Problem]) -> tuple[dict | None, dict[str, int]]:
+    text = _read_text(source, path, problems)
+    if text is None:
+        return None, {}
+    data, lines, found = parse_yaml(text, path)
+    problems.extend(found)
+    if not found and not isinstance(data, dict):
+        problems.append(Problem(path, 1, "must be `key: value` lines (a YAML mapping)"))
+        return None, {}
+    return data, lines
+
+
+def _variables(meta: dict, path: str, lines: dict[str, int], problems: list[Problem]) -> dict[str, str]:
+    values = meta.get("variables") or {}
+    if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
+        problems.append(Problem(path, lines.get("variables", 1), "`variables` must map names to quoted text values"))
+        return {}
+    return {str(k): v for k, v in values.items()}
+
+
+def _section_ids(meta: dict, path: str, lines: dict[str, int], problems: list[Problem]) -> list[str]:
+    ids = meta.get("sections")
+    line = lines.get("sections", 1)
+    if not isinstance(ids, list) or not ids:
+        problems.append(Problem(path, line, "`sections` must list the section ids in order, one `- id` per line"))
+        return []
+    seen: set[str] = set()
+    out = []
+    for i, sid in enumerate(ids, start=1):
+        if not isinstance(sid, str) or not SECTION_ID.match(sid):
+            problems.append(Problem(path, line + i, f"invalid section id {sid!r}: use lower-case letters, digits and single hyphens, like `data-retention`"))
+        elif sid in seen:
+            problems.append(Problem(path, line + i, f"duplicate section id `{sid}`: each section is listed once"))
+        else:
+            seen.add(sid)
+            out.append(sid)
+    return out
+
+
+def _check_body(body: str, body_line: int, path: str, known: set[str] | None,
+                values: dict[str, str], problems: list[Problem]) -> None:
+    for offset, line in enumerate(body.split("\n")):
+        for m in PLACEHOLDER.finditer(line):
+            if m.group(1) not in values:
+                problems.append(Problem(path, body_line + offset, f"unknown placeholder `{m.group(0)}`: define `{m.group(1)}` under `variables:` in policy/policy.yml"))
+        if known is None:
+            continue
+        for m in ANCHOR_LINK.finditer(line):
+            if m.group(1) not in known:
+                problems.append(Problem(path, body_line + offset, f"link to `#{m.group(1)}` names no section; use one of the section ids in policy/policy.yml"))
+
+
+def _load_section(source: Source, sid: str, problems: list[Problem]) -> tuple[str, str, bool, str, int] | None:
+    path = f"policy/{sid}.md"
+    text = _read_text(source, path, problems)
+    if text is None:
+        if source.read(path) is None:
+            problems.append(Problem("policy/policy.yml", 1, f"section `{sid}` is listed but {path} does not exist: create it or remove `{sid}` from `sections`"))
+        return None
+    meta, lines, body, body_line, found = split_front_matter(text, path)
+    problems.extend(found)
+    if meta is None:
+        return None
+    title = text_field(meta, "title", path, lines, problems)
+    numbered = meta.get("numbered", True)
+    if not isinstance(numbered, bool):
+        problems.append(Problem(path, lines.get("numbered", 1), "`numbered` must be true or false"))
+        numbered = True
+    return (title or sid), body, numbered, path, body_line
+
+
+def _load_translation(source: Source, lang: str, name: str, english: dict[str, Section],
+                      problems: list[Problem]) -> tuple[Translation, int] | None:
+    path = f"translations/{lang}/{name}"
+    sid = name[:-3]
+    if sid not in english:
+        problems.append(Problem(path, 1, f"orphan translation: there is no English section `{sid}`; delete this file or rename it to an existing section id"))
+        return None
+    text = _read_text(source, path, problems)
+    if text is None:
+        return None
+    meta, lines, body, body_line, found = split_front_matter(text, path)
+    problems.extend(found)
+    if meta is None:
+        return None
+    title = text_field(meta, "title", path, lines, problems)
+    source_hash = meta.get("source_hash")
+    source_hash = str(source_hash) if isinstance(source_hash, (str, int)) else ""
+    state = "ok" if source_hash == english[sid].fingerprint else "stale"
+    if title is None:
+        return None
+    return Translation(sid, lang, title, body, source_hash, state, path), body_line
+
+
+def load_snapshot(source: Source) -> tuple[Snapshot | None, list[Problem]]:
+    """Read and validate the policy from a source; every problem is collected, none raised."""
+    problems: list[Problem] = []
+    meta, lines = _read_meta_file(source, "policy/policy.yml", problems)
+    if meta is None:
+        if source.read("policy/policy.yml") is None:
+            problems.append(Problem("policy/policy.yml", 1, "missing: create it with `title:` and `sections:` (the section ids in order)"))
+        return None, problems
+    titles = {SOURCE_LANG: text_field(meta, "title", "policy/policy.yml", lines, problems) or "Privacy Policy"}
+    variables = {SOURCE_LANG: _variables(meta, "policy/policy.yml", lines, problems)}
+    ids = _section_ids(meta, "policy/policy.yml", lines, problems)
+    sections, bodies = [], {}
+    for sid in ids:
+        loaded = _load_section(source, sid, problems)
+        if loaded:
+            title, body, numbered, path, body_line = loaded
+            sections.append(Section(sid, title, body, numbered, fingerprint(title, body), path))
+            bodies[sid] = (path, body, body_line)
+    for name in source.listdir("policy"):
+        if name.endswith(".md") and name[:-3] not in ids:
+            problems.append(Problem(f"policy/{name}", 1, f"section file not listed: add `{name[:-3]}` to `sections` in policy/policy.yml, or delete the file"))
+    english = {s.id: s for s in sections}
+    known = set(ids)
+    for sid, (path, body, body_line) in bodies.items():
+        _check_body(body, body_line, path, known, variables[SOURCE_LANG], problems)
+    translations, languages = {}, [SOURCE_LANG]
+    for lang in source.listdir("translations"):
+        if not LANG_CODE.match(lang):
+            problems.append(Problem(f"translations/{lang}", 1, "a translation folder is named by its language code, like `el`"))
+            continue
+        languages.append(lang)
+        tmeta, tlines = _read_meta_file(source, f"translations/{lang}/policy.yml", problems)
+        tpath = f"translations/{lang}/policy.yml"
+        if tmeta is None:
+            if source.read(tpath) is None:
+                problems.append(Problem(tpath, 1, "missing: create it with the translated `title:`"))
+            tmeta, tlines = {}, {}
+        else:
+            titles[lang] = text_field(tmeta, "title", tpath, tlines, problems) or titles[SOURCE_LANG]
+        variables[lang] = _variables(tmeta, tpath, tlines, problems)
+        values = {**variables[SOURCE_LANG], **variables[lang]}
+        translations[lang] = {}
+        for name in source.listdir(f"translations/{lang}"):
+            if not name.endswith(".md"):
+                continue
+            loaded = _load_translation(source, lang, name, english, problems)
+            if loaded:
+                tr, body_line = loaded
+                translations[lang][tr.id] = tr
+                _check_body(tr.body, body_line, tr.path, known, values, problems)
+    snapshot = Snapshot(titles, tuple(sections), translations, variables, tuple(languages))
+    return snapshot, problems
+
+
+def translation_warnings(snapshot: Snapshot) -> list[Problem]:
+    """Stale or missing translations, as warnings (errors under --strict)."""
+    out = []
+    for lang in snapshot.languages[1:]:
+        for sec in snapshot.sections:
+            state = snapshot.translation_state(lang, sec.id)
+            path = f"translations/{lang}/{sec.id}.md"
+            if state == "missing":
+                out.append(Problem(path, 1, f"missing translation of `{sec.id}`", "warning"))
+            elif state == "stale":
+                recorded = snapshot.translations[lang][sec.id].source_hash
+                why = "the English section changed since it was translated" if recorded else "it records no `source_hash`"
+                out.append(Problem(path, 1, f"stale translation: {why}; bring the text up to date, then run `policy translations mark {lang} {sec.id}`", "warning"))
+    return out
+
+
+# --- release records -------------------------------------------------------------------
+
+
+def load_record(raw: bytes, path: str, languages: tuple[str, ...]) -> tuple[ReleaseRecord | None, list[Problem]]:
+    """Validate one `changelog/<version>.yml`."""
+    text, problems = decode(raw, path)
+    if text is None:
+        return None, problems
+    data, lines, problems = parse_yaml(text, path)
+    if problems:
+        return None, problems
+    if not isinstance(data, dict):
+        return None, [Problem(path, 1, "a release record is `key: value` lines: version, effective, kind, summary, content_hash")]
+    stem = Path(path).name.removesuffix(".yml")
+    version = data.get("version")
+    if not isinstance(version, str):
+        problems.append(Problem(path, lines.get("version", 1), f"`version` must be quoted text like \"{stem}\", but YAML read {describe_type(version)}" + (" (an unquoted 1.10 is the number 1.1)" if isinstance(version, float) else "")))
+    elif not VERSION.match(version):
+        problems.append(Problem(path, lines["version"], f"`version` {version!r} must be digits and dots, like \"2.0\""))
+    elif version != stem:
+        problems.append(Problem(path, lines["version"], f"`version` {version!r} does not match the file name; rename the file to changelog/{version}.yml"))
+    effective = data.get("effective")
+    if isinstance(effective, dt.datetime) or not isinstance(effective, dt.date):
+        problems.append(Problem(path, lines.get("effective", 1), f"`effective` must be a date like 2026-12-01, but YAML read {describe_type(effective) if not isinstance(effective, str) else repr(effective)}"))
+    kind = data.get("kind")
+    if kind not in KINDS:
+        problems.append(Problem(path, lines.get("kind", 1), f"`kind` must be `material` or `minor`, not {kind!r}"))
+    summary = data.get("summary")
+    if not isinstance(summary, dict):
+        problems.append(Problem(path, lines.get("summary", 1), "`summary` must have one entry per language: " + ", ".join(f"`{l}: ...`" for l in languages)))
+        summary = {}
+    for lang in languages:
+        if not isinstance(summary.get(lang), str) or not summary[lang].strip():
+            problems.append(Problem(path, lines.get("summary", 1), f"`summary` has no text for language `{lang}`: add `{lang}: ...`"))
+    chash = data.get("content_hash")
+    if not isinstance(chash, str) or not chash.startswith("sha256:"):
+        problems.append(Problem(path, lines.get("content_hash", 1), "`content_hash` is missing or malformed; `policy release` writes it"))
+    if problems:
+        return None, problems
+    record = ReleaseRecord(version, effective, kind, {k: str(v).strip() for k, v in summary.items()}, chash, path)
+    return record, []

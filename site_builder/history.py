@@ -1,0 +1,158 @@
+"""Git history: the only module that talks to git (through GitPython)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import git
+
+from site_builder.content import CONTENT_DIRS, WorkingTree, content_hash, load_record
+from site_builder.errors import GitError, Problem
+from site_builder.models import Release, ReleaseRecord
+
+_BLOBS: dict[str, bytes] = {}  # blob sha -> data; releases share most of their files
+
+
+class GitTree:
+    """The files of one commit, read from git's object store without a checkout."""
+
+    def __init__(self, commit: git.Commit) -> None:
+        self.commit = commit
+        self.label = commit.hexsha[:10]
+        self._files: dict[str, git.Blob] = {}
+        self._dirs: dict[str, list[str]] = {}
+        for root in (*CONTENT_DIRS, "changelog"):
+            try:
+                tree = commit.tree / root
+            except KeyError:
+                continue
+            self._index(tree, root)
+
+    def _index(self, tree: git.Tree, prefix: str) -> None:
+        names = self._dirs.setdefault(prefix, [])
+        for item in tree:
+            path = f"{prefix}/{item.name}"
+            names.append(item.name)
+            if item.type == "tree":
+                self._index(item, path)
+            elif item.type == "blob":
+                self._files[path] = item
+
+    def read(self, path: str) -> bytes | None:
+        blob = self._files.get(path)
+        if blob is None:
+            return None
+        if blob.hexsha not in _BLOBS:
+            _BLOBS[blob.hexsha] = blob.data_stream.read()
+        return _BLOBS[blob.hexsha]
+
+    def listdir(self, path: str) -> list[str]:
+        return sorted(self._dirs.get(path, []))
+
+
+def open_repo(path: Path) -> git.Repo:
+    """The git repository at `path`, or one clear error."""
+    try:
+        repo = git.Repo(path, search_parent_directories=False)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise GitError(f"{path} is not a git repository: run `git init` there, or pass --repo PATH of the policy repository") from None
+    return repo
+
+
+def head_commit(repo: git.Repo) -> git.Commit | None:
+    """HEAD, or None in a repository without commits."""
+    try:
+        return repo.head.commit
+    except ValueError:
+        return None
+
+
+def resolve(repo: git.Repo, rev: str) -> git.Commit | None:
+    """A commit for a revision name, or None if git does not know it."""
+    try:
+        return repo.commit(rev)
+    except (git.BadName, ValueError, git.GitCommandError):
+        return None
+
+
+def first_commits(repo: git.Repo) -> dict[str, tuple[str, dt.datetime]]:
+    """For each changelog record path: the commit that first added it, and its date."""
+    if head_commit(repo) is None:
+        return {}
+    try:
+        out = repo.git.log("--diff-filter=A", "--format=@%H %ct", "--name-only", "--reverse", "--", "changelog/")
+    except git.GitCommandError as exc:
+        raise GitError(f"git log failed: {exc.stderr.strip()}") from None
+    found: dict[str, tuple[str, dt.datetime]] = {}
+    sha, when = "", dt.datetime.min
+    for line in out.splitlines():
+        if line.startswith("@"):
+            sha, stamp = line[1:].split()
+            when = dt.datetime.fromtimestamp(int(stamp), dt.timezone.utc)
+        elif line.strip() and line not in found:
+            found[line.strip()] = (sha, when)
+    return found
+
+
+def tree_at(repo: git.Repo, sha: str) -> GitTree:
+    """The content of a commit."""
+    return GitTree(repo.commit(sha))
+
+
+def load_releases(repo: git.Repo, root: Path, languages: tuple[str, ...], *,
+                  include_uncommitted: bool = False) -> tuple[list[Release], list[ReleaseRecord], list[Problem]]:
+    """Published releases (verified against their content_hash), records not yet committed, problems."""
+    head = head_commit(repo)
+    listing = WorkingTree(root) if include_uncommitted else (GitTree(head) if head else None)
+    if listing is None:
+        return [], [], []
+    added = first_commits(repo)
+    releases, pending, problems = [], [], []
+    for name in listing.listdir("changelog"):
+        path = f"changelog/{name}"
+        if not name.endswith(".yml"):
+            problems.append(Problem(path, 1, "a release record is named changelog/<version>.yml"))
+            continue
+        record, found = load_record(listing.read(path) or b"", path, languages)
+        problems.extend(found)
+        if record is None:
+            continue
+        if path not in added:
+            pending.append(record)
+            continue
+        sha, when = added[path]
+        problems.extend(_verify(repo, record, sha))
+        releases.append(Release(record, sha, when))
+    releases.sort(key=lambda r: r.record.key)
+    problems.extend(_check_dates(releases, pending))
+    return releases, pending, problems
+
+
+def _verify(repo: git.Repo, record: ReleaseRecord, sha: str) -> list[Problem]:
+    """A published release never changes: its record and its text are as first committed."""
+    tree = tree_at(repo, sha)
+    first, _ = load_record(tree.read(record.path) or b"", record.path, ())
+    short = sha[:10]
+    if first is not None and (first.version, first.effective, first.kind, first.content_hash, first.summary) != (
+            record.version, record.effective, record.kind, record.content_hash, record.summary):
+        return [Problem(record.path, 1, f"release {record.version} was edited after it was published in commit {short}; a published release never changes: restore it with `git checkout {short} -- {record.path}` and cut a new version instead")]
+    actual = content_hash(tree)
+    if actual != record.content_hash:
+        return [Problem(record.path, 1, f"release {record.version}: the text at commit {short}, which first added this record, does not match its content_hash (history rewritten or record edited); restore the original history or record")]
+    return []
+
+
+def _check_dates(releases: list[Release], pending: list[ReleaseRecord]) -> list[Problem]:
+    records = sorted([r.record for r in releases] + pending, key=lambda r: r.key)
+    problems = []
+    for before, after in zip(records, records[1:]):
+        if after.effective < before.effective:
+            problems.append(Problem(after.path, 1, f"effective date {after.effective} of {after.version} is before {before.effective} of {before.version}: effective dates never decrease with the version number"))
+    return problems
+
+
+def commit_info(repo: git.Repo, sha: str) -> tuple[str, dt.datetime]:
+    """Short sha and commit date, for labels."""
+    commit = repo.commit(sha)
+    return commit.hexsha[:10], commit.committed_datetime

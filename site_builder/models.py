@@ -1,0 +1,141 @@
+"""The data model every stage passes on: frozen dataclasses, no loose dicts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+SOURCE_LANG = "en"
+KINDS = ("material", "minor")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One English section as the editors wrote it (placeholders not yet filled in)."""
+
+    id: str
+    title: str
+    body: str
+    numbered: bool
+    fingerprint: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One translated section and whether it still matches the English text."""
+
+    id: str
+    lang: str
+    title: str
+    body: str
+    source_hash: str
+    state: str  # ok | stale
+    path: str
+
+
+@dataclass(frozen=True)
+class SectionText:
+    """A section as a reader of one language sees it, with its number and placeholders filled."""
+
+    id: str
+    title: str
+    body: str
+    number: int | None
+    state: str  # source | ok | stale | missing (stale/missing show the English text)
+
+
+@dataclass(frozen=True)
+class LanguageText:
+    """The whole policy in one language."""
+
+    lang: str
+    title: str
+    sections: tuple[SectionText, ...]
+
+    def section(self, section_id: str) -> SectionText | None:
+        """The section with this id, if present."""
+        return next((s for s in self.sections if s.id == section_id), None)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The policy at one point: a release commit, any revision or the working tree."""
+
+    titles: dict[str, str]
+    sections: tuple[Section, ...]
+    translations: dict[str, dict[str, Translation]]
+    variables: dict[str, dict[str, str]]
+    languages: tuple[str, ...]
+
+    def translation_state(self, lang: str, section_id: str) -> str:
+        """ok / stale / missing for a translated language, `source` for English."""
+        if lang == SOURCE_LANG:
+            return "source"
+        found = self.translations.get(lang, {}).get(section_id)
+        return found.state if found else "missing"
+
+    def text(self, lang: str) -> LanguageText:
+        """The policy as readers of `lang` see it; stale or missing sections fall back to English."""
+        from site_builder.content import fill_placeholders  # one place knows the syntax
+
+        values = {**self.variables.get(SOURCE_LANG, {}), **self.variables.get(lang, {})}
+        out, number = [], 0
+        for sec in self.sections:
+            number += sec.numbered
+            state = self.translation_state(lang, sec.id)
+            title, body = sec.title, sec.body
+            if state == "ok":
+                tr = self.translations[lang][sec.id]
+                title, body = tr.title, tr.body
+            out.append(SectionText(sec.id, title, fill_placeholders(body, values),
+                                   number if sec.numbered else None, state))
+        title = self.titles.get(lang) or self.titles[SOURCE_LANG]
+        return LanguageText(lang, title, tuple(out))
+
+
+@dataclass(frozen=True)
+class ReleaseRecord:
+    """`changelog/<version>.yml` as validated."""
+
+    version: str
+    effective: dt.date
+    kind: str
+    summary: dict[str, str]
+    content_hash: str
+    path: str
+
+    @property
+    def key(self) -> tuple[int, ...]:
+        """Sort key: releases are ordered by their version number."""
+        return version_key(self.version)
+
+
+@dataclass(frozen=True)
+class Release:
+    """A published release: its record and the commit that first added it."""
+
+    record: ReleaseRecord
+    commit: str
+    committed: dt.datetime = field(compare=False)
+
+    @property
+    def version(self) -> str:
+        return self.record.version
+
+    def status(self, today: dt.date, in_force: str | None) -> str:
+        """upcoming / in force / superseded on `today`."""
+        if self.record.effective > today:
+            return "upcoming"
+        return "in force" if self.version == in_force else "superseded"
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """"1.10" > "1.9": compare versions as numbers."""
+    return tuple(int(part) for part in version.split("."))
+
+
+def in_force_version(releases: list[Release], today: dt.date) -> str | None:
+    """The newest release whose effective date has come."""
+    current = [r for r in releases if r.record.effective <= today]
+    return max(current, key=lambda r: r.record.key).version if current else None

@@ -1,0 +1,49 @@
+"""Cutting a release: the record `changelog/<version>.yml` with its content_hash."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import yaml
+
+from site_builder.content import VERSION
+from site_builder.errors import ContentError, PolicyError, errors_in
+from site_builder.models import KINDS, version_key
+from site_builder.workspace import check, open_workspace
+
+
+def create_release(root: Path, *, version: str, effective: dt.date, kind: str,
+                   summaries: dict[str, str], allow_stale: bool = False) -> Path:
+    """Write the release record for the current text; refuse anything that would break a release."""
+    if not VERSION.match(version):
+        raise PolicyError(f"version {version!r} must be digits and dots, like 2.0")
+    if kind not in KINDS:
+        raise PolicyError(f"kind {kind!r} must be `material` or `minor`")
+    ws = open_workspace(root)
+    path = ws.root / "changelog" / f"{version}.yml"
+    if path.exists() or ws.release(version):
+        raise PolicyError(f"release {version} exists already ({path.relative_to(ws.root)}); a published release never changes: choose a new version number")
+    problems = check(root, strict=not allow_stale)
+    if errors_in(problems):
+        hint = "fix these first" + ("" if allow_stale else " (or pass --allow-stale to release with stale or missing translations)")
+        raise ContentError(problems, hint=hint)
+    for release in ws.releases:
+        if version_key(version) <= release.record.key:
+            raise PolicyError(f"version {version} is not after the last release {ws.releases[-1].version}; choose a higher number")
+    if ws.releases and effective < ws.releases[-1].record.effective:
+        raise PolicyError(f"effective date {effective} is before {ws.releases[-1].record.effective} of release {ws.releases[-1].version}; effective dates never decrease")
+    for lang in ws.languages:
+        if not summaries.get(lang, "").strip():
+            raise PolicyError(f"a summary in `{lang}` is required (--summary-{lang})")
+    record = {
+        "version": version,
+        "effective": effective,
+        "kind": kind,
+        "summary": {lang: summaries[lang].strip() for lang in ws.languages},
+        "content_hash": ws.draft_hash(),
+    }
+    path.parent.mkdir(exist_ok=True)
+    text = yaml.safe_dump(record, allow_unicode=True, sort_keys=False, width=88)
+    path.write_text(text.replace(f"version: '{version}'", f'version: "{version}"'), encoding="utf-8")
+    return path

@@ -1,0 +1,103 @@
+"""Everything read from a policy repository, validated once: the draft and the releases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import git
+
+from site_builder import history
+from site_builder.content import WorkingTree, content_hash, load_snapshot, translation_warnings
+from site_builder.errors import ContentError, PolicyError, Problem, errors_in
+from site_builder.models import Release, ReleaseRecord, Snapshot, version_key
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """The policy repository: working-tree draft, published releases and every problem found."""
+
+    root: Path
+    repo: git.Repo
+    draft: Snapshot | None
+    releases: tuple[Release, ...]
+    pending: tuple[ReleaseRecord, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return self.draft.languages if self.draft else ("en",)
+
+    def release(self, version: str) -> Release | None:
+        """The published release with this version."""
+        return next((r for r in self.releases if r.version == version), None)
+
+    def snapshot_of(self, release: Release) -> Snapshot:
+        """The text of a release, read from the commit that first added its record."""
+        snap, problems = load_snapshot(history.tree_at(self.repo, release.commit))
+        if snap is None or errors_in(problems):
+            raise ContentError([Problem(release.record.path, 1, f"release {release.version}: its text at commit {release.commit[:10]} is invalid")] + errors_in(problems))
+        return snap
+
+    def snapshot_at(self, rev: str) -> Snapshot:
+        """Resolve a release version, `draft` or any git revision to its text."""
+        if rev == "draft":
+            if self.draft is None:
+                raise ContentError(errors_in(list(self.problems)))
+            return self.draft
+        release = self.release(rev)
+        if release:
+            return self.snapshot_of(release)
+        commit = history.resolve(self.repo, rev)
+        if commit is None:
+            known = ", ".join(r.version for r in self.releases) or "none yet"
+            raise PolicyError(f"unknown version or revision {rev!r}; known versions: {known}; or use `draft` or a git revision")
+        snap, problems = load_snapshot(history.GitTree(commit))
+        if snap is None:
+            raise ContentError(errors_in(problems))
+        return snap
+
+    def draft_hash(self) -> str:
+        """content_hash of the working tree's text."""
+        return content_hash(WorkingTree(self.root))
+
+    def has_draft(self) -> bool:
+        """True when the working tree differs from the last release."""
+        return not self.releases or self.draft_hash() != self.releases[-1].record.content_hash
+
+
+def open_workspace(root: Path, *, include_uncommitted: bool = True) -> Workspace:
+    """Read and validate the repository; raises nothing for content problems (they are collected)."""
+    root = Path(root).resolve()
+    repo = history.open_repo(root)
+    draft, problems = load_snapshot(WorkingTree(root))
+    languages = draft.languages if draft else ("en",)
+    releases, pending, found = history.load_releases(repo, root, languages, include_uncommitted=include_uncommitted)
+    problems.extend(found)
+    if draft is not None:
+        problems.extend(translation_warnings(draft))
+    return Workspace(root, repo, draft, tuple(releases), tuple(pending), tuple(problems))
+
+
+def check(root: Path, *, strict: bool = False) -> list[Problem]:
+    """Every problem in the repository; with `strict`, warnings count as errors."""
+    ws = open_workspace(root)
+    problems = list(ws.problems)
+    for record in ws.pending:
+        if record.content_hash != ws.draft_hash():
+            problems.append(Problem(record.path, 1, f"release {record.version} is not committed yet and its content_hash does not match the current text; run `policy release` again"))
+    if strict:
+        problems = [Problem(p.path, p.line, p.message) for p in problems]
+    return sorted(set(problems), key=lambda p: (p.path, p.line, p.message))
+
+
+def require_valid(ws: Workspace) -> None:
+    """Stop with every error when the repository has any."""
+    errors = errors_in(list(ws.problems))
+    if errors:
+        raise ContentError(errors)
+
+
+def sorted_versions(ws: Workspace) -> list[str]:
+    """Published versions, oldest first."""
+    return sorted((r.version for r in ws.releases), key=version_key)

@@ -59,7 +59,7 @@ def check(repo: Path, strict: bool) -> None:
 
     problems = run_check(repo, strict=strict)
     for problem in problems:
-        click.echo(problem.format(), err=problem.severity == "error")
+        click.echo(problem.format())
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)

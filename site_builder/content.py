@@ -71,6 +71,16 @@ class _StrictLoader(yaml.SafeLoader):
             seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_timestamp(self, node):  # noqa: ANN001, ANN201 - PyYAML's API
+        """An impossible date (2026-13-01) stays text, so the checker can name it."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+
 
 def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[Any, dict[str, int], list[Problem]]:
     """Parse YAML; return the data, the line of each top-level key, and problems."""
@@ -268,9 +278,11 @@ def _load_section(source: Source, sid: str, problems: list[Problem]) -> tuple[st
 
 
 def _load_translation(source: Source, lang: str, name: str, english: dict[str, Section],
-                      problems: list[Problem]) -> tuple[Translation, int] | None:
+                      listed: set[str], problems: list[Problem]) -> tuple[Translation, int] | None:
     path = f"translations/{lang}/{name}"
     sid = name[:-3]
+    if sid in listed and sid not in english:
+        return None  # the English section is broken; that error is reported already
     if sid not in english:
         problems.append(Problem(path, 1, f"orphan translation: there is no English section `{sid}`; delete this file or rename it to an existing section id"))
         return None
@@ -335,7 +347,7 @@ def load_snapshot(source: Source) -> tuple[Snapshot | None, list[Problem]]:
         for name in source.listdir(f"translations/{lang}"):
             if not name.endswith(".md"):
                 continue
-            loaded = _load_translation(source, lang, name, english, problems)
+            loaded = _load_translation(source, lang, name, english, known, problems)
             if loaded:
                 tr, body_line = loaded
                 translations[lang][tr.id] = tr

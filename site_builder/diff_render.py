@@ -41,6 +41,13 @@ def heading(sec: SectionChange) -> str:
     return f"{number}. {sec.title}" if number else sec.title
 
 
+def _wrap(text: str, start: str, end: str) -> str:
+    """Mark the words, leave the spaces around them outside the mark."""
+    core = text.strip()
+    lead = text[: len(text) - len(text.lstrip())]
+    return f"{lead}{start}{core}{end}{text[len(lead) + len(core):]}"
+
+
 def _structural(text: str, index: int) -> bool:
     """Blank lines and a block's list or heading marker are layout, never marked as words."""
     return not text.strip() or (index == 0 and BLOCK_START.fullmatch(text) is not None)
@@ -86,7 +93,7 @@ def _inline(blocks: tuple[BlockChange, ...], ins: tuple[str, str], dele: tuple[s
                 out.append(piece.text)
             else:
                 start, end = ins if piece.op == "+" else dele
-                out.append(f"{start}{piece.text}{end}")
+                out.append(_wrap(piece.text, start, end))
     return "".join(out)
 
 
@@ -137,7 +144,7 @@ def marked_html(blocks: tuple[BlockChange, ...], lang: str) -> str:
                 parts.append(piece.text)
             else:
                 start, end = (INS_OPEN, INS_CLOSE) if piece.op == "+" else (DEL_OPEN, DEL_CLOSE)
-                parts.append(f"{start}{piece.text}{end}")
+                parts.append(_wrap(piece.text, start, end))
     _MD.reset()
     rendered = _TAG.sub(lambda m: _MARKERS.sub("", m.group(0)), _MD.convert("".join(parts)))
     ins = f'<ins><span class="visually-hidden">{html.escape(t(lang, "ins_label"))}</span>'

@@ -1,0 +1,168 @@
+"""`policy check`: every rule of SPEC section 2, with the message an editor sees."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import PolicyRepo
+
+
+def check(repo: PolicyRepo, *args: str):
+    return repo.policy("check", *args, check=False)
+
+
+def test_valid_repository_passes(repo: PolicyRepo) -> None:
+    done = check(repo)
+    assert done.returncode == 0
+    assert "0 error(s), 0 warning(s)" in done.stderr
+
+
+CASES = {
+    "missing front matter": (
+        lambda r: r.write("policy/rights.md", "Just text, no front matter.\n"),
+        "policy/rights.md:1: missing front matter"),
+    "broken front matter": (
+        lambda r: r.write("policy/rights.md", "---\ntitle: [unclosed\n---\nBody\n"),
+        "policy/rights.md:2: invalid YAML"),
+    "unclosed front matter": (
+        lambda r: r.write("policy/rights.md", "---\ntitle: Rights\nBody\n"),
+        "policy/rights.md:1: front matter is not closed"),
+    "missing title": (
+        lambda r: r.write("policy/rights.md", "---\nnumbered: true\n---\nBody\n"),
+        "policy/rights.md:1: missing `title`"),
+    "title read as boolean": (
+        lambda r: r.write("policy/rights.md", "---\ntitle: no\n---\nBody\n"),
+        "policy/rights.md:2: `title` must be text, but YAML read a yes/no boolean"),
+    "duplicate key": (
+        lambda r: r.write("policy/rights.md", "---\ntitle: A\ntitle: B\n---\nBody\n"),
+        "policy/rights.md:3: invalid YAML: duplicate key 'title' (first on line 1)"),
+    "not utf-8": (
+        lambda r: r.write("policy/rights.md", "---\ntitle: Rights\n---\nCaf\xe9\n".encode("latin-1")),
+        "policy/rights.md:4: not UTF-8 (byte 0xe9)"),
+    "invalid section id": (
+        lambda r: r.write("policy/policy.yml", r.read("policy/policy.yml") + "  - Bad_Id\n"),
+        "policy/policy.yml:8: invalid section id 'Bad_Id'"),
+    "duplicate section id": (
+        lambda r: r.write("policy/policy.yml", r.read("policy/policy.yml") + "  - rights\n"),
+        "policy/policy.yml:8: duplicate section id `rights`"),
+    "listed without file": (
+        lambda r: r.write("policy/policy.yml", r.read("policy/policy.yml") + "  - cookies\n"),
+        "section `cookies` is listed but policy/cookies.md does not exist"),
+    "file not listed": (
+        lambda r: r.section("cookies", "Cookies", "We use none.\n"),
+        "policy/cookies.md:1: section file not listed: add `cookies`"),
+    "orphan translation": (
+        lambda r: r.write("translations/el/ghost.md", "---\ntitle: Φάντασμα\n---\nΚείμενο\n"),
+        "translations/el/ghost.md:1: orphan translation"),
+    "translation without title": (
+        lambda r: r.write("translations/el/rights.md", "---\nsource_hash: abc\n---\nΚείμενο\n"),
+        "translations/el/rights.md:1: missing `title`"),
+    "link to unknown anchor": (
+        lambda r: r.section("rights", "Your rights", "Intro line.\nSee [cookies](#cookies).\n"),
+        "policy/rights.md:5: link to `#cookies` names no section"),
+    "unknown placeholder": (
+        lambda r: r.section("rights", "Your rights", "Write to {{ dpo_email }}.\n"),
+        "policy/rights.md:4: unknown placeholder `{{ dpo_email }}`"),
+    "translation folder name": (
+        lambda r: r.write("translations/Greek/policy.yml", "title: X\n"),
+        "translations/Greek:1: a translation folder is named by its language code"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_content_rule(repo: PolicyRepo, name: str) -> None:
+    mutate, expected = CASES[name]
+    mutate(repo)
+    done = check(repo)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert expected in done.stdout + done.stderr
+
+
+RECORD = 'version: "{version}"\neffective: 2026-12-01\nkind: minor\nsummary:\n  en: Text.\n  el: Κείμενο.\ncontent_hash: sha256:00\n'
+RECORD_CASES = {
+    "unquoted version 1.10": ("1.10", RECORD.replace('"{version}"', "1.10"), "changelog/1.10.yml:1: `version` must be quoted text like \"1.10\", but YAML read the number 1.1"),
+    "version not digits": ("v2", RECORD, "changelog/v2.yml:1: `version` 'v2' must be digits and dots"),
+    "version not file name": ("2.0", RECORD.replace("{version}", "3.0"), "changelog/2.0.yml:1: `version` '3.0' does not match the file name"),
+    "impossible date": ("2.0", RECORD.replace("2026-12-01", "2026-13-01"), "changelog/2.0.yml:2: `effective` must be a date like 2026-12-01, but YAML read '2026-13-01'"),
+    "datetime not date": ("2.0", RECORD.replace("2026-12-01", "2026-12-01 10:00:00"), "changelog/2.0.yml:2: `effective` must be a date"),
+    "bad kind": ("2.0", RECORD.replace("kind: minor", "kind: major"), "changelog/2.0.yml:3: `kind` must be `material` or `minor`, not 'major'"),
+    "summary language missing": ("2.0", RECORD.replace("  el: Κείμενο.\n", ""), "changelog/2.0.yml:4: `summary` has no text for language `el`"),
+    "duplicate key in record": ("2.0", RECORD + "kind: material\n", "changelog/2.0.yml:8: invalid YAML: duplicate key 'kind'"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RECORD_CASES))
+def test_release_record_rule(repo: PolicyRepo, name: str) -> None:
+    version, text, expected = RECORD_CASES[name]
+    repo.write(f"changelog/{version}.yml", text.replace("{version}", version))
+    done = check(repo)
+    assert done.returncode == 1
+    assert expected in done.stdout + done.stderr
+
+
+def test_all_problems_reported_at_once(repo: PolicyRepo) -> None:
+    repo.write("policy/rights.md", "no front matter\n")
+    repo.write("translations/el/ghost.md", "---\ntitle: Φ\n---\nΧ\n")
+    done = check(repo)
+    assert "policy/rights.md:1:" in done.stdout + done.stderr
+    assert "translations/el/ghost.md:1:" in done.stdout + done.stderr
+    assert "2 error(s)" in done.stderr
+
+
+def test_effective_dates_never_decrease(released: PolicyRepo) -> None:
+    released.write("changelog/1.2.yml", RECORD.replace("{version}", "1.2").replace("2026-12-01", "2025-03-01"))
+    done = check(released)
+    assert done.returncode == 1
+    assert "changelog/1.2.yml:1: effective date 2025-03-01 of 1.2 is before 2025-06-01 of 1.1" in done.stdout + done.stderr
+
+
+def test_stale_and_missing_translations_warn_and_fail_strict(repo: PolicyRepo) -> None:
+    repo.section("rights", "Your rights", "You may ask for a copy of your data, free of charge.\n")
+    (repo.root / "translations/el/intro.md").unlink()
+    done = check(repo)
+    assert done.returncode == 0
+    assert "translations/el/rights.md:1: warning: stale translation" in done.stdout + done.stderr
+    assert "translations/el/intro.md:1: warning: missing translation of `intro`" in done.stdout + done.stderr
+    strict = check(repo, "--strict")
+    assert strict.returncode == 1
+    assert "translations/el/rights.md:1: stale translation" in strict.stdout
+
+
+def test_rewritten_history_under_a_release(released: PolicyRepo) -> None:
+    first = released.git("rev-list", "--max-parents=0", "HEAD").strip()
+    released.git("checkout", "-q", "-b", "rewrite", first)
+    released.git("cherry-pick", "--no-commit", "main~2")  # the 1.0 release record
+    released.write("policy/intro.md", "---\ntitle: Introduction\nnumbered: false\n---\nWe sell your data.\n")
+    released.commit("Release 1.0 (rewritten)")
+    done = check(released)
+    assert done.returncode == 1
+    assert "changelog/1.0.yml:1: release 1.0: the text at commit" in done.stdout + done.stderr
+    assert "does not match its content_hash" in done.stdout + done.stderr
+
+
+def test_published_record_edited(released: PolicyRepo) -> None:
+    text = released.read("changelog/1.0.yml").replace("2025-01-01", "2024-12-01")
+    released.write("changelog/1.0.yml", text)
+    released.commit("Backdate 1.0")
+    done = check(released)
+    assert done.returncode == 1
+    assert "changelog/1.0.yml:1: release 1.0 was edited after it was published" in done.stdout + done.stderr
+
+
+def test_not_a_git_repository(tmp_path) -> None:
+    from tests.conftest import PolicyRepo as Repo
+
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    done = Repo(folder).policy("check", check=False)
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"Error: {folder} is not a git repository: run `git init` there, or pass --repo PATH of the policy repository"
+
+
+def test_repo_option_points_elsewhere(repo: PolicyRepo, tmp_path) -> None:
+    from tests.conftest import PolicyRepo as Repo
+
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    done = Repo(other).policy("check", "--repo", str(repo.root), check=False)
+    assert done.returncode == 0, done.stderr

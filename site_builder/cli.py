@@ -148,6 +148,15 @@ def diff(repo: Path, from_rev: str | None, to_rev: str | None, lang: str, fmt: s
 @guarded
 def build(repo: Path, out: Path | None, draft: bool, today: dt.date | None, site_url: str | None, quiet: bool) -> None:
     """Build the whole versioned bilingual site."""
+    from site_builder import build_stamp
+
+    today = today or dt.date.today()
+    target = (out or Path(repo) / "site").resolve()
+    url = (site_url.rstrip("/") + "/") if site_url else None
+    if build_stamp.up_to_date(target, build_stamp.compute(Path(repo).resolve(), draft=draft, today=today, site_url=url)):
+        if not quiet:
+            click.echo(f"Up to date: {target} (nothing changed since the last build)", err=True)
+        return
     from site_builder.publishing import build_site
 
     build_site(repo, out=out, draft=draft, today=today, site_url=site_url, quiet=quiet)

@@ -8,11 +8,11 @@ import markdown
 import nh3
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "del", "div", "em", "h1", "h2", "h3", "h4",
-    "h5", "h6", "hr", "i", "ins", "li", "ol", "p", "pre", "span", "strong", "sub", "sup",
+    "a", "abbr", "aside", "b", "blockquote", "br", "code", "del", "div", "em", "h1", "h2", "h3", "h4",
+    "h5", "h6", "header", "hr", "i", "ins", "li", "nav", "ol", "p", "pre", "section", "span", "strong", "sub", "sup",
     "table", "tbody", "td", "th", "thead", "tr", "ul",
 }
-ALLOWED_ATTRIBUTES = {"*": {"id", "class"}, "a": {"href", "title"}, "abbr": {"title"}}
+ALLOWED_ATTRIBUTES = {"*": {"id", "class", "lang", "role"}, "a": {"href", "title", "hreflang", "rel"}, "abbr": {"title"}, "div": {"data-version"}, "tr": {"data-version"}, "section": {"data-section"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 _MD = markdown.Markdown(extensions=["sane_lists", "tables"], output_format="html")
 
@@ -21,7 +21,7 @@ def sanitize(html: str) -> str:
     """Keep a safe subset of HTML: no scripts, no event handlers, no `javascript:` links."""
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                      url_schemes=URL_SCHEMES, clean_content_tags={"script", "style"},
-                     link_rel="noopener noreferrer")
+                     link_rel=None)
 
 
 def to_html(text: str) -> str:

@@ -1,0 +1,94 @@
+"""Machine-readable outputs: versions.json, each release's changes.json, Atom feeds, the root page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from xml.sax.saxutils import escape
+
+from site_builder.diff_render import to_json
+from site_builder.i18n import format_day, t
+from site_builder.markup import to_html
+from site_builder.models import Release
+from site_builder.pages import VersionView
+
+
+def versions_json(releases: list[Release], statuses: dict[str, str], site_url: str, languages: tuple[str, ...]) -> str:
+    """`/versions.json`: every release, newest first (SPEC section 4)."""
+    items = []
+    for rel in sorted(releases, key=lambda r: r.record.key, reverse=True):
+        rec = rel.record
+        items.append({
+            "version": rec.version,
+            "effective": rec.effective.isoformat(),
+            "kind": rec.kind,
+            "status": statuses[rec.version],
+            "commit": rel.commit,
+            "content_hash": rec.content_hash,
+            "url": {lang: f"{site_url}{lang}/{rec.version}/" for lang in languages},
+            "changes_url": {lang: f"{site_url}{lang}/{rec.version}/changes/" for lang in languages},
+            "changes_json": {lang: f"{site_url}{lang}/{rec.version}/changes.json" for lang in languages},
+            "summary": dict(sorted(rec.summary.items())),
+        })
+    return json.dumps(items, ensure_ascii=False, indent=1) + "\n"
+
+
+def changes_json(view: VersionView) -> str:
+    """`/<lang>/<version>/changes.json`: the diff engine's JSON, with the release's facts."""
+    data = to_json(view.changes) if view.changes else {"schema": "policy-changes/1", "lang": view.text.lang,
+                                                        "from": None, "to": view.version, "totals": {}, "sections": []}
+    if view.record:
+        data["release"] = {"version": view.version, "effective": view.record.effective.isoformat(),
+                           "kind": view.record.kind, "summary": view.record.summary.get(view.text.lang, "")}
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def atom_feed(views: list[VersionView], releases: dict[str, Release], lang: str, site_url: str, title: str) -> str:
+    """`/<lang>/feed.xml`: one entry per release, newest first."""
+    entries = []
+    newest = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    for view in reversed(views):
+        rel = releases.get(view.version)
+        if rel is None:
+            continue
+        when = rel.committed.astimezone(dt.timezone.utc)
+        newest = max(newest, when)
+        url = f"{site_url}{lang}/{view.version}/changes/"
+        heading = f"{t(lang, 'version')} {view.version} — {t(lang, 'effective_from', date=format_day(view.record.effective, lang))}"
+        content = to_html(view.record.summary.get(lang, "")) + f'<p><a href="{html.escape(url)}">{html.escape(t(lang, "changes"))}</a></p>'
+        entries.append(
+            f"  <entry>\n    <id>{escape(url)}</id>\n    <title>{escape(heading)}</title>\n"
+            f"    <updated>{when.isoformat()}</updated>\n    <link rel=\"alternate\" href=\"{escape(url)}\"/>\n"
+            f"    <content type=\"html\">{escape(content)}</content>\n  </entry>\n")
+    feed_url = f"{site_url}{lang}/feed.xml"
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="' + lang + '">\n'
+            f"  <id>{escape(feed_url)}</id>\n  <title>{escape(t(lang, 'feed_title', title=title))}</title>\n"
+            f"  <updated>{newest.isoformat()}</updated>\n  <link rel=\"self\" href=\"{escape(feed_url)}\"/>\n"
+            f"  <link rel=\"alternate\" href=\"{escape(site_url + lang + '/')}\"/>\n" + "".join(entries) + "</feed>\n")
+
+
+def root_page(titles: dict[str, str], languages: tuple[str, ...], site_url: str) -> str:
+    """`/index.html`: choose a language (no script, no third party)."""
+    links = "\n".join(f'    <li><a href="{lang}/" hreflang="{lang}" lang="{lang}">{html.escape(titles.get(lang, ""))} — {t(lang, "language_name")}</a></li>'
+                      for lang in languages)
+    alternates = "\n".join(f'  <link rel="alternate" hreflang="{lang}" href="{html.escape(site_url)}{lang}/">' for lang in languages)
+    choose = " / ".join(t(lang, "choose_language") for lang in languages)
+    return f"""<!doctype html>
+<html lang="{languages[0]}">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{html.escape(" / ".join(titles.get(lang, "") for lang in languages))}</title>
+{alternates}
+  <link rel="alternate" hreflang="x-default" href="{html.escape(site_url)}">
+  <style>body{{font-family:system-ui,sans-serif;max-width:36em;margin:4em auto;padding:0 1em;line-height:1.5}}a{{font-size:1.2em}}</style>
+</head>
+<body>
+  <h1>{html.escape(choose)}</h1>
+  <ul>
+{links}
+  </ul>
+</body>
+</html>
+"""

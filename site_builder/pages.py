@@ -1,0 +1,208 @@
+"""The pages of the site as Markdown with front matter: independent of the rendering engine."""
+
+from __future__ import annotations
+
+import html
+import posixpath
+from dataclasses import dataclass
+
+import yaml
+
+from site_builder.diff_render import section_html, section_label, heading
+from site_builder.diffing import Changes
+from site_builder.i18n import format_day, t
+from site_builder.models import LanguageText, ReleaseRecord
+
+DRAFT = "draft"
+
+
+@dataclass(frozen=True)
+class VersionView:
+    """One version as the site shows it: a release, or the draft."""
+
+    version: str
+    record: ReleaseRecord | None
+    status: str  # in force | superseded | upcoming | draft
+    text: LanguageText
+    changes: Changes | None  # against the previous version; None for the first
+    previous: str | None
+    next: str | None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page: where it goes (docs-relative .md path) and its Markdown."""
+
+    path: str
+    markdown: str
+    url: str  # site-relative URL of the built page, e.g. "en/2.0/changes/"
+
+
+@dataclass(frozen=True)
+class SiteContext:
+    """What every page of one language needs to link to the rest."""
+
+    lang: str
+    other_langs: tuple[str, ...]
+    site_url: str
+    in_force: str | None
+    upcoming: tuple[VersionView, ...]
+
+
+def rel(from_url: str, to_url: str) -> str:
+    """Relative link between two site-relative directory URLs, so any host and prefix work."""
+    link = posixpath.relpath(to_url or ".", from_url.rstrip("/") or ".")
+    if "#" in to_url:
+        return link
+    return "./" if link == "." else link + "/"
+
+
+def _front(title: str, ctx: SiteContext, url: str, *, search: bool, noindex: bool = False) -> str:
+    alternates = [{"lang": lang, "href": ctx.site_url + lang + url[len(ctx.lang):]} for lang in (ctx.lang, *ctx.other_langs)]
+    meta = {"title": title, "alternates": alternates, "policy_lang": ctx.lang}
+    if not search:
+        meta["search"] = {"exclude": True}
+    if noindex:
+        meta["robots"] = "noindex, nofollow"
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=True) + "---\n\n"
+
+
+def _a(href: str, text: str, **attrs: str) -> str:
+    extra = "".join(f' {k.rstrip("_")}="{html.escape(v)}"' for k, v in attrs.items())
+    return f'<a href="{html.escape(href)}"{extra}>{html.escape(text)}</a>'
+
+
+def _language_switch(ctx: SiteContext, url: str) -> str:
+    links = []
+    for lang in ctx.other_langs:
+        target = lang + url[len(ctx.lang):]
+        links.append(_a(rel(url, target), t(lang, "language_name"), hreflang=lang, lang=lang, class_="policy-lang"))
+    return " ".join(links)
+
+
+def version_header(view: VersionView, ctx: SiteContext, url: str, *, on_changes: bool) -> str:
+    """Version, effective date, status, previous/next, changes link, language switch."""
+    lang = ctx.lang
+    status_key = "draft" if view.status == DRAFT else view.status
+    effective = format_day(view.record.effective, lang) if view.record else "—"
+    parts = [f'<div class="policy-header policy-header--{status_key.replace(" ", "-")}" data-version="{html.escape(view.version)}">',
+             f'<p class="policy-meta"><span class="policy-version">{t(lang, "version")} {html.escape(view.version)}</span> · '
+             f'<span class="policy-effective">{t(lang, "effective")}: {effective}</span> · '
+             f'<span class="policy-status policy-status--{status_key.replace(" ", "-")}">{t(lang, "status." + status_key)}</span></p>',
+             '<nav class="policy-links">']
+    base = f"{lang}/{view.version}/"
+    if view.previous:
+        parts.append(_a(rel(url, f"{lang}/{view.previous}/"), f"← {t(lang, 'previous')} {view.previous}", rel="prev"))
+    if on_changes:
+        parts.append(_a(rel(url, base), t(lang, "full_text", version=view.version)))
+    else:
+        parts.append(_a(rel(url, base + "changes/"), t(lang, "changes"), class_="policy-changes-link"))
+    if view.next:
+        parts.append(_a(rel(url, f"{lang}/{view.next}/"), f"{t(lang, 'next')} {view.next} →", rel="next"))
+    parts.append(_a(rel(url, f"{lang}/versions/"), t(lang, "archive")))
+    parts.append(_language_switch(ctx, url))
+    parts.append("</nav>")
+    if view.status == DRAFT:
+        parts.append(f'<p class="policy-notice policy-notice--draft">{t(lang, "draft_notice")}</p>')
+    elif view.status == "superseded" and ctx.in_force:
+        parts.append(f'<p class="policy-notice policy-notice--superseded">{_a(rel(url, lang + "/"), t(lang, "superseded_notice"))}</p>')
+    parts.append("</div>\n\n")
+    return "\n".join(parts)
+
+
+def upcoming_notices(ctx: SiteContext, url: str) -> str:
+    """On the page in force: every release that takes effect later, with its date."""
+    out = []
+    for view in ctx.upcoming:
+        date = format_day(view.record.effective, ctx.lang)
+        link = _a(rel(url, f"{ctx.lang}/{view.version}/changes/"), t(ctx.lang, "see_changes"))
+        out.append(f'<div class="policy-notice policy-notice--upcoming" role="note"><p>{html.escape(t(ctx.lang, "upcoming_notice", version=view.version, date=date))} {link}</p></div>\n\n')
+    return "".join(out)
+
+
+def policy_body(view: VersionView, ctx: SiteContext, url: str) -> str:
+    """The full text: numbered sections whose anchors are the section ids."""
+    out = [f"# {_md_escape(view.text.title)}\n"]
+    for sec in view.text.sections:
+        number = f"{sec.number}. " if sec.number else ""
+        out.append(f"## {number}{_md_escape(sec.title)} {{ #{sec.id} }}\n")
+        if sec.state in ("stale", "missing"):
+            english = _a(rel(url, f"en/{view.version}/") + f"#{sec.id}", t(ctx.lang, "read_english"), hreflang="en")
+            out.append(f'<p class="policy-notice policy-notice--{sec.state}">{t(ctx.lang, sec.state + "_notice")} {english}</p>\n')
+        out.append(sec.body.strip() + "\n")
+    return "\n".join(out)
+
+
+def _md_escape(text: str) -> str:
+    """Titles are text, never markup."""
+    escaped = html.escape(text, quote=False)
+    for char in "\\`*_[]#{}":
+        escaped = escaped.replace(char, "\\" + char)
+    return escaped
+
+
+def version_page(view: VersionView, ctx: SiteContext, *, current: bool = False) -> Page:
+    """The full text of a version, or (current=True) the page in force at /<lang>/."""
+    url = f"{ctx.lang}/" if current else f"{ctx.lang}/{view.version}/"
+    title = t(ctx.lang, "current") if current else f"{view.text.title} {view.version}"
+    body = version_header(view, ctx, url, on_changes=False)
+    if current or view.version == ctx.in_force:
+        body += upcoming_notices(ctx, url)
+    body += policy_body(view, ctx, url)
+    front = _front(title, ctx, url, search=current, noindex=view.status == DRAFT)
+    return Page(("index.md" if current else f"{view.version}/index.md"), front + body, url)
+
+
+def changes_page(view: VersionView, ctx: SiteContext) -> Page:
+    """What changed in a version against the one before."""
+    lang = ctx.lang
+    url = f"{lang}/{view.version}/changes/"
+    out = [version_header(view, ctx, url, on_changes=True), f"# {_md_escape(t(lang, 'changes_in', version=view.version))}\n"]
+    if view.record:
+        out.append(f'<div class="policy-summary">\n<p><strong>{t(lang, "summary")}</strong> ({t(lang, "kind." + view.record.kind)})</p>\n</div>\n')
+        out.append(view.record.summary.get(lang, view.record.summary.get("en", "")).strip() + "\n")
+    if view.changes is None:
+        out.append(f"<p>{t(lang, 'first_version')}</p>\n")
+    else:
+        out.append(f'<p class="policy-against">{html.escape(t(lang, "changes_against", version=view.changes.from_label))}</p>\n')
+        out.append(_change_list(view.changes, lang))
+        out.append(f'<p class="policy-legend">{t(lang, "legend")}</p>\n')
+        out.append("".join(section_html(sec, lang) for sec in view.changes.touched) or f"<p>{t(lang, 'no_changes')}</p>\n")
+    title = t(lang, "changes_in", version=view.version)
+    return Page(f"{view.version}/changes/index.md", _front(title, ctx, url, search=False, noindex=view.status == DRAFT) + "\n".join(out), url)
+
+
+def _change_list(changes: Changes, lang: str) -> str:
+    items = [f'<li><a href="#{html.escape(s.id)}">{html.escape(heading(s))}</a>: {html.escape(section_label(s, lang))}</li>'
+             for s in changes.touched]
+    return '<ul class="policy-change-list">\n' + "\n".join(items) + "\n</ul>\n" if items else ""
+
+
+def archive_page(views: list[VersionView], ctx: SiteContext) -> Page:
+    """Every version, newest first, with effective date, kind, status and summary."""
+    lang = ctx.lang
+    url = f"{lang}/versions/"
+    rows = []
+    for view in reversed(views):
+        if view.record is None:
+            continue
+        status = view.status
+        rows.append(
+            f'<tr data-version="{html.escape(view.version)}"><td>{_a(rel(url, f"{lang}/{view.version}/"), view.version)}</td>'
+            f"<td>{format_day(view.record.effective, lang)}</td><td>{t(lang, 'kind.' + view.record.kind)}</td>"
+            f'<td><span class="policy-status policy-status--{status.replace(" ", "-")}">{t(lang, "status." + status)}</span></td>'
+            f"<td>{html.escape(view.record.summary.get(lang, ''))}</td>"
+            f"<td>{_a(rel(url, f'{lang}/{view.version}/changes/'), t(lang, 'changes'))}</td></tr>")
+    head = "".join(f"<th>{t(lang, k)}</th>" for k in ("version", "effective")) + \
+        f"<th></th><th></th><th>{t(lang, 'summary')}</th><th></th>"
+    table = f'<table class="policy-archive">\n<thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody>\n</table>\n"
+    nav = f'<nav class="policy-links">{_a(rel(url, lang + "/"), t(lang, "current"))} {_language_switch(ctx, url)}</nav>\n\n'
+    body = nav + f"# {_md_escape(t(lang, 'archive'))}\n\n{t(lang, 'archive_intro')}\n\n" + table
+    return Page("versions/index.md", _front(t(lang, "archive"), ctx, url, search=True) + body, url)
+
+
+def no_version_page(ctx: SiteContext) -> Page:
+    """/<lang>/ before any release is in force."""
+    url = f"{ctx.lang}/"
+    body = f"# {_md_escape(t(ctx.lang, 'current'))}\n\n{t(ctx.lang, 'no_version_in_force')}\n\n" + upcoming_notices(ctx, url)
+    return Page("index.md", _front(t(ctx.lang, "current"), ctx, url, search=False) + body, url)

@@ -1,0 +1,209 @@
+"""Publishing: the one place that knows the order of the stages of `policy build`.
+
+Read and validate everything, compute every version's text and changes, render each
+language with one engine build (in parallel), write the feeds and JSON, then swap the
+new site in place of the old one. A failed build leaves the previous output untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+import yaml
+
+from site_builder import build_stamp
+from site_builder.diffing import compare_snapshots
+from site_builder.errors import ContentError, PolicyError, Problem, errors_in
+from site_builder.feeds import atom_feed, changes_json, root_page, versions_json
+from site_builder.models import Release, Snapshot, in_force_version
+from site_builder.pages import (DRAFT, SiteContext, VersionView, archive_page, changes_page,
+                                no_version_page, version_page)
+from site_builder.workspace import Workspace, open_workspace
+
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    """Everything read and validated before anything is written."""
+
+    root: Path
+    out: Path
+    site_url: str
+    site_name: str
+    today: dt.date
+    languages: tuple[str, ...]
+    titles: dict[str, str]
+    releases: tuple[Release, ...]
+    snapshots: dict[str, Snapshot]  # version (or "draft") -> text
+    statuses: dict[str, str]
+    in_force: str | None
+
+
+class _AnyTagLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml even when it uses MkDocs' own tags (!ENV, !!python/name)."""
+
+
+_AnyTagLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def site_config(root: Path) -> dict:
+    """The repository's mkdocs.yml, or a clear error."""
+    path = root / "mkdocs.yml"
+    if not path.is_file():
+        raise PolicyError(f"{path} is missing: create it with at least `site_name:` and `site_url:`")
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_AnyTagLoader)  # noqa: S506 - safe subclass
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"mkdocs.yml: invalid YAML: {exc}") from None
+    return data if isinstance(data, dict) else {}
+
+
+def _site_url(root: Path, given: str | None) -> str:
+    url = given or site_config(root).get("site_url")
+    if not url or not str(url).startswith(("http://", "https://")):
+        raise PolicyError("no absolute site URL: set `site_url: https://...` in mkdocs.yml or pass --site-url")
+    return str(url).rstrip("/") + "/"
+
+
+def plan_site(root: Path, *, out: Path | None, draft: bool, today: dt.date | None, site_url: str | None) -> SitePlan:
+    """Read the repository and decide what to build; raises on any error."""
+    ws = open_workspace(root, include_uncommitted=False)
+    release_problems = [p for p in errors_in(list(ws.problems)) if p.path.startswith("changelog/")]
+    draft_problems = errors_in(list(ws.problems)) if draft else []
+    if release_problems or draft_problems:
+        raise ContentError(sorted(set(release_problems + draft_problems), key=lambda p: (p.path, p.line)), hint="nothing was written")
+    today = today or dt.date.today()
+    releases = list(ws.releases)
+    in_force = in_force_version(releases, today)
+    statuses = {r.version: r.status(today, in_force) for r in releases}
+    snapshots = {r.version: ws.snapshot_of(r) for r in releases}
+    if draft and ws.draft is not None:
+        snapshots[DRAFT] = ws.draft
+        statuses[DRAFT] = DRAFT
+    if not snapshots:
+        raise PolicyError("there is nothing to publish: cut a first release with `policy release`, or build with --draft")
+    latest = snapshots[DRAFT] if DRAFT in snapshots else snapshots[releases[-1].version]
+    return SitePlan(ws.root, (out or ws.root / "site").resolve(), _site_url(ws.root, site_url),
+                    str(site_config(ws.root).get("site_name") or latest.titles["en"]), today,
+                    latest.languages, latest.titles, tuple(releases), snapshots, statuses, in_force)
+
+
+# --- per-language work (runs in a worker process) --------------------------------------
+
+
+def _views(plan: SitePlan, lang: str) -> list[VersionView]:
+    order = [r.version for r in plan.releases] + ([DRAFT] if DRAFT in plan.snapshots else [])
+    records = {r.version: r.record for r in plan.releases}
+    views = []
+    for i, version in enumerate(order):
+        snap = plan.snapshots[version]
+        previous = order[i - 1] if i else None
+        changes = compare_snapshots(plan.snapshots[previous], snap, lang, from_label=previous, to_label=version) if previous else None
+        views.append(VersionView(version, records.get(version), plan.statuses[version], snap.text(lang) if lang in snap.languages else snap.text("en"),
+                                 changes, previous, order[i + 1] if i + 1 < len(order) else None))
+    return views
+
+
+def _language_pages(plan: SitePlan, lang: str, views: list[VersionView]):  # noqa: ANN202
+    ctx = SiteContext(lang, tuple(l for l in plan.languages if l != lang), plan.site_url, plan.in_force,
+                      tuple(v for v in views if v.status == "upcoming"))
+    pages = [archive_page(views, ctx)]
+    for view in views:
+        pages += [version_page(view, ctx), changes_page(view, ctx)]
+    current = next((v for v in views if v.version == plan.in_force), None)
+    pages.append(version_page(current, ctx, current=True) if current else no_version_page(ctx))
+    return pages
+
+
+def _build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[str]:
+    from site_builder.render_mkdocs import LanguageBuild, render_language  # the engine, loaded late
+
+    started = time.monotonic()
+    views = _views(plan, lang)
+    pages = _language_pages(plan, lang, views)
+    label = {"en": "Policy", "el": "Πολιτική"}.get(lang, "Policy")
+    nav = ((label, "index.md"), ("⧉ " + ("Versions" if lang == "en" else "Εκδόσεις"), "versions/index.md"))
+    job = LanguageBuild(lang, tuple(pages), nav, f"{plan.site_url}{lang}/", plan.site_name)
+    out_dir = tmp / "site" / lang
+    epoch = int(dt.datetime.combine(plan.today, dt.time(), dt.timezone.utc).timestamp())
+    problems = render_language(job, work=tmp / "work", base_config=plan.root / "mkdocs.yml",
+                               out_dir=out_dir, build_date_epoch=epoch, quiet=True)
+    if problems:
+        return [f"[{lang}] {p}" for p in problems]
+    for view in views:
+        (out_dir / view.version / "changes.json").write_text(changes_json(view), encoding="utf-8")
+    releases = {r.version: r for r in plan.releases}
+    (out_dir / "feed.xml").write_text(atom_feed(views, releases, lang, plan.site_url, plan.titles.get(lang, "")), encoding="utf-8")
+    if not quiet:
+        click.echo(f"  {lang}: {len(pages)} pages for {len(views)} version(s) in {time.monotonic() - started:.1f}s", err=True)
+    return []
+
+
+# --- the whole build -------------------------------------------------------------------
+
+
+def build_site(root: Path, *, out: Path | None = None, draft: bool = False, today: dt.date | None = None,
+               site_url: str | None = None, quiet: bool = False) -> Path:
+    """`policy build`: the whole versioned bilingual site, swapped in atomically."""
+    started = time.monotonic()
+    plan = plan_site(Path(root), out=out, draft=draft, today=today, site_url=site_url)
+    stamp = build_stamp.compute(plan.root, draft=draft, today=plan.today,
+                                site_url=(site_url.rstrip("/") + "/") if site_url else None)
+    plan.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{plan.out.name}.building-", dir=plan.out.parent))
+    try:
+        if not quiet:
+            click.echo(f"Building {len(plan.snapshots)} version(s) in {', '.join(plan.languages)} → {plan.out}", err=True)
+        problems = _render_all(plan, tmp, quiet)
+        if problems:
+            raise PolicyError("the build failed; the previous site is untouched:\n" + "\n".join(problems))
+        site = tmp / "site"
+        (site / "versions.json").write_text(versions_json(list(plan.releases), plan.statuses, plan.site_url, plan.languages), encoding="utf-8")
+        (site / "index.html").write_text(root_page(plan.titles, plan.languages, plan.site_url), encoding="utf-8")
+        (site / build_stamp.STAMP).write_text(stamp, encoding="utf-8")
+        _swap(site, plan.out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if not quiet:
+        pages = sum(1 for _ in plan.out.rglob("*.html"))
+        click.echo(f"Done: {len(plan.snapshots)} version(s), {pages} pages in {time.monotonic() - started:.1f} seconds", err=True)
+    return plan.out
+
+
+def _render_all(plan: SitePlan, tmp: Path, quiet: bool) -> list[str]:
+    if len(plan.languages) > 1 and (os.cpu_count() or 1) > 1 and sys.platform != "win32":
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(len(plan.languages), os.cpu_count() or 1), mp_context=context) as pool:
+            results = list(pool.map(_build_language, [plan] * len(plan.languages), plan.languages,
+                                    [tmp] * len(plan.languages), [quiet] * len(plan.languages)))
+    else:
+        results = [_build_language(plan, lang, tmp, quiet) for lang in plan.languages]
+    return [p for problems in results for p in problems]
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Put the new site in place; the old one is removed only once the new one is there."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        target.rename(old)
+    new.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def serve_site(root: Path, *, dev_addr: str) -> None:
+    """`policy serve`: build the draft, serve it on 127.0.0.1 and rebuild on save."""
+    from site_builder.preview import serve
+
+    serve(Path(root), dev_addr=dev_addr, build=lambda out: build_site(root, out=out, draft=True, quiet=True))

@@ -1,0 +1,101 @@
+"""The rendering engine: MkDocs with the Material theme. The only module that imports mkdocs.
+
+Swapping the engine (Zensical reads the same mkdocs.yml) means replacing this module:
+it takes engine-independent pages and writes one language's HTML into a folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort, ConfigurationError
+from mkdocs.plugins import BasePlugin
+
+from site_builder.markup import sanitize
+from site_builder.pages import Page
+
+THEME_DIR = Path(__file__).parent / "theme"
+MARKDOWN_EXTENSIONS = ["attr_list", {"toc": {"permalink": True}}, "tables", "sane_lists"]
+
+
+@dataclass(frozen=True)
+class LanguageBuild:
+    """Everything the engine needs to render one language."""
+
+    lang: str
+    pages: tuple[Page, ...]
+    nav: tuple[tuple[str, str], ...]  # (label, docs path)
+    site_url: str  # absolute URL of this language's root, ending in /
+    site_name: str
+
+
+class _SanitizePlugin(BasePlugin):
+    """Every page's HTML passes nh3 before it reaches a template: no live markup from policy text."""
+
+    def on_page_content(self, html, page, config, files):  # noqa: ANN001, ANN201 - MkDocs' hook
+        return sanitize(html)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _write_config(job: LanguageBuild, work: Path, base_config: Path, out_dir: Path) -> Path:
+    docs = work / f"docs-{job.lang}"
+    for page in job.pages:
+        target = docs / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page.markdown, encoding="utf-8")
+    config = {
+        "INHERIT": str(base_config.resolve()),
+        "site_name": job.site_name,
+        "docs_dir": str(docs),
+        "site_dir": str(out_dir),
+        "site_url": job.site_url,
+        "use_directory_urls": True,
+        "theme": {"name": "material", "language": job.lang, "custom_dir": str(THEME_DIR),
+                  "font": False, "features": ["navigation.top"]},
+        "nav": [{label: path} for label, path in job.nav],
+        "plugins": ["search"],
+        "markdown_extensions": MARKDOWN_EXTENSIONS,
+        "strict": True,
+        "validation": {"omitted_files": "info", "absolute_links": "info",
+                       "unrecognized_links": "warn", "anchors": "warn", "not_found": "warn"},
+    }
+    path = work / f"mkdocs-{job.lang}.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def render_language(job: LanguageBuild, *, work: Path, base_config: Path, out_dir: Path,
+                    build_date_epoch: int, quiet: bool = True) -> list[str]:
+    """Render one language with one mkdocs build; returns problems (empty on success)."""
+    os.environ["SOURCE_DATE_EPOCH"] = str(build_date_epoch)  # sitemap dates follow --today
+    logger = logging.getLogger("mkdocs")
+    collect = _Collect()
+    logger.addHandler(collect)
+    logger.setLevel(logging.WARNING if quiet else logging.INFO)
+    try:
+        config = load_config(str(_write_config(job, work, base_config, out_dir)))
+        config.plugins["policy-sanitize"] = _SanitizePlugin()
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        if search is not None and job.lang != "en":
+            # MkDocs' option check knows no Greek and falls back to English; Material ships lunr.el.
+            search.config.lang = [job.lang]
+        build(config)
+    except (Abort, ConfigurationError) as exc:
+        return collect.messages + [str(exc)]
+    finally:
+        logger.removeHandler(collect)
+    return []

@@ -87,14 +87,17 @@ def translations(ctx: click.Context, repo: Path, as_json: bool) -> None:
 
 
 @translations.command("mark")
-@repo_option
+@click.option("--repo", "repo", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The policy repository (default: the one given to `translations`, or .).")
 @click.argument("lang")
 @click.argument("section_ids", nargs=-1, required=True)
+@click.pass_context
 @guarded
-def translations_mark(repo: Path, lang: str, section_ids: tuple[str, ...]) -> None:
+def translations_mark(ctx: click.Context, repo: Path | None, lang: str, section_ids: tuple[str, ...]) -> None:
     """Record that the translation of each ID is up to date with the English text."""
     from site_builder.translations import mark
 
+    repo = repo or ctx.parent.params["repo"]
     for path in mark(repo, lang, list(section_ids)):
         click.echo(f"marked {path}")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -103,7 +105,8 @@ class _Block:
         return " ".join(self.content.split())
 
 
-def split_blocks(body: str) -> list[_Block]:
+@functools.lru_cache(maxsize=8192)
+def split_blocks(body: str) -> tuple[_Block, ...]:
     """Cut Markdown into paragraphs, list items and headings; the pieces join back to `body`."""
     blocks: list[list[str]] = []
     blank_before = True
@@ -120,7 +123,7 @@ def split_blocks(body: str) -> list[_Block]:
             blocks.append([])
         blocks[-1].append(line)
         blank_before = False
-    return [_make_block("".join(lines)) for lines in blocks]
+    return tuple(_make_block("".join(lines)) for lines in blocks)
 
 
 def _make_block(text: str) -> _Block:
@@ -230,6 +233,13 @@ def block_diff(old_body: str, new_body: str) -> list[BlockChange]:
     return out
 
 
+@functools.lru_cache(maxsize=8192)
+def _unchanged(body: str) -> tuple[BlockChange, ...]:
+    """The blocks of an untouched section (cached: most sections are untouched by a release)."""
+    return tuple(BlockChange(b.kind, "unchanged", tuple(p for p in (Piece("=", b.prefix), Piece("=", b.content), Piece("=", b.tail)) if p.text))
+                 for b in split_blocks(body))
+
+
 def _count(blocks: tuple[BlockChange, ...], op: str) -> int:
     return sum(len(WORD.findall(p.text)) for blk in blocks for p in blk.pieces if p.op == op)
 
@@ -237,13 +247,22 @@ def _count(blocks: tuple[BlockChange, ...], op: str) -> int:
 # --- sections --------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8192)
+def _body_key(body: str) -> str:
+    """A short fingerprint of a body's words: re-wrapping gives the same key."""
+    return hashlib.sha1("\n\n".join(b.key for b in split_blocks(body)).encode()).hexdigest()
+
+
 def _section_map(text: LanguageText) -> dict[str, dict[str, str]]:
-    return {s.id: {"title": s.title, "body": "\n\n".join(b.key for b in split_blocks(s.body))} for s in text.sections}
+    return {s.id: {"title": s.title, "body": _body_key(s.body)} for s in text.sections}
 
 
 def _section_diff(old: LanguageText, new: LanguageText) -> tuple[set[str], set[str], set[str], set[str]]:
     """(added, removed, retitled, changed) ids, found by deepdiff over the sections keyed by id."""
-    diff = DeepDiff(_section_map(old), _section_map(new), view="tree")
+    before, after = _section_map(old), _section_map(new)
+    same = {k for k in before.keys() & after.keys() if before[k] == after[k]}  # most sections: skip them
+    diff = DeepDiff({k: v for k, v in before.items() if k not in same},
+                    {k: v for k, v in after.items() if k not in same}, view="tree")
     ids = lambda key: {item.path(output_format="list")[0] for item in diff.get(key, [])}  # noqa: E731
     changed_paths = [item.path(output_format="list") for item in diff.get("values_changed", [])]
     retitled = {p[0] for p in changed_paths if p[1] == "title"}
@@ -272,6 +291,8 @@ def compare_texts(old: LanguageText, new: LanguageText, *, from_label: str, to_l
         before = olds.get(sec.id)
         if before is None:
             blocks = tuple(_whole(b, "+") for b in split_blocks(sec.body))
+        elif before.body == sec.body:
+            blocks = _unchanged(sec.body)
         else:
             blocks = tuple(block_diff(before.body, sec.body))
         status = "added" if sec.id in added else ("changed" if sec.id in changed else "unchanged")

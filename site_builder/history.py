@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
+from typing import Callable
 
 import git
 
@@ -22,7 +24,9 @@ class GitTree:
         self.label = commit.hexsha[:10]
         self._files: dict[str, git.Blob] = {}
         self._dirs: dict[str, list[str]] = {}
-        for root in (*CONTENT_DIRS, "changelog"):
+        # changelog/ is left out on purpose: it grows with every release, and reading it
+        # for every release would make a build quadratic. Records are read by blob id.
+        for root in CONTENT_DIRS:
             try:
                 tree = commit.tree / root
             except KeyError:
@@ -76,63 +80,87 @@ def resolve(repo: git.Repo, rev: str) -> git.Commit | None:
         return None
 
 
-def first_commits(repo: git.Repo) -> dict[str, tuple[str, dt.datetime]]:
-    """For each changelog record path: the commit that first added it, and its date."""
+def first_commits(repo: git.Repo) -> dict[str, tuple[str, dt.datetime, str]]:
+    """For each changelog record path: the commit that first added it, its date and the record's blob."""
     if head_commit(repo) is None:
         return {}
     try:
-        out = repo.git.log("--diff-filter=A", "--format=@%H %ct", "--name-only", "--reverse", "--", "changelog/")
+        out = repo.git.log("--diff-filter=A", "--format=@%H %ct", "--raw", "--no-abbrev", "--reverse", "--", "changelog/")
     except git.GitCommandError as exc:
         raise GitError(f"git log failed: {exc.stderr.strip()}") from None
-    found: dict[str, tuple[str, dt.datetime]] = {}
+    found: dict[str, tuple[str, dt.datetime, str]] = {}
     sha, when = "", dt.datetime.min
     for line in out.splitlines():
         if line.startswith("@"):
             sha, stamp = line[1:].split()
             when = dt.datetime.fromtimestamp(int(stamp), dt.timezone.utc)
-        elif line.strip() and line not in found:
-            found[line.strip()] = (sha, when)
+        elif line.startswith(":"):
+            meta, path = line.split("\t", 1)
+            found.setdefault(path.strip(), (sha, when, meta.split()[3]))
     return found
 
 
-def tree_at(repo: git.Repo, sha: str) -> GitTree:
-    """The content of a commit."""
+def read_blob(repo: git.Repo, hexsha: str) -> bytes:
+    """A file's bytes by its blob id (cached)."""
+    if hexsha not in _BLOBS:
+        _BLOBS[hexsha] = repo.odb.stream(bytes.fromhex(hexsha)).read()
+    return _BLOBS[hexsha]
+
+
+@functools.lru_cache(maxsize=1024)
+def _tree(repo: git.Repo, sha: str) -> GitTree:
     return GitTree(repo.commit(sha))
+
+
+def tree_at(repo: git.Repo, sha: str) -> GitTree:
+    """The content of a commit (cached: verifying and reading a release share it)."""
+    return _tree(repo, sha)
 
 
 def load_releases(repo: git.Repo, root: Path, languages: tuple[str, ...], *,
                   include_uncommitted: bool = False) -> tuple[list[Release], list[ReleaseRecord], list[Problem]]:
     """Published releases (verified against their content_hash), records not yet committed, problems."""
     head = head_commit(repo)
-    listing = WorkingTree(root) if include_uncommitted else (GitTree(head) if head else None)
-    if listing is None:
+    if include_uncommitted:
+        files = {f"changelog/{n}": (root / "changelog" / n).read_bytes for n in WorkingTree(root).listdir("changelog")}
+    elif head is not None:
+        files = _committed_records(repo, head)
+    else:
         return [], [], []
     added = first_commits(repo)
     releases, pending, problems = [], [], []
-    for name in listing.listdir("changelog"):
-        path = f"changelog/{name}"
-        if not name.endswith(".yml"):
+    for path, read in sorted(files.items()):
+        if not path.endswith(".yml"):
             problems.append(Problem(path, 1, "a release record is named changelog/<version>.yml"))
             continue
-        record, found = load_record(listing.read(path) or b"", path, languages)
+        record, found = load_record(read(), path, languages)
         problems.extend(found)
         if record is None:
             continue
         if path not in added:
             pending.append(record)
             continue
-        sha, when = added[path]
-        problems.extend(_verify(repo, record, sha))
+        sha, when, blob = added[path]
+        problems.extend(_verify(repo, record, sha, read_blob(repo, blob)))
         releases.append(Release(record, sha, when))
     releases.sort(key=lambda r: r.record.key)
     problems.extend(_check_dates(releases, pending))
     return releases, pending, problems
 
 
-def _verify(repo: git.Repo, record: ReleaseRecord, sha: str) -> list[Problem]:
+def _committed_records(repo: git.Repo, head: git.Commit) -> dict[str, Callable[[], bytes]]:
+    """The release records at HEAD, each readable by its blob id."""
+    try:
+        folder = head.tree / "changelog"
+    except KeyError:
+        return {}
+    return {f"changelog/{b.name}": functools.partial(read_blob, repo, b.hexsha) for b in folder if b.type == "blob"}
+
+
+def _verify(repo: git.Repo, record: ReleaseRecord, sha: str, first_bytes: bytes) -> list[Problem]:
     """A published release never changes: its record and its text are as first committed."""
     tree = tree_at(repo, sha)
-    first, _ = load_record(tree.read(record.path) or b"", record.path, ())
+    first, _ = load_record(first_bytes, record.path, ())
     short = sha[:10]
     if first is not None and (first.version, first.effective, first.kind, first.content_hash, first.summary) != (
             record.version, record.effective, record.kind, record.content_hash, record.summary):

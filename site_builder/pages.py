@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import html
+import json
+import functools
+import hashlib
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import yaml
 
 from site_builder.diff_render import section_html, section_label, heading
 from site_builder.diffing import Changes
 from site_builder.i18n import format_day, t
+from site_builder.markup import sanitize, to_html
 from site_builder.models import LanguageText, ReleaseRecord
 
 DRAFT = "draft"
@@ -36,6 +39,26 @@ class Page:
     path: str
     markdown: str
     url: str  # site-relative URL of the built page, e.g. "en/2.0/changes/"
+    fragments: dict[str, str] = field(default_factory=dict)  # placeholder key -> safe HTML
+
+
+FRAGMENT_PREFIX = "POLICY-FRAGMENT-"
+
+
+@functools.lru_cache(maxsize=16384)
+def _safe(html_text: str) -> tuple[str, str]:
+    key = hashlib.sha1(html_text.encode()).hexdigest()[:20]
+    return key, sanitize(html_text)
+
+
+def fragment(frags: dict[str, str], html_text: str) -> str:
+    """Ready HTML goes to the engine as a placeholder paragraph, filled in after Markdown.
+
+    Sections shared by many versions are rendered once, and the engine does not re-parse them.
+    """
+    key, safe = _safe(html_text)
+    frags[key] = safe
+    return f"\n\n{FRAGMENT_PREFIX}{key}\n\n"
 
 
 @dataclass(frozen=True)
@@ -64,7 +87,8 @@ def _front(title: str, ctx: SiteContext, url: str, *, search: bool, noindex: boo
         meta["search"] = {"exclude": True}
     if noindex:
         meta["robots"] = "noindex, nofollow"
-    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=True) + "---\n\n"
+    # JSON is YAML too, and much faster to write for hundreds of pages.
+    return "---\n" + json.dumps(meta, ensure_ascii=False, sort_keys=True) + "\n---\n\n"
 
 
 def _a(href: str, text: str, **attrs: str) -> str:
@@ -120,7 +144,7 @@ def upcoming_notices(ctx: SiteContext, url: str) -> str:
     return "".join(out)
 
 
-def policy_body(view: VersionView, ctx: SiteContext, url: str) -> str:
+def policy_body(view: VersionView, ctx: SiteContext, url: str, frags: dict[str, str]) -> str:
     """The full text: numbered sections whose anchors are the section ids."""
     out = [f"# {_md_escape(view.text.title)}\n"]
     for sec in view.text.sections:
@@ -128,9 +152,15 @@ def policy_body(view: VersionView, ctx: SiteContext, url: str) -> str:
         out.append(f"## {number}{_md_escape(sec.title)} {{ #{sec.id} }}\n")
         if sec.state in ("stale", "missing"):
             english = _a(rel(url, f"en/{view.version}/") + f"#{sec.id}", t(ctx.lang, "read_english"), hreflang="en")
-            out.append(f'<p class="policy-notice policy-notice--{sec.state}">{t(ctx.lang, sec.state + "_notice")} {english}</p>\n')
-        out.append(sec.body.strip() + "\n")
+            out.append(fragment(frags, f'<p class="policy-notice policy-notice--{sec.state}">{t(ctx.lang, sec.state + "_notice")} {english}</p>'))
+        out.append(fragment(frags, section_body_html(sec.body)))
     return "\n".join(out)
+
+
+@functools.lru_cache(maxsize=8192)
+def section_body_html(body: str) -> str:
+    """A section's text as sanitised HTML, rendered once however many versions share it."""
+    return f'<div class="policy-text">\n{to_html(body)}\n</div>\n'
 
 
 def _md_escape(text: str) -> str:
@@ -145,31 +175,32 @@ def version_page(view: VersionView, ctx: SiteContext, *, current: bool = False) 
     """The full text of a version, or (current=True) the page in force at /<lang>/."""
     url = f"{ctx.lang}/" if current else f"{ctx.lang}/{view.version}/"
     title = t(ctx.lang, "current") if current else f"{view.text.title} {view.version}"
-    body = version_header(view, ctx, url, on_changes=False)
+    frags: dict[str, str] = {}
+    header = version_header(view, ctx, url, on_changes=False)
     if current or view.version == ctx.in_force:
-        body += upcoming_notices(ctx, url)
-    body += policy_body(view, ctx, url)
+        header += upcoming_notices(ctx, url)
+    body = fragment(frags, header) + policy_body(view, ctx, url, frags)
     front = _front(title, ctx, url, search=current, noindex=view.status == DRAFT)
-    return Page(("index.md" if current else f"{view.version}/index.md"), front + body, url)
+    return Page(("index.md" if current else f"{view.version}/index.md"), front + body, url, frags)
 
 
 def changes_page(view: VersionView, ctx: SiteContext) -> Page:
     """What changed in a version against the one before."""
     lang = ctx.lang
     url = f"{lang}/{view.version}/changes/"
-    out = [version_header(view, ctx, url, on_changes=True), f"# {_md_escape(t(lang, 'changes_in', version=view.version))}\n"]
+    frags: dict[str, str] = {}
+    out = [fragment(frags, version_header(view, ctx, url, on_changes=True)), f"# {_md_escape(t(lang, 'changes_in', version=view.version))}\n"]
     if view.record:
-        out.append(f'<div class="policy-summary">\n<p><strong>{t(lang, "summary")}</strong> ({t(lang, "kind." + view.record.kind)})</p>\n</div>\n')
+        out.append(fragment(frags, f'<p class="policy-summary"><strong>{t(lang, "summary")}</strong> ({t(lang, "kind." + view.record.kind)})</p>'))
         out.append(view.record.summary.get(lang, view.record.summary.get("en", "")).strip() + "\n")
     if view.changes is None:
-        out.append(f"<p>{t(lang, 'first_version')}</p>\n")
+        out.append(fragment(frags, f"<p>{t(lang, 'first_version')}</p>"))
     else:
-        out.append(f'<p class="policy-against">{html.escape(t(lang, "changes_against", version=view.changes.from_label))}</p>\n')
-        out.append(_change_list(view.changes, lang))
-        out.append(f'<p class="policy-legend">{t(lang, "legend")}</p>\n')
-        out.append("".join(section_html(sec, lang) for sec in view.changes.touched) or f"<p>{t(lang, 'no_changes')}</p>\n")
+        touched = "".join(section_html(sec, lang) for sec in view.changes.touched) or f"<p>{t(lang, 'no_changes')}</p>"
+        out.append(fragment(frags, f'<p class="policy-against">{html.escape(t(lang, "changes_against", version=view.changes.from_label))}</p>\n'
+                            + _change_list(view.changes, lang) + f'<p class="policy-legend">{t(lang, "legend")}</p>\n' + touched))
     title = t(lang, "changes_in", version=view.version)
-    return Page(f"{view.version}/changes/index.md", _front(title, ctx, url, search=False, noindex=view.status == DRAFT) + "\n".join(out), url)
+    return Page(f"{view.version}/changes/index.md", _front(title, ctx, url, search=False, noindex=view.status == DRAFT) + "\n".join(out), url, frags)
 
 
 def _change_list(changes: Changes, lang: str) -> str:
@@ -196,13 +227,15 @@ def archive_page(views: list[VersionView], ctx: SiteContext) -> Page:
     head = "".join(f"<th>{t(lang, k)}</th>" for k in ("version", "effective")) + \
         f"<th></th><th></th><th>{t(lang, 'summary')}</th><th></th>"
     table = f'<table class="policy-archive">\n<thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody>\n</table>\n"
-    nav = f'<nav class="policy-links">{_a(rel(url, lang + "/"), t(lang, "current"))} {_language_switch(ctx, url)}</nav>\n\n'
-    body = nav + f"# {_md_escape(t(lang, 'archive'))}\n\n{t(lang, 'archive_intro')}\n\n" + table
-    return Page("versions/index.md", _front(t(lang, "archive"), ctx, url, search=True) + body, url)
+    frags: dict[str, str] = {}
+    nav = f'<nav class="policy-links">{_a(rel(url, lang + "/"), t(lang, "current"))} {_language_switch(ctx, url)}</nav>'
+    body = fragment(frags, nav) + f"# {_md_escape(t(lang, 'archive'))}\n\n{t(lang, 'archive_intro')}\n" + fragment(frags, table)
+    return Page("versions/index.md", _front(t(lang, "archive"), ctx, url, search=True) + body, url, frags)
 
 
 def no_version_page(ctx: SiteContext) -> Page:
     """/<lang>/ before any release is in force."""
     url = f"{ctx.lang}/"
-    body = f"# {_md_escape(t(ctx.lang, 'current'))}\n\n{t(ctx.lang, 'no_version_in_force')}\n\n" + upcoming_notices(ctx, url)
-    return Page("index.md", _front(t(ctx.lang, "current"), ctx, url, search=False) + body, url)
+    frags: dict[str, str] = {}
+    body = f"# {_md_escape(t(ctx.lang, 'current'))}\n\n{t(ctx.lang, 'no_version_in_force')}\n" + fragment(frags, upcoming_notices(ctx, url) or "<p></p>")
+    return Page("index.md", _front(t(ctx.lang, "current"), ctx, url, search=False) + body, url, frags)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,9 +19,10 @@ from mkdocs.exceptions import Abort, ConfigurationError
 from mkdocs.plugins import BasePlugin
 
 from site_builder.markup import sanitize
-from site_builder.pages import Page
+from site_builder.pages import FRAGMENT_PREFIX, Page
 
 THEME_DIR = Path(__file__).parent / "theme"
+_PLACEHOLDER = re.compile(f"<p>{FRAGMENT_PREFIX}([0-9a-f]+)</p>")
 MARKDOWN_EXTENSIONS = ["attr_list", {"toc": {"permalink": True}}, "tables", "sane_lists"]
 
 
@@ -35,11 +37,53 @@ class LanguageBuild:
     site_name: str
 
 
-class _SanitizePlugin(BasePlugin):
-    """Every page's HTML passes nh3 before it reaches a template: no live markup from policy text."""
+class _PolicyPlugin(BasePlugin):
+    """Every page's HTML passes nh3 before it reaches a template (no live markup from policy
+    text); then the ready, sanitised fragments replace their placeholders."""
+
+    def __init__(self, fragments: dict[str, str]) -> None:
+        super().__init__()
+        self.fragments = fragments
 
     def on_page_content(self, html, page, config, files):  # noqa: ANN001, ANN201 - MkDocs' hook
-        return sanitize(html)
+        return _PLACEHOLDER.sub(lambda m: self.fragments[m.group(1)], sanitize(html))
+
+    def on_post_build(self, config):  # noqa: ANN001, ANN201 - MkDocs' hook
+        # Material ships lunr.el, but under lunr 2 its accent normaliser is never added, so
+        # "δεδομενα" would not find "δεδομένα". Add folding to both pipelines of lunr.el.
+        greek = Path(config.site_dir) / "assets/javascripts/lunr/min/lunr.el.min.js"
+        if greek.is_file():
+            greek.write_text(greek.read_text(encoding="utf-8") + _GREEK_FOLDING, encoding="utf-8")
+
+
+_GREEK_FOLDING = """
+;(function () {
+  if (typeof lunr === "undefined" || !lunr.el) return;
+  var foldText = function (text) {
+    return text.normalize("NFD").replace(/[\\u0300-\\u036f]/g, "").toLowerCase().replace(/ς/g, "σ");
+  };
+  var fold = function (token) { return token.update(foldText); };
+  // Search-as-you-type adds a wildcard, and lunr skips the pipeline for wildcard terms:
+  // fold every query term as well.
+  var query = lunr.Index.prototype.query;
+  lunr.Index.prototype.query = function (build) {
+    return query.call(this, function (q) {
+      build.call(this, q);
+      q.clauses.forEach(function (clause) { clause.term = foldText(clause.term); });
+    });
+  };
+  lunr.Pipeline.registerFunction(fold, "el-fold-accents");
+  var setup = lunr.el;
+  lunr.el = function () {
+    setup.call(this);
+    this.pipeline.reset();
+    this.pipeline.add(fold);
+    this.searchPipeline.reset();
+    this.searchPipeline.add(fold);
+  };
+  Object.keys(setup).forEach(function (key) { lunr.el[key] = setup[key]; });
+})();
+"""
 
 
 class _Collect(logging.Handler):
@@ -88,7 +132,8 @@ def render_language(job: LanguageBuild, *, work: Path, base_config: Path, out_di
     logger.setLevel(logging.WARNING if quiet else logging.INFO)
     try:
         config = load_config(str(_write_config(job, work, base_config, out_dir)))
-        config.plugins["policy-sanitize"] = _SanitizePlugin()
+        fragments = {key: value for page in job.pages for key, value in page.fragments.items()}
+        config.plugins["policy-pages"] = _PolicyPlugin(fragments)
         search = config.plugins.get("material/search") or config.plugins.get("search")
         if search is not None and job.lang != "en":
             # MkDocs' option check knows no Greek and falls back to English; Material ships lunr.el.

@@ -23,7 +23,7 @@ CASES = {
         "policy/rights.md:1: missing front matter"),
     "broken front matter": (
         lambda r: r.write("policy/rights.md", "---\ntitle: [unclosed\n---\nBody\n"),
-        "policy/rights.md:2: invalid YAML"),
+        "policy/rights.md:{2,3}: invalid YAML"),
     "unclosed front matter": (
         lambda r: r.write("policy/rights.md", "---\ntitle: Rights\nBody\n"),
         "policy/rights.md:1: front matter is not closed"),
@@ -75,7 +75,9 @@ def test_content_rule(repo: PolicyRepo, name: str) -> None:
     mutate(repo)
     done = check(repo)
     assert done.returncode == 1, done.stdout + done.stderr
-    assert expected in done.stdout + done.stderr
+    # libyaml and pure-Python PyYAML place an unclosed bracket on either line
+    options = [expected.replace("{2,3}", n) for n in ("2", "3")] if "{2,3}" in expected else [expected]
+    assert any(o in done.stdout + done.stderr for o in options), done.stdout + done.stderr
 
 
 RECORD = 'version: "{version}"\neffective: 2026-12-01\nkind: minor\nsummary:\n  en: Text.\n  el: Κείμενο.\ncontent_hash: sha256:00\n'

@@ -1,0 +1,223 @@
+"""`policy build`: every URL of SPEC section 4, notices, anchors, safety, atomicity, determinism."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PolicyRepo
+
+TODAY = "2026-01-15"
+
+
+@pytest.fixture
+def site_repo(released: PolicyRepo) -> PolicyRepo:
+    """1.0 and 1.1 in force/superseded, 2.0 upcoming (with a section added), and a stale Greek section."""
+    repo = released
+    repo.write("policy/policy.yml", repo.read("policy/policy.yml") + "  - cookies\n")
+    repo.section("cookies", "Cookies", "We use one session cookie.\n")
+    repo.translate("cookies", "Cookies", "Χρησιμοποιούμε ένα cookie συνεδρίας.\n")
+    repo.commit("Cookies section")
+    repo.release("2.0", "2026-03-01", "material")
+    return repo
+
+
+def build(repo: PolicyRepo, out: Path, *extra: str, check: bool = True):
+    return repo.policy("build", "--out", str(out), "--today", TODAY, *extra, check=check)
+
+
+@pytest.fixture
+def site(site_repo: PolicyRepo, tmp_path: Path) -> Path:
+    build(site_repo, tmp_path / "site")
+    return tmp_path / "site"
+
+
+def page(site: Path, url: str) -> str:
+    return (site / url / "index.html").read_text(encoding="utf-8")
+
+
+def test_every_url_of_the_contract(site: Path) -> None:
+    assert (site / "index.html").is_file() and (site / "versions.json").is_file()
+    for lang in ("en", "el"):
+        for url in ("", "1.0", "1.1", "2.0", "1.0/changes", "1.1/changes", "2.0/changes", "versions"):
+            assert (site / lang / url / "index.html").is_file(), (lang, url)
+        for version in ("1.0", "1.1", "2.0"):
+            assert json.loads((site / lang / version / "changes.json").read_text())["lang"] == lang
+        assert (site / lang / "feed.xml").read_text().startswith("<?xml")
+
+
+def test_pages_declare_language_alternates_and_switch(site: Path) -> None:
+    en = page(site, "en/1.1/changes")
+    assert '<html lang="en"' in en
+    assert '<link rel="alternate" hreflang="el" href="https://policy.example.com/el/1.1/changes/">' in en
+    assert re.search(r'<a href="../../../el/1.1/changes/" hreflang="el" lang="el" class="policy-lang">Ελληνικά</a>', en)
+    el = page(site, "el/1.1")
+    assert '<html lang="el"' in el and 'hreflang="en"' in el
+    assert "Αναζήτηση" in el  # Material's own Greek interface strings
+
+
+def test_version_header(site: Path) -> None:
+    html = page(site, "en/1.1")
+    assert "Version 1.1" in html and "Effective: 1 June 2025" in html
+    assert 'policy-status--in-force">In force<' in html
+    assert 'rel="prev"' in html and "../1.0/" in html and 'rel="next"' in html and "../2.0/" in html
+    assert 'href="changes/"' in html
+    greek = page(site, "el/1.0")
+    assert "Έναρξη ισχύος: 1 Ιανουαρίου 2025" in greek and "Έχει αντικατασταθεί" in greek
+    assert "Προσεχής" in page(site, "el/2.0")
+
+
+def test_page_in_force_and_upcoming_notice(site: Path) -> None:
+    current = page(site, "en")
+    assert 'data-version="1.1"' in current
+    assert "A new version 2.0 takes effect on 1 March 2026." in current
+    assert 'href="2.0/changes/"' in current
+    assert "Νέα έκδοση 2.0 τίθεται σε ισχύ στις 1 Μαρτίου 2026." in page(site, "el")
+
+
+def test_section_anchors_are_ids_in_every_version_and_language(site: Path) -> None:
+    for lang in ("en", "el"):
+        for version in ("1.0", "1.1", "2.0"):
+            html = page(site, f"{lang}/{version}")
+            for sid in ("intro", "collection", "rights"):
+                assert f'id="{sid}"' in html, (lang, version, sid)
+        assert 'id="cookies"' in page(site, f"{lang}/2.0") and 'id="cookies"' not in page(site, f"{lang}/1.1")
+    assert ">2. Your rights<" in page(site, "en/1.1") or "2. Your rights" in page(site, "en/1.1")
+
+
+def test_changes_page_marks_words_and_lists_sections(site: Path) -> None:
+    html = page(site, "en/1.1/changes")
+    assert "Summary of 1.1." in html
+    assert re.search(r"<ins><span class=\"visually-hidden\">inserted: </span>at any time</ins>", html)
+    assert "Compared with version 1.0" in html
+    added = page(site, "en/2.0/changes")
+    assert 'policy-change--added' in added and "Cookies" in added
+    first = page(site, "el/1.0/changes")
+    assert "πρώτη δημοσιευμένη έκδοση" in first
+
+
+def test_versions_json(site: Path) -> None:
+    data = json.loads((site / "versions.json").read_text())
+    assert [v["version"] for v in data] == ["2.0", "1.1", "1.0"]
+    assert [v["status"] for v in data] == ["upcoming", "in force", "superseded"]
+    for item in data:
+        assert re.fullmatch(r"[0-9a-f]{40}", item["commit"]) and item["content_hash"].startswith("sha256:")
+        assert item["url"] == {"en": f"https://policy.example.com/en/{item['version']}/",
+                               "el": f"https://policy.example.com/el/{item['version']}/"}
+
+
+def test_changes_json_is_the_diff_engine_schema(site: Path) -> None:
+    data = json.loads((site / "en/1.1/changes.json").read_text())
+    assert data["schema"] == "policy-changes/1" and (data["from"], data["to"]) == ("1.0", "1.1")
+    assert data["sections"][0]["id"] == "rights" and data["totals"]["words_inserted"] == 3
+    assert data["release"]["effective"] == "2025-06-01"
+
+
+def test_feed_and_archive(site: Path) -> None:
+    feed = (site / "el/feed.xml").read_text()
+    assert feed.count("<entry>") == 3 and 'xml:lang="el"' in feed
+    assert "https://policy.example.com/el/2.0/changes/" in feed
+    archive = page(site, "en/versions")
+    assert archive.index('data-version="2.0"') < archive.index('data-version="1.1"') < archive.index('data-version="1.0"')
+    assert "Material change" in archive and "Upcoming" in archive
+
+
+def test_stale_greek_section_says_so_and_links_english(site_repo: PolicyRepo, tmp_path: Path) -> None:
+    site_repo.section("cookies", "Cookies", "We use one session cookie and no trackers.\n")
+    site_repo.commit("Cookies: no trackers")
+    site_repo.release("2.1", "2026-04-01", "minor", "--allow-stale")
+    build(site_repo, tmp_path / "s")
+    html = page(tmp_path / "s", "el/2.1")
+    assert "Η ελληνική απόδοση της ενότητας αυτής βρίσκεται υπό επικαιροποίηση" in html
+    assert 'href="../../en/2.1/#cookies"' in html
+    assert "We use one session cookie and no trackers." in html
+
+
+MALICIOUS = (
+    "Hello <script>alert('x')</script> world.\n\n"
+    "<img src=x onerror=\"alert(1)\"> and <a href=\"javascript:alert(2)\" onclick=\"alert(3)\">click</a>.\n\n"
+    "[link](javascript:alert(4)) and [ok](https://example.com).\n\n"
+    "<iframe src=\"https://evil.example\"></iframe>{: onclick=\"alert(5)\" }\n"
+)
+
+
+def test_no_live_markup_from_policy_text(released: PolicyRepo, tmp_path: Path) -> None:
+    released.section("intro", "Intro <b onmouseover=alert(6)>bold</b>", MALICIOUS, numbered=False)
+    released.translate("intro", "Εισαγωγή <script>x</script>", MALICIOUS)
+    released.commit("Hostile text")
+    released.release("1.2", "2025-07-01")
+    build(released, tmp_path / "s")
+    for path in (tmp_path / "s").rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        body = html.split("<body", 1)[1]
+        assert "javascript:" not in body, path
+        assert not re.search(r"<(iframe|img)\b", body), path
+        assert not re.search(r"<[a-z][^<>]*\son(error|click|mouseover)=", body), path
+        scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", body, re.S)
+        assert not any("alert" in s for s in scripts), path
+    html = page(tmp_path / "s", "en/1.2")
+    assert "Hello" in html and 'href="https://example.com"' in html
+    assert "Intro &lt;b onmouseover=alert(6)&gt;bold&lt;/b&gt;" in html
+
+
+def test_builds_are_byte_identical(site_repo: PolicyRepo, tmp_path: Path) -> None:
+    build(site_repo, tmp_path / "a")
+    build(site_repo, tmp_path / "b")
+    compare = filecmp.dircmp(tmp_path / "a", tmp_path / "b")
+
+    def differences(cmp: filecmp.dircmp) -> list[str]:
+        found = cmp.left_only + cmp.right_only + cmp.diff_files
+        for sub in cmp.subdirs.values():
+            found += differences(sub)
+        return found
+    # shallow=False: compare contents, not timestamps
+    _, mismatch, errors = filecmp.cmpfiles(tmp_path / "a", tmp_path / "b", ["en/sitemap.xml", "en/sitemap.xml.gz", "versions.json"], shallow=False)
+    assert differences(compare) == [] and mismatch == [] and errors == []
+    assert "<lastmod>2026-01-15</lastmod>" in (tmp_path / "a/en/sitemap.xml").read_text()
+
+
+def test_noop_rebuild_and_rebuild_after_change(site_repo: PolicyRepo, tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    build(site_repo, out)
+    again = build(site_repo, out)
+    assert "Up to date" in again.stderr
+    assert "Building" in build(site_repo, out, "--draft").stderr
+
+
+def test_failed_build_leaves_previous_site(site_repo: PolicyRepo, tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    build(site_repo, out)
+    before = (out / "en/index.html").read_bytes()
+    site_repo.write("mkdocs.yml", site_repo.read("mkdocs.yml") + "copyright: {not: text}\n")
+    failed = build(site_repo, out, "--draft", check=False)
+    assert failed.returncode == 1 and "the build failed; the previous site is untouched" in failed.stderr
+    assert (out / "en/index.html").read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".s.")] == []
+
+
+def test_rewritten_history_stops_the_build(site_repo: PolicyRepo, tmp_path: Path) -> None:
+    text = site_repo.read("changelog/1.0.yml").replace("kind: minor", "kind: material")
+    site_repo.write("changelog/1.0.yml", text)
+    site_repo.commit("Edit a published release")
+    done = build(site_repo, tmp_path / "s", check=False)
+    assert done.returncode == 1 and "release 1.0 was edited after it was published" in done.stderr
+    assert not (tmp_path / "s").exists()
+
+
+def test_draft_is_marked_and_not_indexed(site_repo: PolicyRepo, tmp_path: Path) -> None:
+    site_repo.section("rights", "Your rights", "Draft wording of the rights.\n")
+    build(site_repo, tmp_path / "s", "--draft")
+    html = page(tmp_path / "s", "en/draft")
+    assert '<meta name="robots" content="noindex, nofollow">' in html
+    assert "Draft: not published, not in force." in html and "Draft wording of the rights." in html
+    assert "<del>" in page(tmp_path / "s", "en/draft/changes")
+    assert not (tmp_path / "s/en/draft").exists() or "draft" not in json.loads((tmp_path / "s/versions.json").read_text())[0]["version"]
+
+
+def test_nothing_to_publish_is_explained(repo: PolicyRepo, tmp_path: Path) -> None:
+    done = build(repo, tmp_path / "s", check=False)
+    assert done.returncode == 1 and "there is nothing to publish" in done.stderr

@@ -204,7 +204,7 @@ def changes_page(view: VersionView, ctx: SiteContext) -> Page:
 
 
 def _change_list(changes: Changes, lang: str) -> str:
-    items = [f'<li><a href="#{html.escape(s.id)}">{html.escape(heading(s))}</a>: {html.escape(section_label(s, lang))}</li>'
+    items = [f'<li><a href="#{html.escape(s.id)}">{html.escape(heading(s))}</a> — {html.escape(section_label(s, lang))}</li>'
              for s in changes.touched]
     return '<ul class="policy-change-list">\n' + "\n".join(items) + "\n</ul>\n" if items else ""
 

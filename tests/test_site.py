@@ -221,3 +221,38 @@ def test_draft_is_marked_and_not_indexed(site_repo: PolicyRepo, tmp_path: Path) 
 def test_nothing_to_publish_is_explained(repo: PolicyRepo, tmp_path: Path) -> None:
     done = build(repo, tmp_path / "s", check=False)
     assert done.returncode == 1 and "there is nothing to publish" in done.stderr
+
+
+def test_serve_rebuilds_the_draft_on_save(site_repo: PolicyRepo) -> None:
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    from tests.conftest import BASE_ENV, POLICY
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([POLICY, "serve", "--dev-addr", f"127.0.0.1:{port}"], cwd=site_repo.root, env=BASE_ENV,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def fetch(url: str) -> str:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                return urllib.request.urlopen(f"http://127.0.0.1:{port}/{url}", timeout=5).read().decode()
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+    try:
+        assert "Summary of 2.0." not in fetch("en/draft/") and "Your rights" in fetch("en/draft/")
+        site_repo.section("rights", "Your rights", "Edited while the preview runs.\n")
+        deadline = time.monotonic() + 60
+        while "Edited while the preview runs." not in fetch("en/draft/"):
+            assert time.monotonic() < deadline, "the preview was not rebuilt"
+            time.sleep(0.5)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

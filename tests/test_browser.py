@@ -1,0 +1,102 @@
+"""A reader in a real browser (Debian's Chromium driven by Playwright) on a locally served site."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.conftest import PolicyRepo
+from tests.test_site import site_repo  # noqa: F401 - the fixture
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium)")]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-default-apps"]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # noqa: ANN002
+        pass
+
+
+@pytest.fixture
+def served(site_repo: PolicyRepo, tmp_path: Path):  # noqa: F811
+    """The site built for and served on 127.0.0.1, with every request the browser makes."""
+    out = tmp_path / "site"
+    out.mkdir()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
+    base = f"http://127.0.0.1:{server.server_port}/"
+    out.rmdir()
+    site_repo.policy("build", "--out", str(out), "--today", "2026-01-15", "--site-url", base, "-q")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield base
+    server.shutdown()
+
+
+@pytest.fixture
+def browser_page(served: str):
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 375, "height": 800})
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        yield page, served, requests
+        browser.close()
+
+
+def _search(page, query: str) -> int:
+    box = page.locator("input.md-search__input")
+    if not box.is_visible():
+        page.locator("label[for=__search]").first.click()
+    box.fill(query)
+    page.keyboard.press("End")  # Material searches on key events; fill() alone sends none
+    page.wait_for_function("() => !document.querySelector('.md-search-result__meta').textContent.includes('Πληκτρολογήστε')", timeout=10000)
+    page.wait_for_timeout(300)
+    return page.locator(".md-search-result__item").count()
+
+
+def test_reader_journey(browser_page) -> None:
+    page, base, requests = browser_page
+    page.goto(base + "en/1.1/changes/")
+    ins, dele = page.locator(".policy-diff ins").first, page.locator(".policy-diff del")
+    assert ins.is_visible() and "at any time" in ins.inner_text()
+    style = lambda el, prop: el.evaluate(f"e => getComputedStyle(e).{prop}")  # noqa: E731
+    assert "underline" in style(ins, "textDecorationLine")
+    page.goto(base + "en/2.0/changes/")
+    dele = page.locator(".policy-diff del")
+    if dele.count():
+        assert "line-through" in style(dele.first, "textDecorationLine")
+    # inserted and deleted words differ in more than colour
+    page.set_content('<link rel="stylesheet" href="%sen/assets/stylesheets/policy.css"><div class="policy-diff"><ins>a</ins><del>b</del></div>' % base)
+    page.wait_for_timeout(200)
+    assert style(page.locator("ins"), "textDecorationLine") != style(page.locator("del"), "textDecorationLine")
+
+    page.goto(base + "en/1.1/changes/")
+    page.locator("a.policy-lang[hreflang=el]").first.click()
+    page.wait_for_load_state()
+    assert urlparse(page.url).path == "/el/1.1/changes/"
+    assert page.locator("html").get_attribute("lang") == "el"
+    assert page.locator(".policy-diff ins").first.is_visible()
+
+    page.goto(base + "en/")
+    notice = page.locator(".policy-notice--upcoming")
+    assert notice.is_visible() and "1 March 2026" in notice.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1  # no sideways scrolling on a phone
+
+    page.goto(base + "el/")
+    page.wait_for_timeout(1500)  # the search index loads in a web worker
+    assert _search(page, "δεδομένα") >= 1
+    assert _search(page, "δεδομενα") >= 1
+    assert _search(page, "ΔΕΔΟΜΈΝΑ") >= 1
+    assert _search(page, "ΔΕΔΟΜΕΝΑ") >= 1
+
+    outside = sorted({u for u in requests if urlparse(u).hostname not in ("127.0.0.1",) and not u.startswith(("data:", "blob:", "about:"))})
+    assert outside == [], outside

@@ -189,11 +189,12 @@ def serve(repo: Path, dev_addr: str) -> None:
 @click.option("--user", default=None, help="SMTP login; the password is read from $POLICY_SMTP_PASSWORD.")
 @click.option("--journal", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Delivery journal (SQLite).")
 @click.option("--dry-run", is_flag=True, help="Show who would receive what, send nothing.")
+@click.option("--retry-delay", type=float, default=1.0, show_default=True, help="First wait (seconds) before retrying a temporary failure; doubles each time.")
 @click.option("-q", "--quiet", is_flag=True)
 @guarded
 def notify(repo: Path, version: str, out: Path | None, site_url: str | None, send: bool,
            recipients: Path | None, smtp: str | None, starttls: bool, use_ssl: bool,
-           user: str | None, journal: Path | None, dry_run: bool, quiet: bool) -> None:
+           user: str | None, journal: Path | None, dry_run: bool, retry_delay: float, quiet: bool) -> None:
     """The notice of a release: files to send, or sending it."""
     from site_builder import notices
 
@@ -205,7 +206,7 @@ def notify(repo: Path, version: str, out: Path | None, site_url: str | None, sen
         raise PolicyError("--send needs --recipients CSV and --smtp HOST:PORT")
     report = notices.send_notice(repo, version=version, recipients=recipients, smtp=smtp,
                                  site_url=site_url, starttls=starttls, use_ssl=use_ssl, user=user,
-                                 journal=journal, dry_run=dry_run, quiet=quiet)
+                                 journal=journal, dry_run=dry_run, quiet=quiet, backoff=retry_delay)
     if report.failed:
         sys.exit(1)
 

@@ -1,0 +1,396 @@
+"""Release notices: MIME messages per language, and sending them over SMTP with a journal.
+
+The only module that uses smtplib. A delivery journal (SQLite) is written before and after
+every send, so a run stopped at any moment and started again sends the rest, nobody twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import html
+import os
+import re
+import smtplib
+import sqlite3
+import ssl
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formatdate
+from pathlib import Path
+
+import click
+
+from site_builder.diffing import compare_snapshots
+from site_builder.diff_render import heading, section_label
+from site_builder.errors import PolicyError
+from site_builder.i18n import format_day, t
+from site_builder.markup import to_html
+from site_builder.publishing import site_config
+from site_builder.workspace import open_workspace
+
+EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+UNSAFE = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]|=\?")  # control characters and encoded words
+
+
+@dataclass(frozen=True)
+class NoticeSettings:
+    """Sender, reply address and unsubscribe links, from `extra.notices` in mkdocs.yml."""
+
+    sender: str
+    reply_to: str
+    unsubscribe_url: str  # with {email} and {token}
+    unsubscribe_mailto: str | None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One language's notice: subject and both bodies, with `{unsubscribe}` left to fill per recipient."""
+
+    lang: str
+    version: str
+    subject: str
+    text: str
+    html: str
+
+
+def header_safe(value: str, what: str) -> str:
+    """Refuse anything that could add a header: line breaks, control characters, encoded words."""
+    if UNSAFE.search(value):
+        raise PolicyError(f"{what} {value!r} contains a line break, control character or encoded word; header injection refused")
+    return value
+
+
+def settings(root: Path) -> NoticeSettings:
+    """Read and check `extra.notices` of mkdocs.yml."""
+    conf = ((site_config(root).get("extra") or {}).get("notices")) or {}
+    missing = [k for k in ("sender", "unsubscribe_url") if not isinstance(conf.get(k), str)]
+    if missing:
+        raise PolicyError(f"mkdocs.yml: set {', '.join('extra.notices.' + k for k in missing)} (see README, 'Notices')")
+    sender = header_safe(conf["sender"], "extra.notices.sender")
+    reply_to = header_safe(str(conf.get("reply_to") or _address(sender)), "extra.notices.reply_to")
+    mailto = conf.get("unsubscribe_mailto")
+    return NoticeSettings(sender, reply_to, header_safe(conf["unsubscribe_url"], "extra.notices.unsubscribe_url"),
+                          header_safe(mailto, "extra.notices.unsubscribe_mailto") if mailto else None)
+
+
+def _address(sender: str) -> str:
+    match = re.search(r"<([^>]+)>", sender)
+    return match.group(1) if match else sender.strip()
+
+
+def build_notices(root: Path, version: str, site_url: str | None) -> tuple[list[Notice], NoticeSettings]:
+    """The notice of a release in every language of the policy."""
+    from site_builder.publishing import _site_url
+
+    ws = open_workspace(root, include_uncommitted=False)
+    release = ws.release(version)
+    if release is None:
+        known = ", ".join(r.version for r in ws.releases) or "none yet"
+        raise PolicyError(f"unknown release {version!r}; known versions: {known}")
+    conf = settings(ws.root)
+    base = _site_url(ws.root, site_url)
+    index = [r.version for r in ws.releases].index(version)
+    new = ws.snapshot_of(release)
+    old = ws.snapshot_of(ws.releases[index - 1]) if index else None
+    notices = []
+    for lang in new.languages:
+        changes = compare_snapshots(old, new, lang, from_label=ws.releases[index - 1].version, to_label=version) if old else None
+        notices.append(_notice(lang, release.record, new.titles.get(lang, new.titles["en"]), changes, base, conf))
+    return notices, conf
+
+
+def _notice(lang, record, title, changes, base, conf) -> Notice:  # noqa: ANN001 - internal
+    date = format_day(record.effective, lang)
+    changes_url = f"{base}{lang}/{record.version}/changes/"
+    lines = [t(lang, "notice.greeting"), "", record.summary.get(lang, record.summary["en"]).strip(), "",
+             t(lang, "notice.effective", version=record.version, date=date),
+             t(lang, f"notice.{record.kind}", date=date), ""]
+    parts = [f"<p>{html.escape(t(lang, 'notice.greeting'))}</p>", to_html(record.summary.get(lang, record.summary["en"])),
+             f"<p><strong>{html.escape(t(lang, 'notice.effective', version=record.version, date=date))}</strong></p>",
+             f"<p>{html.escape(t(lang, f'notice.{record.kind}', date=date))}</p>"]
+    touched = changes.touched if changes else ()
+    if touched:
+        lines.append(t(lang, "notice.changed_sections") + ":")
+        parts.append(f"<h2>{html.escape(t(lang, 'notice.changed_sections'))}</h2><ul>")
+        for sec in touched:
+            link = f"{changes_url}#{sec.id}"
+            lines.append(f"- {heading(sec)} ({section_label(sec, lang)}): {link}")
+            parts.append(f'<li><a href="{html.escape(link)}">{html.escape(heading(sec))}</a> — {html.escape(section_label(sec, lang))}</li>')
+        parts.append("</ul>")
+        lines.append("")
+    full = f"{base}{lang}/{record.version}/"
+    lines += [f"{t(lang, 'notice.all_changes')}: {changes_url}", f"{t(lang, 'notice.full_text', version=record.version)}: {full}", "",
+              t(lang, "notice.questions", reply_to=conf.reply_to), "", "-- ", t(lang, "notice.unsubscribe", url="{unsubscribe}")]
+    parts += [f'<p><a href="{html.escape(changes_url)}">{html.escape(t(lang, "notice.all_changes"))}</a><br>'
+              f'<a href="{html.escape(full)}">{html.escape(t(lang, "notice.full_text", version=record.version))}</a></p>',
+              f"<p>{html.escape(t(lang, 'notice.questions', reply_to=conf.reply_to))}</p>",
+              f'<hr><p style="font-size:small;color:#555">{html.escape(t(lang, "notice.unsubscribe", url=""))}'
+              f'<a href="{{unsubscribe}}">{html.escape(t(lang, "notice.unsubscribe_link"))}</a></p>']
+    page = f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(title)}</title></head><body>' + "\n".join(parts) + "</body></html>\n"
+    subject = t(lang, "notice.subject", title=title, version=record.version, date=date)
+    return Notice(lang, record.version, header_safe(subject, "subject"), "\n".join(lines) + "\n", page)
+
+
+# --- messages --------------------------------------------------------------------------
+
+
+def unsubscribe_token(email: str) -> str:
+    """Per-recipient token: an HMAC with $POLICY_UNSUBSCRIBE_SECRET, so links cannot be forged."""
+    secret = os.environ.get("POLICY_UNSUBSCRIBE_SECRET", "")
+    return hmac.new(secret.encode(), email.lower().encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def message_id(version: str, email: str, sender: str) -> str:
+    """Fixed per (release, recipient): a resend after a crash is recognisable as the same message."""
+    domain = _address(sender).rpartition("@")[2] or "localhost"
+    digest = hashlib.sha256(f"{version}\0{email.lower()}".encode()).hexdigest()[:32]
+    return f"<policy-{version}-{digest}@{domain}>"
+
+
+def compose(notice: Notice, conf: NoticeSettings, email: str | None) -> EmailMessage:
+    """The complete MIME message: multipart/alternative, plain text and HTML, UTF-8."""
+    msg = EmailMessage(policy=SMTP)
+    msg["Subject"] = notice.subject
+    msg["From"] = conf.sender
+    msg["Reply-To"] = conf.reply_to
+    msg["Date"] = formatdate(localtime=False, usegmt=True)
+    if email:
+        header_safe(email, "recipient")
+        url = conf.unsubscribe_url.format(email=email, token=unsubscribe_token(email))
+        msg["To"] = Address(addr_spec=email)
+        msg["Message-ID"] = message_id(notice.version, email, conf.sender)
+        links = [f"<{url}>"] + ([f"<mailto:{conf.unsubscribe_mailto}?subject=unsubscribe>"] if conf.unsubscribe_mailto else [])
+        msg["List-Unsubscribe"] = ", ".join(links)
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    else:
+        url = conf.unsubscribe_url.format(email="", token="")
+        msg["Message-ID"] = message_id(notice.version, f"preview-{notice.lang}", conf.sender)
+    msg.set_content(notice.text.replace("{unsubscribe}", url), charset="utf-8")
+    msg.add_alternative(notice.html.replace("{unsubscribe}", html.escape(url)), subtype="html", charset="utf-8")
+    msg["Content-Language"] = notice.lang  # after the bodies: set_content drops Content-* headers
+    return msg
+
+
+def write_notice(root: Path, *, version: str, out: Path | None, site_url: str | None) -> list[Path]:
+    """`policy notify VERSION`: <lang>.eml with both bodies beside it to preview."""
+    notices, conf = build_notices(Path(root), version, site_url)
+    folder = Path(out or Path(root) / "notices" / version)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for notice in notices:
+        msg = compose(notice, conf, None)
+        for name, data in ((f"{notice.lang}.eml", msg.as_bytes()),
+                           (f"{notice.lang}.txt", msg.get_body(("plain",)).get_content().encode("utf-8")),
+                           (f"{notice.lang}.html", msg.get_body(("html",)).get_content().encode("utf-8"))):
+            (folder / name).write_bytes(data)
+            written.append(folder / name)
+    return written
+
+
+# --- sending ---------------------------------------------------------------------------
+
+
+@dataclass
+class SendReport:
+    """What a `--send` run did."""
+
+    sent: int = 0
+    already_sent: int = 0
+    failed: int = 0
+    bad_rows: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    lang: str
+    line: int
+
+
+class Journal:
+    """SQLite record of every delivery, keyed by release and recipient."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("CREATE TABLE IF NOT EXISTS deliveries (release TEXT, email TEXT, status TEXT, message_id TEXT,"
+                        " attempts INTEGER DEFAULT 0, detail TEXT, updated REAL, PRIMARY KEY (release, email))")
+
+    def status(self, release: str, email: str) -> str | None:
+        row = self.db.execute("SELECT status FROM deliveries WHERE release=? AND email=?", (release, email.lower())).fetchone()
+        return row[0] if row else None
+
+    def mark(self, release: str, email: str, status: str, message: str, detail: str = "") -> None:
+        """Written before (`sending`) and after (`sent`/`failed`) each message."""
+        self.db.execute("INSERT INTO deliveries (release, email, status, message_id, attempts, detail, updated) VALUES (?,?,?,?,1,?,?)"
+                        " ON CONFLICT(release, email) DO UPDATE SET status=excluded.status, detail=excluded.detail,"
+                        " updated=excluded.updated, attempts=attempts + (excluded.status='sending')",
+                        (release, email.lower(), status, message, detail, time.time()))
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def read_recipients(path: Path, languages: tuple[str, ...], report: SendReport, quiet: bool) -> Iterator[Recipient]:
+    """Stream `email,language` rows; bad rows are reported with their line number and skipped."""
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        raise PolicyError(f"cannot read recipients {path}: {exc.strerror}") from None
+    with handle:
+        reader = csv.reader(handle)
+        seen: set[str] = set()
+        for row in reader:
+            line = reader.line_num
+            if line == 1 and row and row[0].strip().lower() == "email":
+                continue
+            if not row or not any(cell.strip() for cell in row):
+                continue
+            email = row[0].strip()
+            lang = (row[1].strip().lower() if len(row) > 1 else "") or "en"
+            if not EMAIL.match(email) or UNSAFE.search(",".join(row)):
+                report.bad_rows += 1
+                click.echo(f"{path}:{line}: skipped: {email!r} is not a valid e-mail address", err=True)
+                continue
+            if email.lower() in seen:
+                continue
+            seen.add(email.lower())
+            if lang not in languages:
+                if not quiet:
+                    click.echo(f"{path}:{line}: warning: unknown language {lang!r} for {email}; sending in English", err=True)
+                lang = "en"
+            yield Recipient(email, lang, line)
+
+
+class Mailer:
+    """One SMTP connection, reused; reconnects and retries temporary failures with backoff."""
+
+    def __init__(self, address: str, *, starttls: bool, use_ssl: bool, user: str | None, timeout: float = 30,
+                 attempts: int = 5, backoff: float = 1.0) -> None:
+        host, _, port = address.rpartition(":")
+        if not host or not port.isdigit():
+            raise PolicyError(f"--smtp {address!r} must be HOST:PORT, like smtp.example.com:587")
+        self.host, self.port = host, int(port)
+        self.starttls, self.use_ssl, self.user = starttls, use_ssl, user
+        self.timeout, self.attempts, self.backoff = timeout, attempts, backoff
+        self.conn: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        context = ssl.create_default_context()  # verifies certificates; smtplib's default does not
+        if self.use_ssl:
+            conn = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
+        else:
+            conn = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            if self.starttls:
+                conn.starttls(context=context)
+        if self.user:
+            conn.login(self.user, os.environ.get("POLICY_SMTP_PASSWORD", ""))
+        return conn
+
+    def send(self, msg: EmailMessage, sender: str, rcpt: str) -> tuple[bool, str]:
+        """(True, "") when accepted; (False, reason) when refused for good or after every retry."""
+        reason = ""
+        for attempt in range(self.attempts):
+            try:
+                if self.conn is None:
+                    self.conn = self._connect()
+                refused = self.conn.send_message(msg, from_addr=sender, to_addrs=[rcpt])
+                if refused:
+                    code, text = next(iter(refused.values()))
+                    if 400 <= code < 500:
+                        raise smtplib.SMTPResponseException(code, text)
+                    return False, f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+                return True, ""
+            except smtplib.SMTPRecipientsRefused as exc:
+                code, text = next(iter(exc.recipients.values()))
+                reason = f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+                if not 400 <= code < 500:
+                    return False, reason
+            except smtplib.SMTPResponseException as exc:
+                reason = f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace') if isinstance(exc.smtp_error, bytes) else exc.smtp_error}"
+                if not 400 <= exc.smtp_code < 500:
+                    self._reset()
+                    return False, reason
+                self._reset()
+            except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as exc:
+                reason = f"connection: {exc}"
+                self.conn = None
+                if isinstance(exc, ssl.SSLCertVerificationError):
+                    raise PolicyError(f"TLS certificate of {self.host} not trusted: {exc.verify_message}") from None
+            time.sleep(self.backoff * (2 ** attempt))
+        return False, f"temporary failure, gave up after {self.attempts} attempts: {reason}"
+
+    def _reset(self) -> None:
+        try:
+            if self.conn is not None:
+                self.conn.rset()
+        except (smtplib.SMTPException, OSError):
+            self.conn = None
+
+    def close(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+            self.conn = None
+
+
+def send_notice(root: Path, *, version: str, recipients: Path, smtp: str | None, site_url: str | None = None,
+                starttls: bool = False, use_ssl: bool = False, user: str | None = None, journal: Path | None = None,
+                dry_run: bool = False, quiet: bool = False, backoff: float = 1.0) -> SendReport:
+    """`policy notify VERSION --send`: one message per recipient, in their language, each once."""
+    notices, conf = build_notices(Path(root), version, site_url)
+    by_lang = {n.lang: n for n in notices}
+    report = SendReport()
+    sender = _address(conf.sender)
+    store = None if dry_run else Journal(Path(journal or Path(root) / "notices" / "deliveries.sqlite"))
+    mailer = None if dry_run else Mailer(smtp or "", starttls=starttls, use_ssl=use_ssl, user=user, backoff=backoff)
+    started = time.monotonic()
+    try:
+        for count, person in enumerate(read_recipients(recipients, tuple(by_lang), report, quiet), start=1):
+            _deliver(person, by_lang[person.lang], conf, sender, store, mailer, report, dry_run, quiet)
+            if not quiet and count % 500 == 0:
+                click.echo(f"  {count} recipients: {report.sent} sent, {report.already_sent} already sent, {report.failed} failed "
+                           f"({count / (time.monotonic() - started):.0f}/s)", err=True)
+    finally:
+        if mailer:
+            mailer.close()
+        if store:
+            store.close()
+    if not quiet or report.failed:
+        verb = "would send" if dry_run else "sent"
+        click.echo(f"Done: {verb} {report.sent}, already sent {report.already_sent}, failed {report.failed}, "
+                   f"bad rows {report.bad_rows} in {time.monotonic() - started:.1f}s", err=True)
+    for failure in report.failures:
+        click.echo(f"failed: {failure}", err=True)
+    return report
+
+
+def _deliver(person, notice, conf, sender, store, mailer, report, dry_run, quiet) -> None:  # noqa: ANN001 - internal
+    if dry_run:
+        report.sent += 1
+        if not quiet:
+            click.echo(f"would send {notice.lang} notice to {person.email}", err=True)
+        return
+    if store.status(notice.version, person.email) == "sent":
+        report.already_sent += 1
+        return
+    msg = compose(notice, conf, person.email)
+    store.mark(notice.version, person.email, "sending", msg["Message-ID"])
+    ok, reason = mailer.send(msg, sender, person.email)
+    store.mark(notice.version, person.email, "sent" if ok else "failed", msg["Message-ID"], reason)
+    if ok:
+        report.sent += 1
+    else:
+        report.failed += 1
+        report.failures.append(f"{person.email} (line {person.line}): {reason}")

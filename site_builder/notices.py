@@ -6,7 +6,9 @@ every send, so a run stopped at any moment and started again sends the rest, nob
 
 from __future__ import annotations
 
+import base64
 import csv
+import functools
 import hashlib
 import hmac
 import html
@@ -18,9 +20,9 @@ import ssl
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from email.headerregistry import Address
+from email import message_from_bytes
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP, default
 from email.utils import formatdate
 from pathlib import Path
 
@@ -153,28 +155,59 @@ def message_id(version: str, email: str, sender: str) -> str:
     return f"<policy-{version}-{digest}@{domain}>"
 
 
-def compose(notice: Notice, conf: NoticeSettings, email: str | None) -> EmailMessage:
-    """The complete MIME message: multipart/alternative, plain text and HTML, UTF-8."""
+@functools.lru_cache(maxsize=64)
+def _fixed_headers(notice: Notice, conf: NoticeSettings) -> bytes:
+    """Subject, From, Reply-To folded and encoded once per language (the costly part of a message)."""
     msg = EmailMessage(policy=SMTP)
     msg["Subject"] = notice.subject
     msg["From"] = conf.sender
     msg["Reply-To"] = conf.reply_to
-    msg["Date"] = formatdate(localtime=False, usegmt=True)
+    return msg.as_bytes().split(b"\r\n\r\n", 1)[0] + b"\r\n"
+
+
+@functools.lru_cache(maxsize=64)
+def _encoded_head(subtype: str, template: str) -> tuple[bytes, bytes, bytes]:
+    """Base64 of a body up to its per-recipient placeholder, cut at a whole line (57 bytes), once."""
+    before, _, after = template.partition("{unsubscribe}")
+    raw = before.encode("utf-8")
+    cut = len(raw) - len(raw) % 57
+    head = (f'Content-Type: text/{subtype}; charset="utf-8"\r\nContent-Transfer-Encoding: base64\r\n\r\n').encode()
+    return head + base64.encodebytes(raw[:cut]).replace(b"\n", b"\r\n"), raw[cut:], after.encode("utf-8")
+
+
+def _part(subtype: str, template: str, value: str) -> bytes:
+    """A text part whose `{unsubscribe}` placeholder is filled for one recipient."""
+    head, rest, after = _encoded_head(subtype, template)
+    return head + base64.encodebytes(rest + value.encode("utf-8") + after).replace(b"\n", b"\r\n")
+
+
+def render(notice: Notice, conf: NoticeSettings, email: str | None, *, date: str | None = None) -> bytes:
+    """The complete MIME message as bytes: multipart/alternative, plain text and HTML, UTF-8.
+
+    Written directly (headers for this recipient, bodies in base64) because building an
+    EmailMessage per recipient costs more than sending it.
+    """
     if email:
         header_safe(email, "recipient")
         url = conf.unsubscribe_url.format(email=email, token=unsubscribe_token(email))
-        msg["To"] = Address(addr_spec=email)
-        msg["Message-ID"] = message_id(notice.version, email, conf.sender)
-        links = [f"<{url}>"] + ([f"<mailto:{conf.unsubscribe_mailto}?subject=unsubscribe>"] if conf.unsubscribe_mailto else [])
-        msg["List-Unsubscribe"] = ", ".join(links)
-        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        mid = message_id(notice.version, email, conf.sender)
     else:
         url = conf.unsubscribe_url.format(email="", token="")
-        msg["Message-ID"] = message_id(notice.version, f"preview-{notice.lang}", conf.sender)
-    msg.set_content(notice.text.replace("{unsubscribe}", url), charset="utf-8")
-    msg.add_alternative(notice.html.replace("{unsubscribe}", html.escape(url)), subtype="html", charset="utf-8")
-    msg["Content-Language"] = notice.lang  # after the bodies: set_content drops Content-* headers
-    return msg
+        mid = message_id(notice.version, f"preview-{notice.lang}", conf.sender)
+    boundary = "=_policy_" + hashlib.sha256(mid.encode()).hexdigest()[:24]
+    head = [f"Date: {date or formatdate(localtime=False, usegmt=True)}", f"Message-ID: {mid}"]
+    if email:
+        links = [f"<{url}>"] + ([f"<mailto:{conf.unsubscribe_mailto}?subject=unsubscribe>"] if conf.unsubscribe_mailto else [])
+        head += [f"To: {email}", "List-Unsubscribe: " + ",\r\n ".join(links), "List-Unsubscribe-Post: List-Unsubscribe=One-Click"]
+    head += ["MIME-Version: 1.0", f"Content-Language: {notice.lang}",
+             f'Content-Type: multipart/alternative; boundary="{boundary}"']
+    if email:
+        header_safe(url, "unsubscribe URL")
+    sep = f"\r\n--{boundary}\r\n".encode()
+    return (_fixed_headers(notice, conf) + "\r\n".join(head).encode() + b"\r\n" + sep
+            + _part("plain", notice.text, url) + sep
+            + _part("html", notice.html, html.escape(url))
+            + f"\r\n--{boundary}--\r\n".encode())
 
 
 def write_notice(root: Path, *, version: str, out: Path | None, site_url: str | None) -> list[Path]:
@@ -184,8 +217,9 @@ def write_notice(root: Path, *, version: str, out: Path | None, site_url: str | 
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for notice in notices:
-        msg = compose(notice, conf, None)
-        for name, data in ((f"{notice.lang}.eml", msg.as_bytes()),
+        raw = render(notice, conf, None)
+        msg = message_from_bytes(raw, policy=default)
+        for name, data in ((f"{notice.lang}.eml", raw),
                            (f"{notice.lang}.txt", msg.get_body(("plain",)).get_content().encode("utf-8")),
                            (f"{notice.lang}.html", msg.get_body(("html",)).get_content().encode("utf-8"))):
             (folder / name).write_bytes(data)
@@ -296,14 +330,14 @@ class Mailer:
             conn.login(self.user, os.environ.get("POLICY_SMTP_PASSWORD", ""))
         return conn
 
-    def send(self, msg: EmailMessage, sender: str, rcpt: str) -> tuple[bool, str]:
+    def send(self, msg: bytes, sender: str, rcpt: str) -> tuple[bool, str]:
         """(True, "") when accepted; (False, reason) when refused for good or after every retry."""
         reason = ""
         for attempt in range(self.attempts):
             try:
                 if self.conn is None:
                     self.conn = self._connect()
-                refused = self.conn.send_message(msg, from_addr=sender, to_addrs=[rcpt])
+                refused = self.conn.sendmail(sender, [rcpt], msg)
                 if refused:
                     code, text = next(iter(refused.values()))
                     if 400 <= code < 500:
@@ -385,10 +419,11 @@ def _deliver(person, notice, conf, sender, store, mailer, report, dry_run, quiet
     if store.status(notice.version, person.email) == "sent":
         report.already_sent += 1
         return
-    msg = compose(notice, conf, person.email)
-    store.mark(notice.version, person.email, "sending", msg["Message-ID"])
+    msg = render(notice, conf, person.email)
+    mid = message_id(notice.version, person.email, conf.sender)
+    store.mark(notice.version, person.email, "sending", mid)
     ok, reason = mailer.send(msg, sender, person.email)
-    store.mark(notice.version, person.email, "sent" if ok else "failed", msg["Message-ID"], reason)
+    store.mark(notice.version, person.email, "sent" if ok else "failed", mid, reason)
     if ok:
         report.sent += 1
     else:

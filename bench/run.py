@@ -1,0 +1,187 @@
+"""Benchmark: how building and notifying scale, side by side with one `mkdocs build` per version.
+
+    python bench/run.py                 # N = 50 and N = 200, the full table
+    python bench/run.py --sizes 20      # a quick run
+
+Everything runs on this machine in one go, so compare ratios within one run: the machines
+here are shared and their absolute speed varies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.generate import generate, git, policy  # noqa: E402
+
+TODAY = "2030-01-01"
+
+
+def run_child(args: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall time and peak memory (KiB) of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{proc.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss
+
+
+def policy_cmd() -> str:
+    return shutil.which("policy") or str(Path(sys.executable).with_name("policy"))
+
+
+def site_size(out: Path) -> tuple[int, int]:
+    files = [p for p in out.rglob("*") if p.is_file()]
+    return sum(1 for p in files if p.suffix == ".html"), sum(p.stat().st_size for p in files)
+
+
+def bench_build(repo: Path, work: Path, n: int) -> dict:
+    out = work / f"site-{n}"
+    build = [policy_cmd(), "build", "--out", str(out), "--today", TODAY, "-q"]
+    full, peak = run_child(build, repo)
+    pages, size = site_size(out)
+    noop, _ = run_child(build, repo)
+    # one more release on top
+    (repo / "policy/scope.md").write_text((repo / "policy/scope.md").read_text() + "\nOne more sentence.\n", encoding="utf-8")
+    (repo / "translations/el/scope.md").write_text((repo / "translations/el/scope.md").read_text() + "\nΜία ακόμη πρόταση.\n", encoding="utf-8")
+    policy(repo, "translations", "mark", "el", "scope")
+    git(repo, "commit", "-qam", "one more")
+    policy(repo, "release", f"{n + 1}.0", "--effective", "2029-12-31", "--kind", "minor", "--summary-en", "More.", "--summary-el", "Περισσότερα.")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "release")
+    one_more, _ = run_child(build, repo)
+    return {"n": n, "full_s": full, "noop_s": noop, "one_more_s": one_more, "peak_mb": peak / 1024,
+            "pages": pages, "bytes": size, "pages_per_release": pages / n, "kb_per_release": size / n / 1024,
+            "ms_per_release": full / n * 1000}
+
+
+def bench_compare(repo: Path) -> float:
+    """Median time to compare two full versions (both languages' worth: one language per call)."""
+    from site_builder.diffing import compare_snapshots
+    from site_builder.workspace import open_workspace
+
+    ws = open_workspace(repo, include_uncommitted=False)
+    old, new = ws.snapshot_of(ws.releases[0]), ws.snapshot_of(ws.releases[-1])
+    times = []
+    for _ in range(30):
+        start = time.perf_counter()
+        compare_snapshots(old, new, "el", from_label="a", to_label="b")
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def bench_per_version(repo: Path, work: Path, sample: int) -> tuple[float, int]:
+    """Today's approach (as mike does): one `mkdocs build` with Material per version and language.
+
+    Builds `sample` versions for real and returns the mean seconds per build and the count.
+    """
+    from site_builder.pages import DRAFT  # noqa: F401 - the same text the site shows
+    from site_builder.workspace import open_workspace
+
+    ws = open_workspace(repo, include_uncommitted=False)
+    step = max(1, len(ws.releases) // sample)
+    times = []
+    for release in ws.releases[::step][:sample]:
+        text = ws.snapshot_of(release)
+        for lang in ("en", "el"):
+            site = work / f"pv-{release.version}-{lang}"
+            (site / "docs").mkdir(parents=True, exist_ok=True)
+            lt = text.text(lang)
+            body = "\n".join(f"## {s.title} {{ #{s.id} }}\n\n{s.body}" for s in lt.sections)
+            (site / "docs/index.md").write_text(f"# {lt.title} {release.version}\n\n{body}", encoding="utf-8")
+            (site / "mkdocs.yml").write_text(f"site_name: Policy\ntheme:\n  name: material\n  language: {lang}\n"
+                                             "markdown_extensions: [attr_list, toc]\n", encoding="utf-8")
+            elapsed, _ = run_child([sys.executable, "-m", "mkdocs", "build", "-q"], site)
+            times.append(elapsed)
+    return statistics.mean(times), len(times)
+
+
+def bench_notify(repo: Path, work: Path, count: int) -> dict:
+    """Notices per second to a local aiosmtpd (its own process), and the sender's peak memory."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"])
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        results = {}
+        for size in (count // 10, count):
+            csv = work / f"people-{size}.csv"
+            csv.write_text("".join(f"reader{i}@example.com,{'el' if i % 2 else 'en'}\n" for i in range(size)), encoding="utf-8")
+            last = sorted((repo / "changelog").glob("*.yml"), key=lambda p: [int(x) for x in p.stem.split(".")])[-1].stem
+            args = [policy_cmd(), "notify", last, "--send", "--recipients", str(csv), "--smtp", f"127.0.0.1:{port}",
+                    "--journal", str(work / f"journal-{size}.sqlite"), "-q"]
+            elapsed, peak = run_child(args, repo)
+            results[size] = {"seconds": elapsed, "per_second": size / elapsed, "peak_mb": peak / 1024}
+        return results
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[50, 200])
+    parser.add_argument("--per-version-sample", type=int, default=10, help="versions built the per-version way (x2 languages)")
+    parser.add_argument("--notices", type=int, default=10_000)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="policy-bench-"))
+    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {dt.date.today()}")
+    rows, repo = [], None
+    for n in args.sizes:
+        started = time.perf_counter()
+        repo = generate(work / f"repo-{n}", n)
+        print(f"generated {n} releases in {time.perf_counter() - started:.0f}s", flush=True)
+        rows.append(bench_build(repo, work, n))
+    largest = rows[-1]
+    compare_ms = bench_compare(repo)
+    per_build, builds = bench_per_version(repo, work, args.per_version_sample)
+    per_version_total = per_build * 2 * largest["n"]
+    notify = bench_notify(repo, work, args.notices)
+    print()
+    print("| N | full build | no-op rebuild | +1 release | peak memory | pages/release | KiB/release | ms/release |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['n']} | {r['full_s']:.1f} s | {r['noop_s']:.2f} s | {r['one_more_s']:.1f} s | {r['peak_mb']:.0f} MB | "
+              f"{r['pages_per_release']:.2f} | {r['kb_per_release']:.0f} | {r['ms_per_release']:.0f} |")
+    print()
+    print(f"compare two full versions: {compare_ms:.1f} ms (median of 30)")
+    print(f"per-version approach: {per_build:.2f} s per mkdocs build (mean of {builds} real builds) x {2 * largest['n']} builds "
+          f"= {per_version_total:.0f} s for N={largest['n']}; this tool: {largest['full_s']:.1f} s; ratio {per_version_total / largest['full_s']:.0f}x")
+    for size, res in notify.items():
+        print(f"notices: {size} in {res['seconds']:.1f} s = {res['per_second']:.0f}/s, peak memory {res['peak_mb']:.0f} MB")
+    if len(rows) > 1:
+        a, b = rows[0], rows[-1]
+        marginal = (b["bytes"] - a["bytes"]) / (b["n"] - a["n"]) / 1024
+        print(f"marginal cost of one release between N={a['n']} and N={b['n']}: {marginal:.0f} KiB, "
+              f"{(b['full_s'] - a['full_s']) / (b['n'] - a['n']) * 1000:.0f} ms (the rest is fixed: theme assets, start-up)")
+        print(f"growth {a['n']} -> {b['n']}: time/release x{b['ms_per_release'] / a['ms_per_release']:.2f}, "
+              f"bytes/release x{b['kb_per_release'] / a['kb_per_release']:.2f} (1.00 = linear)")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -12,13 +12,25 @@ from site_builder.content import WorkingTree, content_hash
 STAMP = ".policy-build"
 
 
-def compute(root: Path, *, draft: bool, today: dt.date, site_url: str | None) -> str:
-    """What the output depends on: history, draft text, configuration, options and this tool."""
+def _tool_digest() -> str:
     digest = hashlib.sha256()
     tool = Path(__file__).parent
     for path in sorted([*tool.glob("*.py"), *tool.rglob("theme/**/*")]):
         if path.is_file():
             digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def tool_stamp(root: Path, site_url: str, lang: str) -> str:
+    """What every page depends on besides its own content: this tool, mkdocs.yml, URL, language."""
+    config = root / "mkdocs.yml"
+    parts = [__version__, _tool_digest(), site_url, lang, config.read_bytes().hex() if config.is_file() else ""]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def compute(root: Path, *, draft: bool, today: dt.date, site_url: str | None) -> str:
+    """What the output depends on: history, draft text, configuration, options and this tool."""
+    digest = hashlib.sha256(_tool_digest().encode())
     repo = history.open_repo(root)
     head = history.head_commit(repo)
     config = root / "mkdocs.yml"

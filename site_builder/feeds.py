@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import html
 import json
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from site_builder.diff_render import to_json
@@ -92,3 +94,12 @@ def root_page(titles: dict[str, str], languages: tuple[str, ...], site_url: str)
 </body>
 </html>
 """
+
+
+def write_sitemap(folder: Path, urls: list[str], today: dt.date) -> None:
+    """sitemap.xml (and .gz) of every page, reused or rendered: the same bytes for the same input."""
+    entries = "".join(f"  <url>\n    <loc>{escape(url)}</loc>\n    <lastmod>{today.isoformat()}</lastmod>\n  </url>\n" for url in urls)
+    xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+           + entries + "</urlset>\n")
+    (folder / "sitemap.xml").write_text(xml, encoding="utf-8")
+    (folder / "sitemap.xml.gz").write_bytes(gzip.compress(xml.encode("utf-8"), mtime=0))

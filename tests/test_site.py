@@ -256,3 +256,25 @@ def test_serve_rebuilds_the_draft_on_save(site_repo: PolicyRepo) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_incremental_rebuild_equals_full_build(site_repo: PolicyRepo, tmp_path: Path) -> None:
+    out = tmp_path / "inc"
+    build(site_repo, out)
+    site_repo.section("cookies", "Cookies", "We use one session cookie, for security.\n")
+    site_repo.translate("cookies", "Cookies", "Χρησιμοποιούμε ένα cookie συνεδρίας, για λόγους ασφάλειας.\n")
+    site_repo.commit("Cookies: why")
+    site_repo.release("2.1", "2026-05-01")
+    done = build(site_repo, out)
+    assert re.search(r"en: [1-9] pages rendered, \d+ unchanged", done.stderr), done.stderr
+    build(site_repo, tmp_path / "full")
+    cmp = filecmp.dircmp(out, tmp_path / "full")
+
+    def differences(c: filecmp.dircmp) -> list[str]:
+        found = c.left_only + c.right_only
+        found += [f for f in c.common_files if (Path(c.left) / f).read_bytes() != (Path(c.right) / f).read_bytes()]
+        for sub in c.subdirs.values():
+            found += differences(sub)
+        return found
+    assert differences(cmp) == []
+    assert "2.1" in page(out, "en/2.0") and 'rel="next"' in page(out, "en/2.0")

@@ -266,17 +266,25 @@ def _check_body(body: str, body_line: int, path: str, known: set[str] | None,
                 problems.append(Problem(path, body_line + offset, f"link to `#{m.group(1)}` names no section; use one of the section ids in policy/policy.yml"))
 
 
-def _load_section(source: Source, sid: str, problems: list[Problem]) -> tuple[str, str, bool, str, int] | None:
-    path = f"policy/{sid}.md"
+def _read_front_matter(source: Source, path: str, problems: list[Problem]) -> tuple[dict, dict[str, int], str, int] | None:
+    """(meta, key lines, body, body line) of a Markdown file, or None with its problems recorded."""
     text = _read_text(source, path, problems)
     if text is None:
-        if source.read(path) is None:
-            problems.append(Problem("policy/policy.yml", 1, f"section `{sid}` is listed but {path} does not exist: create it or remove `{sid}` from `sections`"))
         return None
     meta, lines, body, body_line, found = split_front_matter(text, path)
     problems.extend(found)
-    if meta is None:
+    return None if meta is None else (meta, lines, body, body_line)
+
+
+def _load_section(source: Source, sid: str, problems: list[Problem]) -> tuple[str, str, bool, str, int] | None:
+    path = f"policy/{sid}.md"
+    if source.read(path) is None:
+        problems.append(Problem("policy/policy.yml", 1, f"section `{sid}` is listed but {path} does not exist: create it or remove `{sid}` from `sections`"))
         return None
+    parsed = _read_front_matter(source, path, problems)
+    if parsed is None:
+        return None
+    meta, lines, body, body_line = parsed
     title = text_field(meta, "title", path, lines, problems)
     numbered = meta.get("numbered", True)
     if not isinstance(numbered, bool):
@@ -294,13 +302,10 @@ def _load_translation(source: Source, lang: str, name: str, english: dict[str, S
     if sid not in english:
         problems.append(Problem(path, 1, f"orphan translation: there is no English section `{sid}`; delete this file or rename it to an existing section id"))
         return None
-    text = _read_text(source, path, problems)
-    if text is None:
+    parsed = _read_front_matter(source, path, problems)
+    if parsed is None:
         return None
-    meta, lines, body, body_line, found = split_front_matter(text, path)
-    problems.extend(found)
-    if meta is None:
-        return None
+    meta, lines, body, body_line = parsed
     title = text_field(meta, "title", path, lines, problems)
     source_hash = meta.get("source_hash")
     source_hash = str(source_hash) if isinstance(source_hash, (str, int)) else ""

@@ -24,6 +24,8 @@ LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 ANCHOR_LINK = re.compile(r"\]\(#([^)\s]*)\)")
+LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)")
+LINK_SCHEMES = ("https://", "http://", "mailto:", "#")
 CONTENT_DIRS = ("policy", "translations")
 
 
@@ -259,6 +261,9 @@ def _check_body(body: str, body_line: int, path: str, known: set[str] | None,
         for m in PLACEHOLDER.finditer(line):
             if m.group(1) not in values:
                 problems.append(Problem(path, body_line + offset, f"unknown placeholder `{m.group(0)}`: define `{m.group(1)}` under `variables:` in policy/policy.yml"))
+        for m in LINK_TARGET.finditer(line):
+            if not m.group(1).lower().startswith(LINK_SCHEMES):
+                problems.append(Problem(path, body_line + offset, f"link to {m.group(1)!r}: policy text links to a section (#id), an https:// page or a mailto: address; other links break between versions or are unsafe"))
         if known is None:
             continue
         for m in ANCHOR_LINK.finditer(line):

@@ -60,6 +60,12 @@ CASES = {
     "link to unknown anchor": (
         lambda r: r.section("rights", "Your rights", "Intro line.\nSee [cookies](#cookies).\n"),
         "policy/rights.md:5: link to `#cookies` names no section"),
+    "relative link": (
+        lambda r: r.section("rights", "Your rights", "See [the form](form.md).\n"),
+        "policy/rights.md:4: link to 'form.md': policy text links to a section (#id), an https:// page or a mailto: address"),
+    "javascript link": (
+        lambda r: r.section("rights", "Your rights", "Click [here](javascript:alert(1)).\n"),
+        "policy/rights.md:4: link to 'javascript:alert(1': policy text links to a section"),
     "unknown placeholder": (
         lambda r: r.section("rights", "Your rights", "Write to {{ dpo_email }}.\n"),
         "policy/rights.md:4: unknown placeholder `{{ dpo_email }}`"),

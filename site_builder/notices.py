@@ -13,13 +13,14 @@ import hashlib
 import hmac
 import html
 import os
+import queue
 import re
 import smtplib
 import sqlite3
 import ssl
+import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -135,7 +136,7 @@ def _notice(lang, record, title, changes, base, conf) -> Notice:  # noqa: ANN001
               f"<p>{html.escape(t(lang, 'notice.questions', reply_to=conf.reply_to))}</p>",
               f'<hr><p style="font-size:small;color:#555">{html.escape(t(lang, "notice.unsubscribe", url=""))}'
               f'<a href="{{unsubscribe}}">{html.escape(t(lang, "notice.unsubscribe_link"))}</a></p>']
-    page = f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(title)}</title></head><body>' + "\n".join(parts) + "</body></html>\n"
+    page = f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(title)}</title></head><body>' + "".join(parts) + "</body></html>\n"
     subject = t(lang, "notice.subject", title=title, version=record.version, date=date)
     return Notice(lang, record.version, header_safe(subject, "subject"), "\n".join(lines) + "\n", page)
 
@@ -194,8 +195,13 @@ def _short_lines(text: str) -> str:
     """CRLF lines of at most 998 octets (RFC 5322), broken at spaces."""
     out = []
     for line in text.split("\n"):
-        while len(line.encode("utf-8")) > 900 and " " in line[:400]:
-            cut = line.rfind(" ", 0, 400)
+        while len(line.encode("utf-8")) > 990:
+            fits = len(line.encode("utf-8")[:990].decode("utf-8", "ignore"))  # characters in 990 bytes
+            cut = line.rfind(" ", 0, fits)
+            if cut <= 0:
+                out.append(line[:fits])
+                line = line[fits:]
+                continue
             out.append(line[:cut])
             line = line[cut + 1:]
         out.append(line)
@@ -274,22 +280,25 @@ class Journal:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, isolation_level=None)
+        self.path = path
+        self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("CREATE TABLE IF NOT EXISTS deliveries (release TEXT, email TEXT, status TEXT, message_id TEXT,"
                         " attempts INTEGER DEFAULT 0, detail TEXT, updated REAL, PRIMARY KEY (release, email))")
 
-    def status(self, release: str, email: str) -> str | None:
-        row = self.db.execute("SELECT status FROM deliveries WHERE release=? AND email=?", (release, email.lower())).fetchone()
-        return row[0] if row else None
+    def claim(self, release: str, email: str, message: str) -> bool:
+        """Mark a recipient `sending` unless already `sent`; False when it was sent before (one statement)."""
+        cursor = self.db.execute(
+            "INSERT INTO deliveries (release, email, status, message_id, attempts, detail, updated) VALUES (?,?,'sending',?,1,'',?)"
+            " ON CONFLICT(release, email) DO UPDATE SET status='sending', attempts=attempts + 1, updated=excluded.updated"
+            " WHERE deliveries.status != 'sent'", (release, email.lower(), message, time.time()))
+        return cursor.rowcount == 1
 
-    def mark(self, release: str, email: str, status: str, message: str, detail: str = "") -> None:
-        """Written before (`sending`) and after (`sent`/`failed`) each message."""
-        self.db.execute("INSERT INTO deliveries (release, email, status, message_id, attempts, detail, updated) VALUES (?,?,?,?,1,?,?)"
-                        " ON CONFLICT(release, email) DO UPDATE SET status=excluded.status, detail=excluded.detail,"
-                        " updated=excluded.updated, attempts=attempts + (excluded.status='sending')",
-                        (release, email.lower(), status, message, detail, time.time()))
+    def mark(self, release: str, email: str, status: str, detail: str = "") -> None:
+        """The outcome (`sent` / `failed`), written once the server answered."""
+        self.db.execute("UPDATE deliveries SET status=?, detail=?, updated=? WHERE release=? AND email=?",
+                        (status, detail, time.time(), release, email.lower()))
 
     def close(self) -> None:
         self.db.close()
@@ -457,45 +466,66 @@ class _Outgoing:
 
 def _send_all(people: Iterator[Recipient], by_lang: dict[str, Notice], conf: NoticeSettings, store: Journal,
               mailer: Mailer, report: SendReport, quiet: bool, started: float) -> None:
-    """Prepare the next message while the SMTP server takes the current one (one connection).
+    """Prepare messages while an SMTP thread sends them, one at a time on one connection.
 
-    Order of journal writes per message: `sending` before it is handed to SMTP, `sent`/`failed`
-    once the server answered, before the message after it is handed over, so a kill leaves at
-    most the one message in flight unrecorded.
+    Journal order per message: `sending` before it is queued, `sent`/`failed` by the SMTP
+    thread as soon as the server answered and before it takes the next one, so a kill leaves
+    at most the one message in flight delivered but unrecorded.
     """
     sender = _address(conf.sender)
     eight_bit = mailer.eight_bit()
-    with ThreadPoolExecutor(max_workers=1) as smtp_thread:
-        in_flight: tuple[_Outgoing, Future] | None = None
+    outbox: queue.Queue[_Outgoing | None] = queue.Queue(maxsize=4)
+    errors: list[BaseException] = []
+    worker = threading.Thread(target=_smtp_loop, args=(outbox, mailer, sender, store.path, report, errors), daemon=True)
+    worker.start()
+    try:
         for count, person in enumerate(people, start=1):
             out = _prepare(person, by_lang[person.lang], conf, store, report, eight_bit)
-            if in_flight:
-                _finish(*in_flight, store, report)
-                in_flight = None
-            if out is not None:
-                in_flight = (out, smtp_thread.submit(mailer.send, out.data, sender, person.email))
+            while out is not None and not errors:
+                try:
+                    outbox.put(out, timeout=0.5)
+                    break
+                except queue.Full:
+                    continue
+            if errors:
+                break
             if not quiet and count % 1000 == 0:
                 click.echo(f"  {count} recipients: {report.sent} sent, {report.already_sent} already sent, {report.failed} failed "
                            f"({count / (time.monotonic() - started):.0f}/s)", err=True)
-        if in_flight:
-            _finish(*in_flight, store, report)
+    finally:
+        outbox.put(None)
+        worker.join()
+    if errors:
+        raise errors[0]
+
+
+def _smtp_loop(outbox: "queue.Queue[_Outgoing | None]", mailer: Mailer, sender: str, journal: Path,
+               report: SendReport, errors: list[BaseException]) -> None:
+    """The SMTP thread: send each queued message and record its outcome at once."""
+    store = Journal(journal)
+    try:
+        while (out := outbox.get()) is not None:
+            if errors:
+                continue
+            try:
+                ok, reason = mailer.send(out.data, sender, out.person.email)
+            except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+                errors.append(exc)
+                continue
+            store.mark(out.version, out.person.email, "sent" if ok else "failed", reason)
+            if ok:
+                report.sent += 1
+            else:
+                report.failed += 1
+                report.failures.append(f"{out.person.email} (line {out.person.line}): {reason}")
+    finally:
+        store.close()
 
 
 def _prepare(person: Recipient, notice: Notice, conf: NoticeSettings, store: Journal, report: SendReport,
              eight_bit: bool) -> _Outgoing | None:
-    if store.status(notice.version, person.email) == "sent":
+    mid = message_id(notice.version, person.email, conf.sender)
+    if not store.claim(notice.version, person.email, mid):
         report.already_sent += 1
         return None
-    out = _Outgoing(person, notice.version, message_id(notice.version, person.email, conf.sender), render(notice, conf, person.email, eight_bit=eight_bit))
-    store.mark(notice.version, person.email, "sending", out.message_id)
-    return out
-
-
-def _finish(out: _Outgoing, result: Future, store: Journal, report: SendReport) -> None:
-    ok, reason = result.result()
-    store.mark(out.version, out.person.email, "sent" if ok else "failed", out.message_id, reason)
-    if ok:
-        report.sent += 1
-    else:
-        report.failed += 1
-        report.failures.append(f"{out.person.email} (line {out.person.line}): {reason}")
+    return _Outgoing(person, notice.version, mid, render(notice, conf, person.email, eight_bit=eight_bit))

@@ -39,6 +39,7 @@ from site_builder.publishing import site_config
 from site_builder.workspace import open_workspace
 
 EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+URL_ROOM = 400  # bytes kept free on the line that receives the unsubscribe URL in 8bit bodies
 UNSAFE = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]|=\?")  # control characters and encoded words
 
 
@@ -183,7 +184,7 @@ def _part(subtype: str, template: str, value: str, eight_bit: bool) -> bytes:
     8bit (when the server offers 8BITMIME) keeps lines long and few: the receiving side
     handles a message line by line, and base64 has five times as many lines.
     """
-    if eight_bit:
+    if eight_bit and len(value.encode("utf-8")) <= URL_ROOM - 20:
         head = f'Content-Type: text/{subtype}; charset="utf-8"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'
         return (head + _short_lines(template).replace("{unsubscribe}", value)).encode("utf-8")
     head, rest, after = _encoded_head(subtype, template)
@@ -195,8 +196,9 @@ def _short_lines(text: str) -> str:
     """CRLF lines of at most 998 octets (RFC 5322), broken at spaces."""
     out = []
     for line in text.split("\n"):
-        while len(line.encode("utf-8")) > 990:
-            fits = len(line.encode("utf-8")[:990].decode("utf-8", "ignore"))  # characters in 990 bytes
+        limit = 990 - (URL_ROOM if "{unsubscribe}" in line else 0)  # the URL is filled in later
+        while len(line.encode("utf-8")) > limit:
+            fits = len(line.encode("utf-8")[:limit].decode("utf-8", "ignore"))  # characters in `limit` bytes
             cut = line.rfind(" ", 0, fits)
             if cut <= 0:
                 out.append(line[:fits])

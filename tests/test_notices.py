@@ -188,3 +188,40 @@ def test_killed_run_resumes_without_duplicates(released: PolicyRepo, smtp) -> No
     received = inbox.recipients()
     assert set(received) == set(people)
     assert len(received) - len(set(received)) <= 1  # at most the one message in flight at the kill
+
+
+def test_long_paragraphs_are_sent_in_lines_smtp_accepts(released: PolicyRepo, smtp) -> None:
+    long_en = " ".join(["We now explain every purpose, its legal basis and how long we keep the data."] * 40)
+    long_el = " ".join(["Εξηγούμε πλέον κάθε σκοπό, τη νομική του βάση και για πόσο διατηρούμε τα δεδομένα."] * 40)
+    released.section("rights", "Your rights", long_en + "\n")
+    released.translate("rights", "Τα δικαιώματά σας", long_el + "\n")
+    released.commit("Long text")
+    released.policy("release", "1.2", "--effective", "2025-08-01", "--kind", "material", "--summary-en", long_en, "--summary-el", long_el)
+    released.commit("Release 1.2")
+    inbox = Inbox()
+    recipients(released, "anna@example.com,el\nbob@example.com,en\n")
+    done = released.policy("notify", "1.2", "--send", "--recipients", "people.csv", "--smtp", smtp(inbox),
+                           "--journal", "journal.sqlite", check=False)
+    assert done.returncode == 0, done.stderr
+    assert sorted(inbox.recipients()) == ["anna@example.com", "bob@example.com"]
+    for msg in inbox.messages:
+        assert long_el[:200] in msg.get_body(("plain",)).get_content().replace("\n", " ") or \
+            long_en[:200] in msg.get_body(("plain",)).get_content().replace("\n", " ")
+
+
+def test_eight_bit_bodies_keep_every_line_within_998_bytes(released: PolicyRepo) -> None:
+    from site_builder.notices import build_notices, render
+
+    text = " ".join(["Κάθε σκοπός, η νομική του βάση και ο χρόνος διατήρησης, με ‘εισαγωγικά’."] * 60)
+    released.section("rights", "Your rights", text + "\n")
+    released.translate("rights", "Τα δικαιώματά σας", text + "\n")
+    released.commit("Long text")
+    released.policy("release", "1.2", "--effective", "2025-08-01", "--kind", "minor", "--summary-en", text, "--summary-el", text)
+    released.commit("Release 1.2")
+    notices, conf = build_notices(released.root, "1.2", None)
+    for notice in notices:
+        raw = render(notice, conf, "a.very.long.local.part.of.an.address@subscribers.example.com", eight_bit=True)
+        assert b"Content-Transfer-Encoding: 8bit" in raw
+        assert max(len(line) for line in raw.split(b"\r\n")) <= 998
+        parsed = email.message_from_bytes(raw, policy=policy.default)
+        assert text[:300] in parsed.get_body(("plain",)).get_content().replace("\r\n", " ").replace("\n", " ")

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import platform
-import resource
 import shutil
 import socket
 import statistics
@@ -105,7 +103,6 @@ def bench_per_version(repo: Path, work: Path, sample: int) -> tuple[float, int]:
 
     Builds `sample` versions for real and returns the mean seconds per build and the count.
     """
-    from site_builder.pages import DRAFT  # noqa: F401 - the same text the site shows
     from site_builder.workspace import open_workspace
 
     ws = open_workspace(repo, include_uncommitted=False)

@@ -26,12 +26,12 @@ import yaml
 
 from site_builder import build_stamp
 from site_builder.diffing import compare_snapshots
-from site_builder.errors import ContentError, PolicyError, Problem, errors_in
+from site_builder.errors import ContentError, PolicyError, errors_in
 from site_builder.feeds import atom_feed, changes_json, root_page, versions_json, write_sitemap
 from site_builder.models import Release, Snapshot, in_force_version
 from site_builder.pages import (DRAFT, Page, SiteContext, VersionView, archive_page, changes_page,
                                 no_version_page, version_header, version_page)
-from site_builder.workspace import Workspace, open_workspace
+from site_builder.workspace import open_workspace
 
 
 

@@ -431,6 +431,8 @@ def send_notice(root: Path, *, version: str, recipients: Path, smtp: str | None,
                 starttls: bool = False, use_ssl: bool = False, user: str | None = None, journal: Path | None = None,
                 dry_run: bool = False, quiet: bool = False, backoff: float = 1.0) -> SendReport:
     """`policy notify VERSION --send`: one message per recipient, in their language, each once."""
+    if not Path(recipients).is_file():
+        raise PolicyError(f"recipients file {recipients} does not exist; give a CSV with email,language rows")
     notices, conf = build_notices(Path(root), version, site_url)
     by_lang = {n.lang: n for n in notices}
     report = SendReport()

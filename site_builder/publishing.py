@@ -77,8 +77,11 @@ def site_config(root: Path) -> dict:
 
 def _site_url(root: Path, given: str | None) -> str:
     url = given or site_config(root).get("site_url")
-    if not url or not str(url).startswith(("http://", "https://")):
-        raise PolicyError("no absolute site URL: set `site_url: https://...` in mkdocs.yml or pass --site-url")
+    if not url:
+        raise PolicyError("no site URL: set `site_url: https://...` in mkdocs.yml or pass --site-url")
+    if not str(url).startswith(("http://", "https://")):
+        where = "--site-url" if given else "site_url in mkdocs.yml"
+        raise PolicyError(f"{where} {url!r} is not an absolute http(s) URL; write it like https://www.example.com/privacy/")
     return str(url).rstrip("/") + "/"
 
 

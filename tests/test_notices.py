@@ -148,6 +148,11 @@ def test_bad_rows_are_reported_and_skipped(released: PolicyRepo, smtp) -> None:
     assert inbox.recipients() == ["ok@example.com"] and done.returncode == 0
 
 
+def test_missing_recipients_file_is_named(released: PolicyRepo) -> None:
+    done = released.policy("notify", "1.1", "--send", "--recipients", "nobody.csv", "--smtp", "127.0.0.1:1", check=False)
+    assert done.returncode == 1 and "recipients file nobody.csv does not exist" in done.stderr
+
+
 def test_header_injection_in_configuration_is_refused(released: PolicyRepo, smtp) -> None:
     released.write("mkdocs.yml", released.read("mkdocs.yml").replace(
         'sender: "Example <privacy@example.com>"', 'sender: "Example <privacy@example.com>\\r\\nBcc: victim@example.com"'))
@@ -190,14 +195,19 @@ def test_killed_run_resumes_without_duplicates(released: PolicyRepo, smtp) -> No
     assert len(received) - len(set(received)) <= 1  # at most the one message in flight at the kill
 
 
+def release_long_text(repo: PolicyRepo, english: str, greek: str) -> None:
+    """Release 1.2 whose `rights` section and summaries are one very long paragraph each."""
+    repo.section("rights", "Your rights", english + "\n")
+    repo.translate("rights", "Τα δικαιώματά σας", greek + "\n")
+    repo.commit("Long text")
+    repo.policy("release", "1.2", "--effective", "2025-08-01", "--kind", "material", "--summary-en", english, "--summary-el", greek)
+    repo.commit("Release 1.2")
+
+
 def test_long_paragraphs_are_sent_in_lines_smtp_accepts(released: PolicyRepo, smtp) -> None:
     long_en = " ".join(["We now explain every purpose, its legal basis and how long we keep the data."] * 40)
     long_el = " ".join(["Εξηγούμε πλέον κάθε σκοπό, τη νομική του βάση και για πόσο διατηρούμε τα δεδομένα."] * 40)
-    released.section("rights", "Your rights", long_en + "\n")
-    released.translate("rights", "Τα δικαιώματά σας", long_el + "\n")
-    released.commit("Long text")
-    released.policy("release", "1.2", "--effective", "2025-08-01", "--kind", "material", "--summary-en", long_en, "--summary-el", long_el)
-    released.commit("Release 1.2")
+    release_long_text(released, long_en, long_el)
     inbox = Inbox()
     recipients(released, "anna@example.com,el\nbob@example.com,en\n")
     done = released.policy("notify", "1.2", "--send", "--recipients", "people.csv", "--smtp", smtp(inbox),
@@ -213,11 +223,7 @@ def test_eight_bit_bodies_keep_every_line_within_998_bytes(released: PolicyRepo)
     from site_builder.notices import build_notices, render
 
     text = " ".join(["Κάθε σκοπός, η νομική του βάση και ο χρόνος διατήρησης, με ‘εισαγωγικά’."] * 60)
-    released.section("rights", "Your rights", text + "\n")
-    released.translate("rights", "Τα δικαιώματά σας", text + "\n")
-    released.commit("Long text")
-    released.policy("release", "1.2", "--effective", "2025-08-01", "--kind", "minor", "--summary-en", text, "--summary-el", text)
-    released.commit("Release 1.2")
+    release_long_text(released, text, text)
     notices, conf = build_notices(released.root, "1.2", None)
     for notice in notices:
         raw = render(notice, conf, "a.very.long.local.part.of.an.address@subscribers.example.com", eight_bit=True)

@@ -218,6 +218,11 @@ def test_draft_is_marked_and_not_indexed(site_repo: PolicyRepo, tmp_path: Path) 
     assert not (tmp_path / "s/en/draft").exists() or "draft" not in json.loads((tmp_path / "s/versions.json").read_text())[0]["version"]
 
 
+def test_bad_site_url_is_named(site_repo: PolicyRepo, tmp_path: Path) -> None:
+    done = build(site_repo, tmp_path / "s", "--site-url", "ftp://example.com/", check=False)
+    assert done.returncode == 1 and "--site-url 'ftp://example.com/' is not an absolute http(s) URL" in done.stderr
+
+
 def test_nothing_to_publish_is_explained(repo: PolicyRepo, tmp_path: Path) -> None:
     done = build(repo, tmp_path / "s", check=False)
     assert done.returncode == 1 and "there is nothing to publish" in done.stderr

@@ -70,7 +70,7 @@ def bench_build(repo: Path, work: Path, n: int) -> dict:
 
 def bench_compare(repo: Path, older: str | None = None, newer: str | None = None) -> float:
     """Median ms to compare two full versions in Greek: the named ones, or the first and last release."""
-    from site_builder.diffing import compare_snapshots
+    from site_builder.compare.diffing import compare_snapshots
     from site_builder.workspace import open_workspace
 
     ws = open_workspace(repo, include_uncommitted=False)

@@ -132,9 +132,9 @@ def release(repo: Path, version: str, effective: dt.date, kind: str, summary_en:
 @guarded
 def diff(repo: Path, from_rev: str | None, to_rev: str | None, lang: str, fmt: str) -> None:
     """What changed between two releases, revisions or the draft (default: last release -> draft)."""
-    from site_builder.diff_render import render
+    from site_builder.compare.render import render
     from site_builder.workspace import open_workspace
-    from site_builder.diffing import compare_revisions
+    from site_builder.compare.diffing import compare_revisions
 
     ws = open_workspace(repo)
     changes = compare_revisions(ws, from_rev, to_rev, lang)

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from site_builder.diff_render import to_json
+from site_builder.compare.render import to_json
 from site_builder.i18n import format_day, t
 from site_builder.markup import to_html
 from site_builder.models import Release

@@ -30,8 +30,8 @@ from pathlib import Path
 
 import click
 
-from site_builder.diffing import compare_snapshots
-from site_builder.diff_render import heading, section_label
+from site_builder.compare.diffing import compare_snapshots
+from site_builder.compare.render import heading, section_label
 from site_builder.errors import PolicyError
 from site_builder.i18n import format_day, t
 from site_builder.markup import to_html

@@ -10,8 +10,8 @@ import posixpath
 from dataclasses import dataclass, field
 
 
-from site_builder.diff_render import section_html, section_label, heading
-from site_builder.diffing import Changes
+from site_builder.compare.render import section_html, section_label, heading
+from site_builder.compare.diffing import Changes
 from site_builder.i18n import format_day, t
 from site_builder.markup import sanitize, to_html
 from site_builder.models import LanguageText, ReleaseRecord

@@ -25,7 +25,7 @@ import click
 import yaml
 
 from site_builder import build_stamp
-from site_builder.diffing import compare_snapshots
+from site_builder.compare.diffing import compare_snapshots
 from site_builder.errors import ContentError, PolicyError, errors_in
 from site_builder.feeds import atom_feed, changes_json, root_page, versions_json, write_sitemap
 from site_builder.models import Release, Snapshot, in_force_version

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from site_builder.content import WorkingTree, load_snapshot
-from site_builder.diffing import compare_texts, word_diff
-from site_builder.diff_render import render
+from site_builder.compare.diffing import compare_texts, word_diff
+from site_builder.compare.render import render
 from site_builder.models import LanguageText
 from tests.conftest import PolicyRepo
 

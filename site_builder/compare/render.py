@@ -6,7 +6,7 @@ import html
 import json
 import re
 
-from site_builder.diffing import BLOCK_START, BlockChange, Changes, SectionChange
+from site_builder.compare.diffing import BLOCK_START, BlockChange, Changes, SectionChange
 from site_builder.i18n import t
 from site_builder.markup import _MD, sanitize
 

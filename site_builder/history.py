@@ -100,6 +100,11 @@ def first_commits(repo: git.Repo) -> dict[str, tuple[str, dt.datetime, str]]:
     return found
 
 
+def is_shallow(repo: git.Repo) -> bool:
+    """True in a clone made with --depth, whose older commits are missing."""
+    return Path(repo.git_dir, "shallow").is_file()
+
+
 def read_blob(repo: git.Repo, hexsha: str) -> bytes:
     """A file's bytes by its blob id (cached)."""
     if hexsha not in _BLOBS:
@@ -127,6 +132,8 @@ def load_releases(repo: git.Repo, root: Path, languages: tuple[str, ...], *,
         files = _committed_records(repo, head)
     else:
         return [], [], []
+    if files and is_shallow(repo):
+        return [], [], [Problem("changelog/", 0, "this is a shallow clone: the commits that published the releases are missing, so no release can be verified; run `git fetch --unshallow` (in CI, check out the full history, e.g. fetch-depth: 0)")]
     added = first_commits(repo)
     releases, pending, problems = [], [], []
     for path, read in sorted(files.items()):

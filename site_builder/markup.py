@@ -1,33 +1,136 @@
-"""Policy Markdown to safe HTML: Python-Markdown renders, nh3 removes anything active."""
+"""Policy Markdown to safe HTML: Python-Markdown renders as GitHub would, nh3 removes anything active.
+
+Legal editors review the policy on GitHub or GitLab, so the published page must show what
+their preview showed. Python-Markdown (the renderer MkDocs uses) differs from CommonMark/GFM
+in a few places that real policies hit; the extensions below close those gaps:
+
+- `mdx_breakless_lists`: a list may follow a paragraph line without a blank line;
+- `GitHubMarkdown` (ours): `** text**` stays literal, as in CommonMark; nested lists indented by 2 spaces, or by the width of the marker, as
+  CommonMark reads them (Python-Markdown wants exactly 4 per level);
+- `pymdownx.tilde`: `~~strikethrough~~`; `pymdownx.magiclink`: bare URLs and `<https://...>`;
+- `tables`, with `<br>` in cells; setext headings and hard line breaks are built in.
+"""
 
 from __future__ import annotations
 
+import functools
 import re
 
 import markdown
 import nh3
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.preprocessors import Preprocessor
 
 ALLOWED_TAGS = {
     "a", "abbr", "aside", "b", "blockquote", "br", "code", "del", "div", "em", "h1", "h2", "h3", "h4",
-    "h5", "h6", "header", "hr", "i", "ins", "li", "nav", "ol", "p", "pre", "section", "span", "strong", "sub", "sup",
+    "h5", "h6", "header", "hr", "i", "ins", "li", "nav", "ol", "p", "pre", "s", "section", "span", "strong", "sub", "sup",
     "table", "tbody", "td", "th", "thead", "tr", "ul",
 }
-ALLOWED_ATTRIBUTES = {"*": {"id", "class", "lang", "role"}, "a": {"href", "title", "hreflang", "rel"}, "abbr": {"title"}, "div": {"data-version"}, "tr": {"data-version"}, "section": {"data-section"}}
+ALLOWED_ATTRIBUTES = {"*": {"id", "class", "lang", "role"}, "a": {"href", "title", "hreflang", "rel"}, "abbr": {"title"},
+                      "div": {"data-version"}, "tr": {"data-version"}, "section": {"data-section"}, "ol": {"start"},
+                      "td": {"style"}, "th": {"style", "scope"}}
 URL_SCHEMES = {"http", "https", "mailto"}
-_MD = markdown.Markdown(extensions=["sane_lists", "tables"], output_format="html")
+_ITEM = re.compile(r"^( *)([-*+]|\d{1,9}[.)])( +|$)")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_ALIGN = re.compile(r"^text-align: ?(left|right|center);?$")
+
+
+class _ListIndent(Preprocessor):
+    """Re-indent list content to 4 spaces per level, the way CommonMark nests it.
+
+    CommonMark nests a line under an item when it is indented at least to the item's content
+    column (2 for `- `, 4 for `*   `, 3 for `1. `); Python-Markdown always wants 4.
+    """
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        stack: list[int] = []  # content column of each open item
+        fenced = blank = False
+        for line in lines:
+            if _FENCE.match(line):
+                fenced = not fenced
+            if fenced or not line.strip():
+                out.append(line)
+                blank = blank or not line.strip()
+                continue
+            indent = len(line) - len(line.lstrip(" "))
+            item = _ITEM.match(line)
+            lazy = not item and not blank and stack  # a paragraph's continuation line stays where it is
+            while stack and indent < stack[-1] and not lazy:
+                stack.pop()
+            if item:
+                depth, width = len(stack), len(item.group(2))
+                spaces = len(item.group(3))
+                content = indent + width + (spaces if 0 < spaces <= 4 else 1)
+                if blank and out and depth < _depth_of(out):
+                    out.append("")  # a shallower item after a nested list starts a new item
+                out.append("    " * depth + item.group(2) + " " + line[item.end():])
+                stack.append(content)
+            elif stack and not lazy:
+                extra = indent - stack[-1]  # 1 to 3 more spaces mean nothing; 4 make code
+                out.append("    " * len(stack) + " " * (extra if extra >= 4 else 0) + line.lstrip(" "))
+            elif not stack and indent < 4:
+                out.append(line.lstrip(" "))
+            else:
+                out.append(line)
+            blank = False
+        return out
+
+
+def _depth_of(out: list[str]) -> int:
+    """Nesting depth of the last item written (4 spaces per level)."""
+    for line in reversed(out):
+        if line.strip():
+            return (len(line) - len(line.lstrip(" "))) // 4
+    return 0
+
+
+class _LiteralDelimiter(InlineProcessor):
+    """`**` or `_` followed by a space opens nothing in CommonMark: it stays literal text."""
+
+    def handleMatch(self, m: re.Match, data: str) -> tuple[str, int, int]:  # noqa: N802 - Python-Markdown's API
+        return self.md.htmlStash.store(m.group(1)), m.start(0), m.end(0)
+
+
+class GitHubMarkdown(Extension):
+    """Our two corrections: list indentation, and emphasis that must touch its text."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Python-Markdown's API
+        md.preprocessors.register(_ListIndent(md), "policy_list_indent", 25)
+        md.inlinePatterns.register(_LiteralDelimiter(r"(?<!\S)([*_]{1,3})(?=\s)", md), "policy_literal_em", 105)
+
+
+MARKDOWN_EXTENSIONS: list = ["tables", "sane_lists", "mdx_breakless_lists", "pymdownx.tilde", "pymdownx.magiclink"]
+
+
+@functools.lru_cache(maxsize=1)
+def _markdown() -> markdown.Markdown:
+    return markdown.Markdown(extensions=[*MARKDOWN_EXTENSIONS, GitHubMarkdown()], output_format="html",
+                             extension_configs={"pymdownx.tilde": {"subscript": False},
+                                                "pymdownx.magiclink": {"hide_protocol": False}})
+
+
+def _keep_alignment(element: str, attribute: str, value: str) -> str | None:
+    """Table cells keep their alignment and nothing else of `style`."""
+    if attribute == "style":
+        return value if _ALIGN.match(value.strip()) else None
+    return value
 
 
 def sanitize(html: str) -> str:
     """Keep a safe subset of HTML: no scripts, no event handlers, no `javascript:` links."""
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                      url_schemes=URL_SCHEMES, clean_content_tags={"script", "style"},
-                     link_rel=None)
+                     link_rel=None, attribute_filter=_keep_alignment)
 
 
+@functools.lru_cache(maxsize=8192)
 def to_html(text: str) -> str:
-    """Render policy Markdown to sanitised HTML."""
-    _MD.reset()
-    return sanitize(_MD.convert(text))
+    """Render policy Markdown to sanitised HTML (GitHub's reading of it)."""
+    md = _markdown()
+    md.reset()
+    return sanitize(md.convert(text))
 
 
 def escape_markdown_html(text: str) -> str:

@@ -36,7 +36,7 @@ from site_builder.errors import PolicyError
 from site_builder.i18n import format_day, t
 from site_builder.markup import to_html
 from site_builder.publishing import site_config
-from site_builder.workspace import open_workspace
+from site_builder.workspace import open_workspace, require_verified_releases
 
 EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 URL_ROOM = 400  # bytes kept free on the line that receives the unsubscribe URL in 8bit bodies
@@ -94,6 +94,7 @@ def build_notices(root: Path, version: str, site_url: str | None) -> tuple[list[
     from site_builder.publishing import _site_url
 
     ws = open_workspace(root, include_uncommitted=False)
+    require_verified_releases(ws, hint="no notice was written or sent")
     release = ws.release(version)
     if release is None:
         known = ", ".join(r.version for r in ws.releases) or "none yet"

@@ -196,7 +196,7 @@ def changes_page(view: VersionView, ctx: SiteContext) -> Page:
     if view.changes is None:
         out.append(fragment(frags, f"<p>{t(lang, 'first_version')}</p>"))
     else:
-        touched = "".join(section_html(sec, lang) for sec in view.changes.touched) or f"<p>{t(lang, 'no_changes')}</p>"
+        touched = "".join(section_html(sec, view.changes) for sec in view.changes.touched) or f"<p>{t(lang, 'no_changes')}</p>"
         out.append(fragment(frags, f'<p class="policy-against">{html.escape(t(lang, "changes_against", version=view.changes.from_label))}</p>\n'
                             + _change_list(view.changes, lang) + f'<p class="policy-legend">{t(lang, "legend")}</p>\n' + touched))
     title = t(lang, "changes_in", version=view.version)

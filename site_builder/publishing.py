@@ -125,12 +125,18 @@ def _views(plan: SitePlan, lang: str) -> list[VersionView]:
     return views
 
 
+_CHANGES: dict[tuple[str, str, str, str, str], object] = {}
+
+
 def _with_changes(plan: SitePlan, view: VersionView, lang: str) -> VersionView:
+    """The view with its changes, computed once per release and language (page and changes.json share it)."""
     if view.previous is None:
         return view
-    changes = compare_snapshots(plan.snapshots[view.previous], plan.snapshots[view.version], lang,
-                                from_label=view.previous, to_label=view.version)
-    return replace(view, changes=changes)
+    key = (lang, view.previous, view.version, plan.identities[view.previous], plan.identities[view.version])
+    if key not in _CHANGES:
+        _CHANGES[key] = compare_snapshots(plan.snapshots[view.previous], plan.snapshots[view.version], lang,
+                                          from_label=view.previous, to_label=view.version)
+    return replace(view, changes=_CHANGES[key])
 
 
 def _key(*parts: str) -> str:

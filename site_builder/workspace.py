@@ -91,6 +91,13 @@ def check(root: Path, *, strict: bool = False) -> list[Problem]:
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.message))
 
 
+def require_verified_releases(ws: Workspace, hint: str = "nothing was written") -> None:
+    """Stop when any published release fails verification (edited, rewritten, shallow clone)."""
+    errors = [p for p in errors_in(list(ws.problems)) if p.path.startswith("changelog/")]
+    if errors:
+        raise ContentError(sorted(set(errors), key=lambda p: (p.path, p.line)), hint=hint)
+
+
 def require_valid(ws: Workspace) -> None:
     """Stop with every error when the repository has any."""
     errors = errors_in(list(ws.problems))

@@ -112,7 +112,7 @@ def test_versions_json(site: Path) -> None:
 
 def test_changes_json_is_the_diff_engine_schema(site: Path) -> None:
     data = json.loads((site / "en/1.1/changes.json").read_text())
-    assert data["schema"] == "policy-changes/1" and (data["from"], data["to"]) == ("1.0", "1.1")
+    assert data["schema"] == "policy-changes/2" and (data["from"], data["to"]) == ("1.0", "1.1")
     assert data["sections"][0]["id"] == "rights" and data["totals"]["words_inserted"] == 3
     assert data["release"]["effective"] == "2025-06-01"
 

@@ -1,21 +1,30 @@
-"""What changed: section-level (deepdiff) and word-level (per block) comparison of two texts."""
+"""What changed: sections (deepdiff), blocks and words, compared on the rendered text.
+
+Each section body is rendered exactly as the site renders it and cut into blocks (paragraphs,
+list items, table cells, headings; see `blocks.py`). Blocks are aligned, similar blocks are
+paired, and inside a pair the words are compared. Text that left one section and arrived in
+another is a move, not a loss. Sequences are compared with diff-match-patch's C++ diff on
+tokens mapped to characters (its documented `linesToChars` trick), so a long paragraph costs
+about what `git diff --word-diff` costs, and a semantic clean-up keeps the marks readable.
+"""
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import re
-from dataclasses import dataclass
-from difflib import SequenceMatcher
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Sequence
 
+import fast_diff_match_patch as dmp
 from deepdiff import DeepDiff
 
+from site_builder.compare.blocks import WORD, Block, Container, Token, cut
 from site_builder.errors import PolicyError
-from site_builder.models import LanguageText, Snapshot
+from site_builder.markup import to_html
+from site_builder.models import LanguageText, SectionText, Snapshot
 
-TOKEN = re.compile(r"\w+\s*|[^\w\s]\s*|\s+")  # a word or mark with the space after it
-WORD = re.compile(r"\w+")
-BLOCK_START = re.compile(r"^(\s{0,3}(?:[-*+]|\d{1,9}[.)])\s+|\s{0,3}#{1,6}\s+)")
+MOVE_MIN_WORDS = 4  # shorter blocks ("Yes.", "Email") recur by chance: never called a move
+PAIR_WINDOW = 24  # how far ahead a changed block looks for its new form
+Marks = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -25,19 +34,46 @@ class Piece:
     op: str
     text: str
     old: str | None = None
+    marks: Marks = ()
 
     @property
     def old_text(self) -> str:
         return self.text if self.old is None else self.old
 
+    @property
+    def link(self) -> str | None:
+        """The target of the link this text is in, if any."""
+        return next((dict(attrs).get("href") for tag, attrs in self.marks if tag == "a"), None)
+
+
+@dataclass(frozen=True)
+class LinkChange:
+    """A link whose words stayed but whose target changed."""
+
+    text: str
+    old: str
+    new: str
+
 
 @dataclass(frozen=True)
 class BlockChange:
-    """One paragraph, list item or heading and how it changed."""
+    """One paragraph, list item, table cell or heading and how it changed."""
 
-    kind: str  # paragraph | item | heading
+    kind: str  # paragraph | item | heading | cell | code
     status: str  # unchanged | changed | added | removed
     pieces: tuple[Piece, ...]
+    chain: tuple[Container, ...] = ()
+    moved: str | None = None  # "to" (left this section) or "from" (arrived here)
+    moved_section: str | None = None  # the id of the other section of a move
+    links: tuple[LinkChange, ...] = ()
+
+    @property
+    def new_text(self) -> str:
+        return "".join(p.text for p in self.pieces if p.op in "=+")
+
+    @property
+    def old_text(self) -> str:
+        return "".join(p.old_text if p.op == "=" else p.text for p in self.pieces if p.op in "=-")
 
 
 @dataclass(frozen=True)
@@ -56,10 +92,13 @@ class SectionChange:
     blocks: tuple[BlockChange, ...]
     words_inserted: int
     words_deleted: int
+    renamed_from: str | None = None  # the old id of a section whose id changed
+    blocks_moved: int = 0
 
     @property
     def touched(self) -> bool:
-        return self.status != "unchanged" or self.moved or self.retitled or self.translation_pending
+        return (self.status != "unchanged" or self.moved or self.retitled or self.translation_pending
+                or self.renamed_from is not None)
 
 
 @dataclass(frozen=True)
@@ -70,6 +109,7 @@ class Changes:
     from_label: str
     to_label: str
     sections: tuple[SectionChange, ...]
+    headings: dict[str, str] = field(default_factory=dict, compare=False)  # id -> "5. Title" (either side)
 
     def totals(self) -> dict[str, int]:
         """Counts for summaries: sections touched and words inserted and deleted."""
@@ -80,7 +120,9 @@ class Changes:
             "sections_changed": sum(s.status == "changed" for s in secs),
             "sections_moved": sum(s.moved for s in secs),
             "sections_retitled": sum(s.retitled for s in secs),
+            "sections_renamed": sum(s.renamed_from is not None for s in secs),
             "sections_touched": sum(s.touched for s in secs),
+            "blocks_moved": sum(s.blocks_moved for s in secs),
             "words_inserted": sum(s.words_inserted for s in secs),
             "words_deleted": sum(s.words_deleted for s in secs),
         }
@@ -90,184 +132,272 @@ class Changes:
         return tuple(s for s in self.sections if s.touched)
 
 
-# --- blocks and words ------------------------------------------------------------------
+# --- sequences: diff-match-patch on tokens mapped to characters --------------------------------
 
 
-@dataclass(frozen=True)
-class _Block:
-    kind: str
-    prefix: str
-    content: str
-    tail: str
-
-    @property
-    def key(self) -> str:
-        return " ".join(self.content.split())
-
-
-@functools.lru_cache(maxsize=8192)
-def split_blocks(body: str) -> tuple[_Block, ...]:
-    """Cut Markdown into paragraphs, list items and headings; the pieces join back to `body`."""
-    blocks: list[list[str]] = []
-    blank_before = True
-    for line in body.splitlines(keepends=True):
-        if not line.strip():
-            if not blocks:
-                blocks.append([])
-            blocks[-1].append(line)
-            blank_before = True
+def _opcodes(a: Sequence, b: Sequence) -> list[tuple[str, int, int, int, int]]:
+    """difflib-style opcodes (equal / replace / delete / insert) for two sequences of keys."""
+    table: dict = {}
+    left = "".join(chr(0x10000 + table.setdefault(k, len(table))) for k in a)
+    right = "".join(chr(0x10000 + table.setdefault(k, len(table))) for k in b)
+    # timelimit=0: no time limit, so the result never depends on how busy the machine is.
+    counts = dmp.diff(left, right, timelimit=0, cleanup="No", counts_only=True)
+    out: list[tuple[str, int, int, int, int]] = []
+    i = j = 0
+    for op, n in counts:
+        if op == "=":
+            out.append(("equal", i, i + n, j, j + n))
+            i, j = i + n, j + n
             continue
-        starts = BLOCK_START.match(line) is not None
-        after_heading = bool(blocks) and bool(blocks[-1]) and blocks[-1][0].lstrip().startswith("#")
-        if blank_before or starts or after_heading or not blocks:
-            blocks.append([])
-        blocks[-1].append(line)
-        blank_before = False
-    return tuple(_make_block("".join(lines)) for lines in blocks)
-
-
-def _make_block(text: str) -> _Block:
-    stripped = text.rstrip()
-    tail = text[len(stripped):]
-    match = BLOCK_START.match(stripped)
-    prefix = match.group(1) if match else ""
-    kind = "heading" if prefix.strip().startswith("#") else ("item" if prefix else "paragraph")
-    return _Block(kind, prefix, stripped[len(prefix):], tail)
-
-
-def _tokens(text: str) -> list[str]:
-    return TOKEN.findall(text)
-
-
-def _same(op: str, new: str, old: str) -> list[Piece]:
-    return [Piece("=", new, None if new == old else old)] if (new or old) else []
-
-
-def word_diff(old: str, new: str) -> list[Piece]:
-    """Word-level pieces; whitespace differences (re-wrapping) are no change."""
-    a, b = _tokens(old), _tokens(new)
-    key = lambda t: t.rstrip() or " "  # noqa: E731 - spacing and re-wrapping are no change
-    matcher = SequenceMatcher(None, [key(t) for t in a], [key(t) for t in b], autojunk=False)
-    pieces: list[Piece] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        old_part, new_part = "".join(a[i1:i2]), "".join(b[j1:j2])
-        if tag == "equal":
-            pieces += _same("=", new_part, old_part)
+        di, dj = (n, 0) if op == "-" else (0, n)
+        if out and out[-1][0] != "equal":
+            _, i1, _, j1, _ = out.pop()
         else:
-            pieces += [Piece("-", old_part)] if old_part else []
-            pieces += [Piece("+", new_part)] if new_part else []
-    return _cleanup(pieces)
-
-
-def _cleanup(pieces: list[Piece]) -> list[Piece]:
-    """Fold a lone space kept between two changes into them, then merge neighbours."""
-    out: list[Piece] = []
-    for i, piece in enumerate(pieces):
-        between = 0 < i < len(pieces) - 1 and pieces[i - 1].op != "=" and pieces[i + 1].op != "="
-        # A space or a lone short word kept between two changes only makes the change choppy.
-        small = len(WORD.findall(piece.text)) <= 1 and len(piece.text.strip()) <= 4
-        if piece.op == "=" and between and small:
-            out += [Piece("-", piece.old_text), Piece("+", piece.text)]
-        else:
-            out.append(piece)
-    return _merge(out)
-
-
-def _merge(pieces: list[Piece]) -> list[Piece]:
-    """Adjacent changes become one deletion followed by one insertion."""
-    merged: list[Piece] = []
-    i = 0
-    while i < len(pieces):
-        if pieces[i].op == "=":
-            merged.append(pieces[i])
-            i += 1
-            continue
-        j = i
-        while j < len(pieces) and pieces[j].op != "=":
-            j += 1
-        deleted = "".join(p.text for p in pieces[i:j] if p.op == "-")
-        inserted = "".join(p.text for p in pieces[i:j] if p.op == "+")
-        merged += ([Piece("-", deleted)] if deleted else []) + ([Piece("+", inserted)] if inserted else [])
-        i = j
-    return merged
-
-
-def _whole(block: _Block, op: str) -> BlockChange:
-    status = "added" if op == "+" else "removed"
-    return BlockChange(block.kind, status, tuple(p for p in (Piece(op, block.prefix), Piece(op, block.content), Piece(op, block.tail)) if p.text))
-
-
-def _paired(old: _Block, new: _Block) -> BlockChange:
-    if old.key == new.key:  # the same words, perhaps re-wrapped: nothing to mark
-        body = _same("=", new.content, old.content)
-    else:
-        body = word_diff(old.content, new.content)
-    pieces = _same("=", new.prefix, old.prefix) + body + _same("=", new.tail, old.tail)
-    changed = any(p.op != "=" for p in pieces)
-    return BlockChange(new.kind, "changed" if changed else "unchanged", tuple(pieces))
-
-
-def _similar(old: _Block, new: _Block) -> bool:
-    if old.kind != new.kind:
-        return False
-    a, b = old.key.split(), new.key.split()
-    if not a or not b:
-        return False
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    common = sum(m.size for m in matcher.get_matching_blocks())
-    # An item that kept its words and gained a clause is an edit, not a replacement.
-    return matcher.ratio() >= 0.4 or common / min(len(a), len(b)) >= 0.6
-
-
-def block_diff(old_body: str, new_body: str) -> list[BlockChange]:
-    """Align blocks, then compare the words of each pair; lists stay lists."""
-    a, b = split_blocks(old_body), split_blocks(new_body)
-    matcher = SequenceMatcher(None, [x.key for x in a], [y.key for y in b], autojunk=False)
-    out: list[BlockChange] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        olds, news = a[i1:i2], b[j1:j2]
-        for old, new in zip(olds, news):
-            out += [_paired(old, new)] if tag == "equal" or _similar(old, new) else [_whole(old, "-"), _whole(new, "+")]
-        out += [_whole(old, "-") for old in olds[len(news):]]
-        out += [_whole(new, "+") for new in news[len(olds):]]
+            i1, j1 = i, j
+        i, j = i + di, j + dj
+        out.append(("replace" if (i > i1 and j > j1) else ("delete" if i > i1 else "insert"), i1, i, j1, j))
     return out
 
 
+def similarity(a: Sequence, b: Sequence) -> float:
+    """Share of items two sequences have in common, in order (2 * common / total)."""
+    if not a or not b:
+        return 0.0
+    common = sum(i2 - i1 for tag, i1, i2, _, _ in _opcodes(a, b) if tag == "equal")
+    return 2 * common / (len(a) + len(b))
+
+
+# --- words inside a block ----------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    equal: bool
+    olds: list[Token]
+    news: list[Token]
+
+    def size(self, side: list[Token]) -> int:
+        return len("".join(t.text for t in side).strip())
+
+
+def _runs(a: Sequence[Token], b: Sequence[Token]) -> list[_Run]:
+    runs = []
+    for tag, i1, i2, j1, j2 in _opcodes([t.key for t in a], [t.key for t in b]):
+        runs.append(_Run(tag == "equal", list(a[i1:i2]), list(b[j1:j2])))
+    return runs
+
+
+def _semantic_cleanup(runs: list[_Run]) -> list[_Run]:
+    """diff-match-patch's `cleanupSemantic` on words: a kept run no longer than the changes on
+    both sides of it is a coincidence ("the", ", "), so it joins them as one deletion and insertion."""
+    out: list[_Run] = []
+    for run in runs:
+        out.append(run)
+        while len(out) >= 3 and not out[-1].equal and out[-2].equal and not out[-3].equal:
+            before, kept, after = out[-3], out[-2], out[-1]
+            length = kept.size(kept.news)
+            if length > max(before.size(before.olds), before.size(before.news)) or \
+                    length > max(after.size(after.olds), after.size(after.news)):
+                break
+            del out[-3:]
+            out.append(_Run(False, before.olds + kept.olds + after.olds, before.news + kept.news + after.news))
+    return out
+
+
+def _grouped(op: str, tokens: Iterable[Token]) -> list[Piece]:
+    pieces: list[Piece] = []
+    for tok in tokens:
+        if pieces and pieces[-1].marks == tok.marks:
+            pieces[-1] = replace(pieces[-1], text=pieces[-1].text + tok.text)
+        else:
+            pieces.append(Piece(op, tok.text, None, tok.marks))
+    return pieces
+
+
+def _kept(olds: list[Token], news: list[Token]) -> list[Piece]:
+    pieces: list[Piece] = []
+    for old, new in zip(olds, news):
+        if pieces and pieces[-1].marks == new.marks:
+            last = pieces[-1]
+            pieces[-1] = Piece("=", last.text + new.text, last.old_text + old.text, new.marks)
+        else:
+            pieces.append(Piece("=", new.text, old.text, new.marks))
+    return [replace(p, old=None) if p.old == p.text else p for p in pieces]
+
+
+def word_pieces(old: Sequence[Token], new: Sequence[Token]) -> list[Piece]:
+    """The words of two forms of a block: kept, deleted and inserted, spacing no change."""
+    pieces: list[Piece] = []
+    for run in _semantic_cleanup(_runs(old, new)):
+        if run.equal:
+            pieces += _kept(run.olds, run.news)
+        else:
+            pieces += _grouped("-", run.olds) + _grouped("+", run.news)
+    return pieces
+
+
+def _link_changes(old: Block, new: Block) -> tuple[LinkChange, ...]:
+    """Links with the same words and another target, matched in order of their words."""
+    before: dict[str, list[str]] = {}
+    for text, href in old.links:
+        before.setdefault(text, []).append(href)
+    out = []
+    for text, href in new.links:
+        olds = before.get(text)
+        if olds:
+            was = olds.pop(0)
+            if was != href:
+                out.append(LinkChange(text, was, href))
+    return tuple(out)
+
+
+# --- blocks of a section -------------------------------------------------------------------
+
+
+def _block_key(block: Block) -> tuple:
+    return (block.key, tuple(href for _, href in block.links))
+
+
+def _words(block: Block) -> list[str]:
+    return WORD.findall(block.key)
+
+
+def _similar(old: Block, new: Block) -> bool:
+    if old.kind != new.kind and old.key != new.key:
+        return False
+    a, b = _words(old), _words(new)
+    if not a or not b:
+        return not a and not b and old.kind == new.kind == "cell"
+    common = sum(i2 - i1 for tag, i1, i2, _, _ in _opcodes(a, b) if tag == "equal")
+    # An item that kept its words and gained a clause is an edit, not a replacement.
+    return 2 * common / (len(a) + len(b)) >= 0.4 or common / min(len(a), len(b)) >= 0.6
+
+
+def _pair(olds: Sequence[Block], news: Sequence[Block]) -> list[tuple[Block | None, Block | None]]:
+    """Pair each old block with the first similar new block ahead of it, keeping the order."""
+    out: list[tuple[Block | None, Block | None]] = []
+    j = 0
+    for old in olds:
+        found = next((k for k in range(j, min(len(news), j + PAIR_WINDOW)) if _similar(old, news[k])), None)
+        if found is None:
+            out.append((old, None))
+            continue
+        out += [(None, new) for new in news[j:found]] + [(old, news[found])]
+        j = found + 1
+    return out + [(None, new) for new in news[j:]]
+
+
+def _whole(block: Block, op: str, chain: tuple[Container, ...]) -> BlockChange:
+    return BlockChange(block.kind, "added" if op == "+" else "removed", tuple(_grouped(op, block.tokens)), chain)
+
+
+def _paired(old: Block, new: Block) -> BlockChange:
+    if old.tokens == new.tokens:
+        pieces = _kept(list(old.tokens), list(new.tokens))
+    else:
+        pieces = word_pieces(old.tokens, new.tokens)
+    changed = any(p.op != "=" for p in pieces)
+    links = _link_changes(old, new) if changed else ()
+    return BlockChange(new.kind, "changed" if changed else "unchanged", tuple(pieces), new.chain, links=links)
+
+
+def block_changes(old: Sequence[Block], new: Sequence[Block]) -> list[BlockChange]:
+    """Align the blocks of two forms of a section and compare the words of each pair."""
+    pairs: list[tuple[Block | None, Block | None]] = []
+    for tag, i1, i2, j1, j2 in _opcodes([_block_key(b) for b in old], [_block_key(b) for b in new]):
+        pairs += list(zip(old[i1:i2], new[j1:j2])) if tag == "equal" else _pair(old[i1:i2], new[j1:j2])
+    places = _container_map(pairs)
+    out = []
+    for before, after in pairs:
+        if before is not None and after is not None:
+            out.append(_paired(before, after))
+        elif after is not None:
+            out.append(_whole(after, "+", after.chain))
+        elif before is not None:
+            out.append(_whole(before, "-", _translate(before.chain, places)))
+    return out
+
+
+def _container_map(pairs: list[tuple[Block | None, Block | None]]) -> dict[int, Container]:
+    """Old block elements that live on in the new text (the same list, row, ...), by old uid."""
+    places: dict[int, Container] = {}
+    for before, after in pairs:
+        if before is None or after is None:
+            continue
+        for a, b in zip(before.chain, after.chain):
+            if a.tag != b.tag:
+                break
+            places.setdefault(a.uid, b)
+    return places
+
+
+def _translate(chain: tuple[Container, ...], places: dict[int, Container]) -> tuple[Container, ...]:
+    """A deleted block's place in the new text: inside the same list or table where that still exists."""
+    out = []
+    for c in chain:
+        if c.uid in places and (not out or out[-1].uid > 0):
+            out.append(places[c.uid])
+        else:
+            out.append(replace(c, uid=-c.uid))  # negative: an element only the old text had
+    return tuple(out)
+
+
 @functools.lru_cache(maxsize=8192)
-def _unchanged(body: str) -> tuple[BlockChange, ...]:
-    """The blocks of an untouched section (cached: most sections are untouched by a release)."""
-    return tuple(BlockChange(b.kind, "unchanged", tuple(p for p in (Piece("=", b.prefix), Piece("=", b.content), Piece("=", b.tail)) if p.text))
-                 for b in split_blocks(body))
+def section_blocks(body: str) -> tuple[Block, ...]:
+    """A section body as the site renders it, cut into blocks."""
+    return cut(to_html(body))
 
 
-def _count(blocks: tuple[BlockChange, ...], op: str) -> int:
-    return sum(len(WORD.findall(p.text)) for blk in blocks for p in blk.pieces if p.op == op)
+# --- sections ------------------------------------------------------------------------------
 
 
-# --- sections --------------------------------------------------------------------------
+def _section_diff(old: LanguageText, new: LanguageText) -> tuple[set[str], set[str], set[str]]:
+    """(added, removed, retitled) ids, found by deepdiff over the sections' titles keyed by id.
+
+    threshold_to_diff_deeper=0 keeps deepdiff from reporting a change at the root when few ids
+    are shared; a root-level report, should one come, is read as "everything added/removed".
+    """
+    before = {s.id: {"title": s.title} for s in old.sections}
+    after = {s.id: {"title": s.title} for s in new.sections}
+    diff = DeepDiff(before, after, view="tree", threshold_to_diff_deeper=0)
+    added: set[str] = set()
+    removed: set[str] = set()
+    retitled: set[str] = set()
+    for report, target in (("dictionary_item_added", added), ("dictionary_item_removed", removed)):
+        for item in diff.get(report, []):
+            path = item.path(output_format="list")
+            target.add(path[0]) if path else target.update(after.keys() - before.keys() if target is added else before.keys() - after.keys())
+    for report in ("values_changed", "type_changes"):
+        for item in diff.get(report, []):
+            path = item.path(output_format="list")
+            if len(path) >= 2 and path[1] == "title":
+                retitled.add(path[0])
+            elif not path:  # the whole mapping at once
+                added |= after.keys() - before.keys()
+                removed |= before.keys() - after.keys()
+                retitled |= {k for k in before.keys() & after.keys() if before[k] != after[k]}
+    return added, removed, retitled
 
 
-@functools.lru_cache(maxsize=8192)
-def _body_key(body: str) -> str:
-    """A short fingerprint of a body's words: re-wrapping gives the same key."""
-    return hashlib.sha1("\n\n".join(b.key for b in split_blocks(body)).encode()).hexdigest()
-
-
-def _section_map(text: LanguageText) -> dict[str, dict[str, str]]:
-    return {s.id: {"title": s.title, "body": _body_key(s.body)} for s in text.sections}
-
-
-def _section_diff(old: LanguageText, new: LanguageText) -> tuple[set[str], set[str], set[str], set[str]]:
-    """(added, removed, retitled, changed) ids, found by deepdiff over the sections keyed by id."""
-    before, after = _section_map(old), _section_map(new)
-    same = {k for k in before.keys() & after.keys() if before[k] == after[k]}  # most sections: skip them
-    diff = DeepDiff({k: v for k, v in before.items() if k not in same},
-                    {k: v for k, v in after.items() if k not in same}, view="tree")
-    ids = lambda key: {item.path(output_format="list")[0] for item in diff.get(key, [])}  # noqa: E731
-    changed_paths = [item.path(output_format="list") for item in diff.get("values_changed", [])]
-    retitled = {p[0] for p in changed_paths if p[1] == "title"}
-    changed = {p[0] for p in changed_paths if p[1] == "body"}
-    return ids("dictionary_item_added"), ids("dictionary_item_removed"), retitled, changed
+def _renames(removed: set[str], added: set[str], olds: dict[str, SectionText],
+             news: dict[str, SectionText]) -> dict[str, str]:
+    """new id -> old id for sections whose id changed while the text (or the title) stayed close."""
+    found: dict[str, str] = {}
+    for old_id in sorted(removed):
+        old_words = WORD.findall(" ".join(b.key for b in section_blocks(olds[old_id].body)))
+        best, score = None, 0.0
+        for new_id in sorted(added - set(found)):
+            new_words = WORD.findall(" ".join(b.key for b in section_blocks(news[new_id].body)))
+            if len(old_words) * len(new_words) > 4_000_000:
+                continue
+            value = similarity(old_words, new_words) if old_words or new_words else 0.0
+            if news[new_id].title.strip().lower() == olds[old_id].title.strip().lower():
+                value = max(value, 0.7)
+            if value > score:
+                best, score = new_id, value
+        if best is not None and score >= 0.6:
+            found[best] = old_id
+    return found
 
 
 def _moved(old_order: list[str], new_order: list[str]) -> set[str]:
@@ -275,38 +405,155 @@ def _moved(old_order: list[str], new_order: list[str]) -> set[str]:
     common = set(old_order) & set(new_order)
     a = [s for s in old_order if s in common]
     b = [s for s in new_order if s in common]
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    kept = {a[block.a + k] for block in matcher.get_matching_blocks() for k in range(block.size)}
+    kept = {a[k] for tag, i1, i2, _, _ in _opcodes(a, b) if tag == "equal" for k in range(i1, i2)}
     return common - kept
+
+
+@dataclass
+class _Draft:
+    """A section's comparison while moves between sections are still being found."""
+
+    new: SectionText | None
+    old: SectionText | None
+    blocks: list[BlockChange]
+    sources: list[Block | None]  # the old (removed) or new (added) block behind each change
+
+
+def _draft(old: SectionText | None, new: SectionText | None) -> _Draft:
+    if new is None:
+        assert old is not None
+        blocks = section_blocks(old.body)
+        return _Draft(None, old, [_whole(b, "-", tuple(replace(c, uid=-c.uid) for c in b.chain)) for b in blocks], list(blocks))
+    if old is None:
+        blocks = section_blocks(new.body)
+        return _Draft(new, None, [_whole(b, "+", b.chain) for b in blocks], list(blocks))
+    if old.body == new.body:
+        blocks = section_blocks(new.body)
+        return _Draft(new, old, [_paired(b, b) for b in blocks], [None] * len(blocks))
+    changes = block_changes(section_blocks(old.body), section_blocks(new.body))
+    return _Draft(new, old, changes, _sources(changes, section_blocks(old.body), section_blocks(new.body)))
+
+
+def _sources(changes: list[BlockChange], old: Sequence[Block], new: Sequence[Block]) -> list[Block | None]:
+    """The block behind each whole-block change, found again by its words (for moves)."""
+    removed = {b.text: b for b in old}
+    added = {b.text: b for b in new}
+    out: list[Block | None] = []
+    for ch in changes:
+        if ch.status == "removed":
+            out.append(removed.get(ch.old_text))
+        elif ch.status == "added":
+            out.append(added.get(ch.new_text))
+        else:
+            out.append(None)
+    return out
+
+
+def _find_moves(drafts: dict[str, _Draft], headings: dict[str, str]) -> None:
+    """Text removed from one section and added to another is a move: marked on both sides."""
+    outs = [(sid, i, d.sources[i]) for sid, d in drafts.items() for i, b in enumerate(d.blocks)
+            if b.status == "removed" and d.sources[i] is not None]
+    ins = [(sid, i, d.sources[i]) for sid, d in drafts.items() for i, b in enumerate(d.blocks)
+           if b.status == "added" and d.sources[i] is not None]
+    by_key: dict[str, list[tuple[str, int, Block]]] = {}
+    for sid, i, blk in ins:
+        if len(_words(blk)) >= MOVE_MIN_WORDS:
+            by_key.setdefault(blk.key, []).append((sid, i, blk))
+    taken: set[tuple[str, int]] = set()
+    pending = []
+    for sid, i, blk in outs:
+        if len(_words(blk)) < MOVE_MIN_WORDS:
+            continue
+        match = next((m for m in by_key.get(blk.key, []) if m[0] != sid and (m[0], m[1]) not in taken), None)
+        if match:
+            taken.add((match[0], match[1]))
+            _mark_move(drafts, (sid, i, blk), match)
+        else:
+            pending.append((sid, i, blk))
+    rest = [m for m in ins if (m[0], m[1]) not in taken and len(_words(m[2])) >= 2 * MOVE_MIN_WORDS]
+    if len(pending) * len(rest) > 20_000:
+        return  # a rewrite, not a move: comparing every pair would cost more than it tells
+    for sid, i, blk in pending:
+        for cand in rest:
+            if cand[0] != sid and (cand[0], cand[1]) not in taken and cand[2].kind == blk.kind \
+                    and similarity(_words(blk), _words(cand[2])) >= 0.75:
+                taken.add((cand[0], cand[1]))
+                _mark_move(drafts, (sid, i, blk), cand)
+                break
+
+
+def _mark_move(drafts: dict[str, _Draft], out: tuple[str, int, Block], into: tuple[str, int, Block]) -> None:
+    (from_sid, i, old), (to_sid, j, new) = out, into
+    left, arrived = drafts[from_sid].blocks[i], drafts[to_sid].blocks[j]
+    drafts[from_sid].blocks[i] = replace(left, moved="to", moved_section=to_sid)
+    pieces = word_pieces(old.tokens, new.tokens)
+    drafts[to_sid].blocks[j] = replace(arrived, pieces=tuple(pieces), moved="from", moved_section=from_sid,
+                                       links=_link_changes(old, new))
+
+
+def _count(blocks: Iterable[BlockChange], op: str) -> int:
+    total = 0
+    for blk in blocks:
+        if blk.moved == "to":
+            continue  # counted once, where the text arrived
+        total += sum(len(WORD.findall(p.text)) for p in blk.pieces if p.op == op)
+    return total
 
 
 def compare_texts(old: LanguageText, new: LanguageText, *, from_label: str, to_label: str,
                   pending: frozenset[str] = frozenset()) -> Changes:
     """Compare two texts of one language; `pending` names sections whose translation lags."""
-    added, removed, retitled, changed = _section_diff(old, new)
-    moved = _moved([s.id for s in old.sections], [s.id for s in new.sections])
-    olds = {s.id: s for s in old.sections}
-    out = []
+    olds, news = {s.id: s for s in old.sections}, {s.id: s for s in new.sections}
+    added, removed, retitled_ids = _section_diff(old, new)
+    renames = _renames(removed, added, olds, news)
+    renamed_old = set(renames.values())
+    drafts: dict[str, _Draft] = {}
     for sec in new.sections:
-        before = olds.get(sec.id)
-        if before is None:
-            blocks = tuple(_whole(b, "+") for b in split_blocks(sec.body))
-        elif before.body == sec.body:
-            blocks = _unchanged(sec.body)
-        else:
-            blocks = tuple(block_diff(before.body, sec.body))
-        status = "added" if sec.id in added else ("changed" if sec.id in changed else "unchanged")
-        is_pending = sec.id in pending and sec.id in (added | changed | retitled)
-        out.append(SectionChange(sec.id, status, sec.id in moved, sec.id in retitled, sec.title,
-                                 before.title if before else None, sec.number,
-                                 before.number if before else None, is_pending, blocks,
-                                 _count(blocks, "+"), _count(blocks, "-")))
+        drafts[sec.id] = _draft(olds.get(renames.get(sec.id, sec.id)), sec)
     for sec in old.sections:
-        if sec.id in removed:
-            blocks = tuple(_whole(b, "-") for b in split_blocks(sec.body))
-            out.append(SectionChange(sec.id, "removed", False, False, sec.title, sec.title, None,
-                                     sec.number, False, blocks, 0, _count(blocks, "-")))
-    return Changes(new.lang, from_label, to_label, tuple(out))
+        if sec.id in removed and sec.id not in renamed_old:
+            drafts["\0" + sec.id] = _draft(sec, None)  # "\0": an old id can be reused by a new section
+    headings = {sid.lstrip("\0"): _heading(d.new or d.old) for sid, d in drafts.items()}
+    _find_moves(drafts, headings)
+    order_old = [renames_inverse(renames).get(s.id, s.id) for s in old.sections]
+    moved = _moved(order_old, [s.id for s in new.sections])
+    out = []
+    for key, d in drafts.items():
+        out.append(_section_change(key.lstrip("\0"), d, moved, retitled_ids, renames, pending, added))
+    return Changes(new.lang, from_label, to_label, tuple(out), headings)
+
+
+def renames_inverse(renames: dict[str, str]) -> dict[str, str]:
+    """old id -> new id."""
+    return {old: new for new, old in renames.items()}
+
+
+def _heading(sec: SectionText | None) -> str:
+    if sec is None:
+        return ""
+    return f"{sec.number}. {sec.title}" if sec.number else sec.title
+
+
+def _section_change(sid: str, d: _Draft, moved: set[str], retitled_ids: set[str], renames: dict[str, str],
+                    pending: frozenset[str], added: set[str]) -> SectionChange:
+    blocks = tuple(replace(b, moved_section=b.moved_section.lstrip("\0")) if b.moved_section else b for b in d.blocks)
+    sec, before = d.new, d.old
+    renamed_from = renames.get(sid) if sec is not None else None
+    if sec is None:
+        status = "removed"
+    elif before is None:
+        status = "added"
+    else:
+        status = "changed" if any(b.status != "unchanged" for b in blocks) else "unchanged"
+    retitled = before is not None and sec is not None and (sid in retitled_ids or before.title != sec.title)
+    is_pending = sec is not None and sid in pending and (status != "unchanged" or retitled)
+    shown = sec or before
+    assert shown is not None
+    return SectionChange(
+        sid, status, sid in moved, retitled, shown.title, before.title if before else None,
+        sec.number if sec else None, before.number if before else None, is_pending, blocks,
+        _count(blocks, "+"), _count(blocks, "-"), renamed_from,
+        sum(b.moved == "from" for b in blocks))
 
 
 def compare_snapshots(old: Snapshot, new: Snapshot, lang: str, *, from_label: str, to_label: str) -> Changes:
@@ -318,7 +565,10 @@ def compare_snapshots(old: Snapshot, new: Snapshot, lang: str, *, from_label: st
 
 
 def compare_revisions(ws, from_rev: str | None, to_rev: str | None, lang: str) -> Changes:  # noqa: ANN001 - Workspace
-    """`policy diff`: defaults are the last release and the draft."""
+    """`policy diff`: defaults are the last release and the draft; releases are verified first."""
+    from site_builder.workspace import require_verified_releases
+
+    require_verified_releases(ws, hint="run `policy check` for details")
     if from_rev is None:
         if not ws.releases:
             raise PolicyError("there is no release yet to compare with; name two revisions, or cut a release with `policy release`")

@@ -1,4 +1,9 @@
-"""Renderings of one change model: terminal text, Markdown, JSON (changes.json) and HTML."""
+"""Renderings of one change model: terminal text, Markdown, JSON (changes.json) and HTML.
+
+Every rendering reads the same `Changes`, so the page, `changes.json`, the terminal and the
+notice agree on every count. The HTML is rebuilt from the blocks' own elements (lists stay
+lists, tables stay tables, links stay links) with `<ins>`/`<del>` around words only.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,13 @@ import html
 import json
 import re
 
-from site_builder.compare.diffing import BLOCK_START, BlockChange, Changes, SectionChange
+from site_builder.compare.blocks import Container
+from site_builder.compare.diffing import BlockChange, Changes, Piece, SectionChange
 from site_builder.i18n import t
-from site_builder.markup import _MD, sanitize
+from site_builder.markup import sanitize
 
-SCHEMA = "policy-changes/1"
-INS_OPEN, INS_CLOSE, DEL_OPEN, DEL_CLOSE = "\ue000", "\ue001", "\ue002", "\ue003"
-_MARKERS = re.compile("[\ue000-\ue003]")
-_TAG = re.compile(r"<[^>]*>")
+SCHEMA = "policy-changes/2"
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 
 def render(changes: Changes, fmt: str, *, color: bool = False) -> str:
@@ -21,17 +25,20 @@ def render(changes: Changes, fmt: str, *, color: bool = False) -> str:
     if fmt == "json":
         return json.dumps(to_json(changes), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     if fmt == "html":
-        return "".join(section_html(sec, changes.lang) for sec in changes.touched)
+        return "".join(section_html(sec, changes) for sec in changes.touched)
     if fmt == "markdown":
         return to_markdown(changes)
     return to_text(changes, color=color)
 
 
 def section_label(sec: SectionChange, lang: str) -> str:
-    """Badges: Added / Removed / Changed / Moved / Renamed."""
+    """Badges: Added / Removed / Changed / Moved / Renamed / Text moved."""
     labels = [t(lang, f"sec.{sec.status}")] if sec.status != "unchanged" else []
     labels += [t(lang, "sec.moved")] if sec.moved else []
     labels += [t(lang, "sec.retitled")] if sec.retitled else []
+    labels += [t(lang, "sec.renamed")] if sec.renamed_from else []
+    if sec.translation_pending and not labels:
+        labels.append(t(lang, "sec.pending"))
     return ", ".join(labels)
 
 
@@ -41,23 +48,24 @@ def heading(sec: SectionChange) -> str:
     return f"{number}. {sec.title}" if number else sec.title
 
 
-def _wrap(text: str, start: str, end: str) -> str:
-    """Mark the words, leave the spaces around them outside the mark."""
-    core = text.strip()
-    lead = text[: len(text) - len(text.lstrip())]
-    return f"{lead}{start}{core}{end}{text[len(lead) + len(core):]}"
+def move_note(block: BlockChange, changes: Changes, lang: str) -> str:
+    """"moved to 5. Retention" / "moved from 6. Security"."""
+    if not block.moved or block.moved_section is None:
+        return ""
+    return t(lang, f"moved_{block.moved}", section=changes.headings.get(block.moved_section, block.moved_section))
 
 
-def _structural(text: str, index: int) -> bool:
-    """Blank lines and a block's list or heading marker are layout, never marked as words."""
-    return not text.strip() or (index == 0 and BLOCK_START.fullmatch(text) is not None)
+def _split_space(text: str) -> tuple[str, str, str]:
+    core = text.strip(" ")
+    lead = text[: len(text) - len(text.lstrip(" "))]
+    return lead, core, text[len(lead) + len(core):]
 
 
 # --- JSON ------------------------------------------------------------------------------
 
 
 def to_json(changes: Changes) -> dict:
-    """The documented, stable changes.json structure (schema `policy-changes/1`)."""
+    """The documented, stable changes.json structure (schema `policy-changes/2`)."""
     return {
         "schema": SCHEMA,
         "lang": changes.lang,
@@ -68,50 +76,86 @@ def to_json(changes: Changes) -> dict:
     }
 
 
+def _piece_json(p: Piece) -> dict:
+    out: dict = {"op": p.op, "text": p.text}
+    if p.old is not None:
+        out["old"] = p.old
+    if p.link:
+        out["link"] = p.link
+    return out
+
+
+def _block_json(b: BlockChange) -> dict:
+    out: dict = {"kind": b.kind, "status": b.status, "pieces": [_piece_json(p) for p in b.pieces]}
+    if b.moved:
+        out[f"moved_{b.moved}"] = b.moved_section
+    if b.links:
+        out["links"] = [{"text": c.text, "old": c.old, "new": c.new} for c in b.links]
+    return out
+
+
 def _section_json(sec: SectionChange) -> dict:
     return {
         "id": sec.id, "status": sec.status, "moved": sec.moved, "retitled": sec.retitled,
+        "renamed_from": sec.renamed_from,
         "title": sec.title, "old_title": sec.old_title, "number": sec.number,
         "old_number": sec.old_number, "translation_pending": sec.translation_pending,
         "words_inserted": sec.words_inserted, "words_deleted": sec.words_deleted,
-        "blocks": [{"kind": b.kind, "status": b.status,
-                    "pieces": [{"op": p.op, "text": p.text, **({"old": p.old} if p.old is not None else {})} for p in b.pieces]}
-                   for b in sec.blocks if b.status != "unchanged"],
+        "blocks": [_block_json(b) for b in sec.blocks if b.status != "unchanged"],
     }
 
 
 # --- text and Markdown -----------------------------------------------------------------
 
 
-def _inline(blocks: tuple[BlockChange, ...], ins: tuple[str, str], dele: tuple[str, str], all_blocks: bool = False) -> str:
+def _inline_text(block: BlockChange, ins: tuple[str, str], dele: tuple[str, str], escape=lambda s: s) -> str:  # noqa: ANN001
     out = []
-    for block in blocks:
-        if block.status == "unchanged" and not all_blocks:
+    for piece in block.pieces:
+        text = escape(piece.text.replace("\n", " "))
+        if piece.op == "=" or not text.strip():
+            out.append(text)
             continue
-        for i, piece in enumerate(block.pieces):
-            if piece.op == "=" or _structural(piece.text, i):
-                out.append(piece.text)
-            else:
-                start, end = ins if piece.op == "+" else dele
-                out.append(_wrap(piece.text, start, end))
-    return "".join(out)
+        lead, core, trail = _split_space(text)
+        start, end = ins if piece.op == "+" else dele
+        out.append(f"{lead}{start}{core}{end}{trail}")
+    return "".join(out).strip()
+
+
+def _links_text(block: BlockChange, lang: str) -> list[str]:
+    return [t(lang, "link_changed", text=c.text, old=c.old, new=c.new) for c in block.links]
 
 
 def to_text(changes: Changes, *, color: bool = False) -> str:
     """For the terminal: `[-deleted-]{+inserted+}` (colours on a tty)."""
     ins = ("\033[32;4m", "\033[0m") if color else ("{+", "+}")
     dele = ("\033[31;9m", "\033[0m") if color else ("[-", "-]")
-    lines = [f"{changes.from_label} -> {changes.to_label} ({changes.lang})"]
+    lang = changes.lang
+    lines = [f"{changes.from_label} -> {changes.to_label} ({lang})"]
     for sec in changes.touched:
         lines.append(f"\n== {heading(sec)} [{section_label(sec, 'en')}] #{sec.id}")
+        if sec.renamed_from:
+            lines.append(f"   id was: #{sec.renamed_from}")
         if sec.retitled:
             lines.append(f"   was: {sec.old_title}")
         if sec.translation_pending:
-            lines.append(f"   {t(changes.lang, 'translation_pending')}")
-        lines.append(_inline(sec.blocks, ins, dele).rstrip())
+            lines.append(f"   {t(lang, 'translation_pending')}")
+        for block in sec.blocks:
+            if block.status == "unchanged":
+                continue
+            note = move_note(block, changes, "en")
+            if block.moved == "to":
+                lines.append(f"  [{note}] {block.old_text.strip()[:80]}")
+                continue
+            lines.append(("  " + (f"[{note}] " if note else "") + _inline_text(block, ins, dele)).rstrip())
+            lines += [f"  ({line})" for line in _links_text(block, "en")]
     tot = changes.totals()
     lines.append(f"\n{tot['sections_touched']} section(s) touched, {tot['words_inserted']} word(s) inserted, {tot['words_deleted']} deleted")
     return "\n".join(lines) + "\n"
+
+
+def md_escape(text: str) -> str:
+    """Plain text that Markdown shows as it is."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def to_markdown(changes: Changes) -> str:
@@ -119,14 +163,22 @@ def to_markdown(changes: Changes) -> str:
     lang = changes.lang
     lines = []
     for sec in changes.touched:
-        lines.append(f"### {heading(sec)} ({section_label(sec, lang)})\n")
+        lines.append(f"### {md_escape(heading(sec))} ({section_label(sec, lang)})\n")
         if sec.retitled:
-            lines.append(f"_{t(lang, 'was', title=sec.old_title)}_\n")
+            lines.append(f"_{md_escape(t(lang, 'was', title=sec.old_title))}_\n")
         if sec.translation_pending:
             lines.append(f"_{t(lang, 'translation_pending')}_\n")
-        body = _inline(sec.blocks, ("**", "**"), ("~~", "~~")).strip()
-        if body:
-            lines.append(body + "\n")
+        for block in sec.blocks:
+            if block.status == "unchanged":
+                continue
+            note = move_note(block, changes, lang)
+            if block.moved == "to":
+                lines.append(f"- _{md_escape(note)}_: {md_escape(block.old_text.strip())}")
+                continue
+            body = _inline_text(block, ("**", "**"), ("~~", "~~"), md_escape)
+            lines.append(f"- {'_' + md_escape(note) + '_: ' if note else ''}{body}")
+            lines += [f"  ({md_escape(line)})" for line in _links_text(block, lang)]
+        lines.append("")
     tot = changes.totals()
     lines.append(t(lang, "sections_touched", n=tot["sections_touched"], ins=tot["words_inserted"], dele=tot["words_deleted"]) + "\n")
     return "\n".join(lines)
@@ -135,35 +187,85 @@ def to_markdown(changes: Changes) -> str:
 # --- HTML ------------------------------------------------------------------------------
 
 
-def marked_html(blocks: tuple[BlockChange, ...], lang: str) -> str:
-    """The section's text as HTML with <del>/<ins>; the Markdown itself never shows."""
-    parts = []
-    for block in blocks:
-        for i, piece in enumerate(block.pieces):
-            if piece.op == "=" or _structural(piece.text, i):
-                parts.append(piece.text)
-            else:
-                start, end = (INS_OPEN, INS_CLOSE) if piece.op == "+" else (DEL_OPEN, DEL_CLOSE)
-                parts.append(_wrap(piece.text, start, end))
-    _MD.reset()
-    rendered = _TAG.sub(lambda m: _MARKERS.sub("", m.group(0)), _MD.convert("".join(parts)))
+def _open(c: Container, classes: str = "") -> str:
+    attrs = "".join(f' {k}="{html.escape(v)}"' for k, v in c.attrs if k in ("start", "style"))
+    cls = f' class="{classes}"' if classes else ""
+    return f"<{c.tag}{attrs}{cls}>"
+
+
+def _mark_tag(tag: str, attrs: tuple[tuple[str, str], ...]) -> str:
+    kept = "".join(f' {k}="{html.escape(v)}"' for k, v in attrs if k in ("href", "title") and tag in ("a", "abbr"))
+    return f"<{tag}{kept}>"
+
+
+def _text_html(text: str) -> str:
+    return html.escape(text, quote=False).replace("\n", "<br>")
+
+
+def _inline_html(block: BlockChange, lang: str, note: str) -> str:
+    """A block's words with their links and emphasis, changes in <ins>/<del> inside them."""
     ins = f'<ins><span class="visually-hidden">{html.escape(t(lang, "ins_label"))}</span>'
     dele = f'<del><span class="visually-hidden">{html.escape(t(lang, "del_label"))}</span>'
-    rendered = rendered.replace(INS_OPEN, ins).replace(INS_CLOSE, "</ins>")
-    rendered = rendered.replace(DEL_OPEN, dele).replace(DEL_CLOSE, "</del>")
-    return sanitize(rendered)
+    moved_out = block.moved == "to"
+    out: list[str] = []
+    open_marks: list[tuple] = []
+    for piece in block.pieces:
+        marks = list(piece.marks)
+        k = 0
+        while k < min(len(open_marks), len(marks)) and open_marks[k] == marks[k]:
+            k += 1
+        out += [f"</{m[0]}>" for m in reversed(open_marks[k:])]
+        out += [_mark_tag(*m) for m in marks[k:]]
+        open_marks = marks
+        lead, core, trail = _split_space(piece.text)
+        if piece.op == "=" or not core.strip():
+            body = _text_html(piece.text)
+            out.append(f'<span class="policy-moved-text">{body}</span>' if block.moved == "from" else body)
+            continue
+        if moved_out:
+            out.append(f'{_text_html(lead)}<del class="policy-moved-text">{_text_html(core)}</del>{_text_html(trail)}')
+            continue
+        start = ins if piece.op == "+" else dele
+        end = "</ins>" if piece.op == "+" else "</del>"
+        out.append(f"{_text_html(lead)}{start}{_text_html(core)}{end}{_text_html(trail)}")
+    out += [f"</{m[0]}>" for m in reversed(open_marks)]
+    if note:
+        out.append(f' <span class="policy-move-note">{html.escape(note)}</span>')
+    for line in _links_text(block, lang):
+        out.append(f' <span class="policy-link-change">{html.escape(line)}</span>')
+    return "".join(out)
 
 
-def section_html(sec: SectionChange, lang: str) -> str:
+def blocks_html(blocks: tuple[BlockChange, ...], changes: Changes, lang: str) -> str:
+    """The section's text as HTML, its own lists, tables and links rebuilt around the marks."""
+    out: list[str] = []
+    stack: list[Container] = []
+    for block in blocks:
+        chain = list(block.chain)
+        k = 0
+        while k < min(len(stack), len(chain)) and stack[k].uid == chain[k].uid:
+            k += 1
+        out += [f"</{c.tag}>" for c in reversed(stack[k:])]
+        cls = f"policy-block--{'moved' if block.moved else block.status}" if block.status != "unchanged" else ""
+        out += [_open(c, cls if i == len(chain) - 1 else "") for i, c in enumerate(chain[k:], start=k)]
+        stack = chain
+        out.append(_inline_html(block, lang, move_note(block, changes, lang)))
+    out += [f"</{c.tag}>" for c in reversed(stack)]
+    return sanitize("".join(out))
+
+
+def section_html(sec: SectionChange, changes: Changes) -> str:
     """One changed section for the changes page."""
-    esc = html.escape
+    esc, lang = html.escape, changes.lang
     out = [f'<section class="policy-change policy-change--{sec.status}" data-section="{esc(sec.id)}">',
            f'<h2 id="{esc(sec.id)}">{esc(heading(sec))} <span class="policy-badge">{esc(section_label(sec, lang))}</span></h2>']
+    if sec.renamed_from:
+        out.append(f'<p class="policy-was">{esc(t(lang, "renamed_from", id=sec.renamed_from))}</p>')
     if sec.retitled:
         out.append(f'<p class="policy-was">{esc(t(lang, "was", title=sec.old_title or ""))}</p>')
     if sec.translation_pending:
         out.append(f'<p class="policy-pending">{esc(t(lang, "translation_pending"))}</p>')
-    if sec.status in ("changed", "added", "removed"):
-        out.append(f'<div class="policy-diff">{marked_html(sec.blocks, lang)}</div>')
+    if any(b.status != "unchanged" for b in sec.blocks):
+        out.append(f'<div class="policy-diff">{blocks_html(sec.blocks, changes, lang)}</div>')
     out.append("</section>\n")
     return "\n".join(out)

@@ -211,6 +211,36 @@ def notify(repo: Path, version: str, out: Path | None, site_url: str | None, sen
         sys.exit(1)
 
 
+@cli.command("import")
+@repo_option
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--history", "history_path", default=None, metavar="PATH",
+              help="SOURCE is a git repository: import every commit that changed PATH there.")
+@click.option("--level", type=int, default=None, help="Heading level that starts a section (default: found from the text).")
+@click.option("--map", "mapping", multiple=True, metavar='"TITLE=ID"', help="Keep ID for a heading renamed to TITLE (repeatable).")
+@click.option("--title", default=None, help="Title of the policy (default: the document's own title heading).")
+@click.option("--site-url", default="https://example.com/privacy/", show_default=True, help="site_url written to a new mkdocs.yml.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@guarded
+def import_(repo: Path, source: Path, history_path: str | None, level: int | None, mapping: tuple[str, ...],
+            title: str | None, site_url: str, quiet: bool) -> None:
+    """Bring an existing policy into this layout: one file, a folder of dated versions, or a file's git history."""
+    from site_builder.importing import import_policy
+    from site_builder.workspace import check as run_check
+
+    report = import_policy(source, repo=repo, history_path=history_path, level=level, mapping=mapping, title=title,
+                           site_url=site_url, progress=(lambda line: None) if quiet else (lambda line: click.echo(line, err=True)))
+    for line in report.lines:
+        if not line.startswith("  ") or not line[2:3].isdigit():
+            click.echo(line)
+    problems = run_check(repo)
+    errors = [p for p in problems if p.severity == "error"]
+    for problem in problems:
+        click.echo(problem.format())
+    if errors:
+        raise PolicyError(f"the imported policy has {len(errors)} error(s) (listed above); fix them, then run `policy check`")
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="policy")

@@ -23,9 +23,7 @@ SECTION_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-ANCHOR_LINK = re.compile(r"\]\(#([^)\s]*)\)")
-LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)")
-LINK_SCHEMES = ("https://", "http://", "mailto:", "#")
+LINK_OPEN = re.compile(r"\]\(")
 CONTENT_DIRS = ("policy", "translations")
 
 
@@ -255,20 +253,71 @@ def _section_ids(meta: dict, path: str, lines: dict[str, int], problems: list[Pr
     return out
 
 
+def link_destinations(line: str) -> list[str]:
+    """Destinations of the inline links on a line, read as CommonMark does (balanced parentheses, <...>)."""
+    out = []
+    for m in LINK_OPEN.finditer(line):
+        i = m.end()
+        while i < len(line) and line[i] == " ":
+            i += 1
+        if line.startswith("<", i):
+            end = line.find(">", i)
+            out.append(line[i + 1:end] if end > 0 else line[i + 1:])
+            continue
+        depth, j = 0, i
+        while j < len(line) and not line[j].isspace():
+            if line[j] == "\\":
+                j += 2
+                continue
+            if line[j] == "(":
+                depth += 1
+            elif line[j] == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+            j += 1
+        out.append(line[i:j])
+    return out
+
+
+def _link_problem(dest: str) -> str | None:
+    lowered = dest.strip().lower()
+    if lowered.startswith(("https://", "http://", "mailto:", "#")) or (lowered.startswith("/") and not lowered.startswith("//")):
+        return None
+    scheme = re.match(r"^([a-z][a-z0-9+.-]*):", lowered)
+    what = f"the `{scheme.group(1)}:` scheme is refused (it is unsafe or leads off the web)" if scheme else "a relative link breaks between versions"
+    return (f"link to {_short(dest)}: {what}; policy text links to a section or heading (#anchor), "
+            "a page of this site (/path/), an https:// page or a mailto: address")
+
+
+def _short(value: str, limit: int = 80) -> str:
+    """A value as it appears in a message, cut when long."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
+def page_anchors(section_ids: list[str], bodies: list[str]) -> set[str]:
+    """Every anchor of a version page: section ids and the headings inside sections (GitHub's ids)."""
+    from site_builder.markup import to_html, unique_ids, heading_ids
+
+    seen = {sid: 1 for sid in section_ids}
+    found = set(section_ids)
+    for body in bodies:
+        found.update(heading_ids(unique_ids(to_html(body), seen)))
+    return found
+
+
 def _check_body(body: str, body_line: int, path: str, known: set[str] | None,
                 values: dict[str, str], problems: list[Problem]) -> None:
     for offset, line in enumerate(body.split("\n")):
         for m in PLACEHOLDER.finditer(line):
             if m.group(1) not in values:
                 problems.append(Problem(path, body_line + offset, f"unknown placeholder `{m.group(0)}`: define `{m.group(1)}` under `variables:` in policy/policy.yml"))
-        for m in LINK_TARGET.finditer(line):
-            if not m.group(1).lower().startswith(LINK_SCHEMES):
-                problems.append(Problem(path, body_line + offset, f"link to {m.group(1)!r}: policy text links to a section (#id), an https:// page or a mailto: address; other links break between versions or are unsafe"))
-        if known is None:
-            continue
-        for m in ANCHOR_LINK.finditer(line):
-            if m.group(1) not in known:
-                problems.append(Problem(path, body_line + offset, f"link to `#{m.group(1)}` names no section; use one of the section ids in policy/policy.yml"))
+        for dest in link_destinations(line):
+            why = _link_problem(dest)
+            if why:
+                problems.append(Problem(path, body_line + offset, why))
+            elif dest.startswith("#") and known is not None and dest[1:] not in known:
+                problems.append(Problem(path, body_line + offset, f"link to `{dest}` matches no section or heading of this page, so it leads nowhere (on GitHub too): use a section id from policy/policy.yml or a heading's anchor", "warning"))
 
 
 def _read_front_matter(source: Source, path: str, problems: list[Problem]) -> tuple[dict, dict[str, int], str, int] | None:
@@ -343,8 +392,9 @@ def load_snapshot(source: Source) -> tuple[Snapshot | None, list[Problem]]:
             problems.append(Problem(f"policy/{name}", 1, f"section file not listed: add `{name[:-3]}` to `sections` in policy/policy.yml, or delete the file"))
     english = {s.id: s for s in sections}
     known = set(ids)
+    anchors = page_anchors(ids, [s.body for s in sections])
     for sid, (path, body, body_line) in bodies.items():
-        _check_body(body, body_line, path, known, variables[SOURCE_LANG], problems)
+        _check_body(body, body_line, path, anchors, variables[SOURCE_LANG], problems)
     translations, languages = {}, [SOURCE_LANG]
     for lang in source.listdir("translations"):
         if not LANG_CODE.match(lang):
@@ -362,6 +412,7 @@ def load_snapshot(source: Source) -> tuple[Snapshot | None, list[Problem]]:
         variables[lang] = _variables(tmeta, tpath, tlines, problems)
         values = {**variables[SOURCE_LANG], **variables[lang]}
         translations[lang] = {}
+        loaded_bodies = []
         for name in source.listdir(f"translations/{lang}"):
             if not name.endswith(".md"):
                 continue
@@ -369,7 +420,10 @@ def load_snapshot(source: Source) -> tuple[Snapshot | None, list[Problem]]:
             if loaded:
                 tr, body_line = loaded
                 translations[lang][tr.id] = tr
-                _check_body(tr.body, body_line, tr.path, known, values, problems)
+                loaded_bodies.append((tr, body_line))
+        lang_anchors = page_anchors(ids, [translations[lang][s.id].body if s.id in translations[lang] else s.body for s in sections])
+        for tr, body_line in loaded_bodies:
+            _check_body(tr.body, body_line, tr.path, lang_anchors, values, problems)
     snapshot = Snapshot(titles, tuple(sections), translations, variables, tuple(languages))
     return snapshot, problems
 

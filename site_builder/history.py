@@ -191,3 +191,45 @@ def commit_info(repo: git.Repo, sha: str) -> tuple[str, dt.datetime]:
     """Short sha and commit date, for labels."""
     commit = repo.commit(sha)
     return commit.hexsha[:10], commit.committed_datetime
+
+
+def init_or_open(path: Path) -> git.Repo:
+    """The repository at `path`, created (with branch main) when the folder is not one yet."""
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        return git.Repo(path, search_parent_directories=False)
+    except git.InvalidGitRepositoryError:
+        return git.Repo.init(path, initial_branch="main")
+
+
+def commit_all(repo: git.Repo, message: str, when: dt.datetime) -> str:
+    """Commit every change in the work tree with the given date (author and committer); returns the sha."""
+    stamp = f"{int(when.timestamp())} +0000"
+    try:
+        repo.git.add("-A")
+        repo.git.commit("-q", "--allow-empty", "-m", message,
+                        env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp})
+    except git.GitCommandError as exc:
+        raise GitError(f"git commit failed: {exc.stderr.strip()} (set user.name and user.email with `git config`)") from None
+    return repo.head.commit.hexsha
+
+
+def file_versions(repo_path: Path, path: str) -> list[tuple[str, dt.datetime, str, bytes]]:
+    """(commit, date, subject, bytes) for each commit that changed `path`, oldest first (renames followed)."""
+    repo = open_repo(repo_path)
+    try:
+        out = repo.git.log("--follow", "--format=%x00%H %ct %s", "--name-only", "--", path)
+    except git.GitCommandError as exc:
+        raise GitError(f"git log failed for {path!r}: {exc.stderr.strip()}") from None
+    found = []
+    for chunk in out.split("\0")[1:]:
+        head, *names = [line for line in chunk.splitlines() if line.strip()]
+        sha, stamp, subject = (head.split(" ", 2) + [""])[:3]
+        name = names[-1] if names else path
+        try:
+            data = repo.commit(sha).tree[name].data_stream.read()
+        except KeyError:
+            continue  # the commit deleted the file
+        found.append((sha, dt.datetime.fromtimestamp(int(stamp), dt.timezone.utc), subject, data))
+    found.reverse()
+    return found

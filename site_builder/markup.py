@@ -21,6 +21,7 @@ import nh3
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
 
 ALLOWED_TAGS = {
     "a", "abbr", "aside", "b", "blockquote", "br", "code", "del", "div", "em", "h1", "h2", "h3", "h4",
@@ -93,11 +94,49 @@ class _LiteralDelimiter(InlineProcessor):
         return self.md.htmlStash.store(m.group(1)), m.start(0), m.end(0)
 
 
+_STASH = re.compile("\x02wzxhzdk:\\d+\x03")
+_NOT_SLUG = re.compile(r"[^\w\- ]")
+_HEADING_ID = re.compile(r'<(h[1-6]) id="([^"]*)"')
+
+
+def github_slug(text: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to hyphens.
+
+    Greek stays Greek (`#τα-δικαιώματά-σας`), readable and the same on GitHub and here.
+    """
+    return _NOT_SLUG.sub("", text.strip().lower()).replace(" ", "-")
+
+
+class _HeadingIds(Treeprocessor):
+    """Every heading inside a section gets GitHub's anchor (made unique per page by `unique_ids`)."""
+
+    def run(self, root) -> None:  # noqa: ANN001 - an ElementTree element
+        for el in root.iter():
+            if el.tag in ("h1", "h2", "h3", "h4", "h5", "h6") and "id" not in el.attrib:
+                el.set("id", github_slug(_STASH.sub("", "".join(el.itertext()))))
+
+
+def unique_ids(html: str, seen: dict[str, int]) -> str:
+    """Number repeated heading anchors as GitHub does (`x`, `x-1`, `x-2`), in page order."""
+    def number(m: re.Match) -> str:
+        base = m.group(2) or "section"
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        return f'<{m.group(1)} id="{base if count == 0 else f"{base}-{count}"}"'
+    return _HEADING_ID.sub(number, html)
+
+
+def heading_ids(html: str) -> list[str]:
+    """The heading anchors of a rendered fragment, in order."""
+    return [m.group(2) for m in _HEADING_ID.finditer(html)]
+
+
 class GitHubMarkdown(Extension):
-    """Our two corrections: list indentation, and emphasis that must touch its text."""
+    """Our corrections: list indentation, emphasis that must touch its text, heading anchors."""
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Python-Markdown's API
         md.preprocessors.register(_ListIndent(md), "policy_list_indent", 25)
+        md.treeprocessors.register(_HeadingIds(md), "policy_heading_ids", 4)
         md.inlinePatterns.register(_LiteralDelimiter(r"(?<!\S)([*_]{1,3})(?=\s)", md), "policy_literal_em", 105)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from site_builder.compare.render import section_html, section_label, heading
 from site_builder.compare.diffing import Changes
 from site_builder.i18n import format_day, t
-from site_builder.markup import sanitize, to_html
+from site_builder.markup import sanitize, to_html, unique_ids
 from site_builder.models import LanguageText, ReleaseRecord
 
 DRAFT = "draft"
@@ -147,13 +147,14 @@ def upcoming_notices(ctx: SiteContext, url: str) -> str:
 def policy_body(view: VersionView, ctx: SiteContext, url: str, frags: dict[str, str]) -> str:
     """The full text: numbered sections whose anchors are the section ids."""
     out = [f"# {_md_escape(view.text.title)}\n"]
+    seen = {sec.id: 1 for sec in view.text.sections}  # heading anchors numbered in page order, as GitHub does
     for sec in view.text.sections:
         number = f"{sec.number}. " if sec.number else ""
         out.append(f"## {number}{_md_escape(sec.title)} {{ #{sec.id} }}\n")
         if sec.state in ("stale", "missing"):
             english = _a(rel(url, f"en/{view.version}/") + f"#{sec.id}", t(ctx.lang, "read_english"), hreflang="en")
             out.append(fragment(frags, f'<p class="policy-notice policy-notice--{sec.state}">{t(ctx.lang, sec.state + "_notice")} {english}</p>'))
-        out.append(fragment(frags, section_body_html(sec.body)))
+        out.append(fragment(frags, unique_ids(section_body_html(sec.body), seen)))
     return "\n".join(out)
 
 

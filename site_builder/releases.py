@@ -36,13 +36,21 @@ def create_release(root: Path, *, version: str, effective: dt.date, kind: str,
     for lang in ws.languages:
         if not summaries.get(lang, "").strip():
             raise PolicyError(f"a summary in `{lang}` is required (--summary-{lang})")
+    return write_record(ws.root, version=version, effective=effective, kind=kind,
+                        summaries={lang: summaries[lang] for lang in ws.languages}, content_hash=ws.draft_hash())
+
+
+def write_record(root: Path, *, version: str, effective: dt.date, kind: str, summaries: dict[str, str],
+                 content_hash: str) -> Path:
+    """Write `changelog/<version>.yml` (the caller has validated everything)."""
     record = {
         "version": version,
         "effective": effective,
         "kind": kind,
-        "summary": {lang: summaries[lang].strip() for lang in ws.languages},
-        "content_hash": ws.draft_hash(),
+        "summary": {lang: text.strip() for lang, text in summaries.items()},
+        "content_hash": content_hash,
     }
+    path = Path(root) / "changelog" / f"{version}.yml"
     path.parent.mkdir(exist_ok=True)
     text = yaml.safe_dump(record, allow_unicode=True, sort_keys=False, width=88)
     path.write_text(text.replace(f"version: '{version}'", f'version: "{version}"'), encoding="utf-8")

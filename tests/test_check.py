@@ -57,15 +57,15 @@ CASES = {
     "translation without title": (
         lambda r: r.write("translations/el/rights.md", "---\nsource_hash: abc\n---\nΚείμενο\n"),
         "translations/el/rights.md:1: missing `title`"),
-    "link to unknown anchor": (
-        lambda r: r.section("rights", "Your rights", "Intro line.\nSee [cookies](#cookies).\n"),
-        "policy/rights.md:5: link to `#cookies` names no section"),
     "relative link": (
         lambda r: r.section("rights", "Your rights", "See [the form](form.md).\n"),
-        "policy/rights.md:4: link to 'form.md': policy text links to a section (#id), an https:// page or a mailto: address"),
+        "policy/rights.md:4: link to 'form.md': a relative link breaks between versions; policy text links to a section or heading (#anchor), a page of this site (/path/), an https:// page or a mailto: address"),
     "javascript link": (
         lambda r: r.section("rights", "Your rights", "Click [here](javascript:alert(1)).\n"),
-        "policy/rights.md:4: link to 'javascript:alert(1': policy text links to a section"),
+        "policy/rights.md:4: link to 'javascript:alert(1)': the `javascript:` scheme is refused"),
+    "data link in Greek": (
+        lambda r: r.translate("rights", "Τα δικαιώματά σας", "Δείτε [εδώ](<data:text/html,<script>x</script>>).\n"),
+        "translations/el/rights.md:5: link to 'data:text/html,<script': the `data:` scheme is refused"),
     "unknown placeholder": (
         lambda r: r.section("rights", "Your rights", "Write to {{ dpo_email }}.\n"),
         "policy/rights.md:4: unknown placeholder `{{ dpo_email }}`"),
@@ -174,3 +174,20 @@ def test_repo_option_points_elsewhere(repo: PolicyRepo, tmp_path) -> None:
     other.mkdir()
     done = Repo(other).policy("check", "--repo", str(repo.root), check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_links_a_real_policy_has_pass(repo: PolicyRepo) -> None:
+    """Root-relative links, GitHub-style links to sub-headings (English and Greek), parentheses in URLs."""
+    repo.section("rights", "Your rights", "See [terms](/terms/) and [choices](#what-are-your-cookie-choices) "
+                 "and [the law](https://en.wikipedia.org/wiki/GDPR_(EU)).\n\n### What are your cookie choices?\n\nNone.\n")
+    repo.translate("rights", "Τα δικαιώματά σας", "Δείτε [επιλογές](#ποιες-είναι-οι-επιλογές-σας).\n\n### Ποιες είναι οι επιλογές σας;\n\nΚαμία.\n")
+    done = check(repo)
+    assert done.returncode == 0 and "link" not in done.stdout, done.stdout
+
+
+def test_a_link_to_no_heading_is_a_warning_and_strict_fails(repo: PolicyRepo) -> None:
+    repo.section("rights", "Your rights", "Intro line.\nSee [cookies](#cookies).\n")
+    done = check(repo)
+    assert done.returncode == 0
+    assert "policy/rights.md:5: warning: link to `#cookies` matches no section or heading of this page" in done.stdout
+    assert check(repo, "--strict").returncode == 1

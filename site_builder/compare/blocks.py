@@ -43,9 +43,9 @@ class Token:
     marks: tuple[tuple[str, Attrs], ...]
 
     @property
-    def key(self) -> tuple[str, str | None]:
-        """What a comparison looks at: the word, and the target of the link it is in."""
-        return (self.text.rstrip() or (" " if self.text != "\n" else "\n"), self.href)
+    def key(self) -> str:
+        """What a comparison looks at: the word (a link whose target changed is reported apart)."""
+        return self.text.rstrip() or (" " if self.text != "\n" else "\n")
 
     @property
     def href(self) -> str | None:

@@ -123,6 +123,7 @@ class Changes:
             "sections_renamed": sum(s.renamed_from is not None for s in secs),
             "sections_touched": sum(s.touched for s in secs),
             "blocks_moved": sum(s.blocks_moved for s in secs),
+            "links_changed": sum(len(b.links) for s in secs for b in s.blocks if b.moved != "to"),
             "words_inserted": sum(s.words_inserted for s in secs),
             "words_deleted": sum(s.words_deleted for s in secs),
         }
@@ -262,19 +263,72 @@ def _words(block: Block) -> list[str]:
     return WORD.findall(block.key)
 
 
+_TEXT_KINDS = frozenset({"paragraph", "item"})
+
+
 def _similar(old: Block, new: Block) -> bool:
-    if old.kind != new.kind and old.key != new.key:
-        return False
     a, b = _words(old), _words(new)
     if not a or not b:
         return not a and not b and old.kind == new.kind == "cell"
     common = sum(i2 - i1 for tag, i1, i2, _, _ in _opcodes(a, b) if tag == "equal")
+    ratio = 2 * common / (len(a) + len(b))
+    if old.kind != new.kind:
+        # A paragraph that became a list item (or back) with its words is the same text.
+        return old.kind in _TEXT_KINDS and new.kind in _TEXT_KINDS and ratio >= 0.8
     # An item that kept its words and gained a clause is an edit, not a replacement.
-    return 2 * common / (len(a) + len(b)) >= 0.4 or common / min(len(a), len(b)) >= 0.6
+    return ratio >= 0.4 or common / min(len(a), len(b)) >= 0.6
 
 
 def _pair(olds: Sequence[Block], news: Sequence[Block]) -> list[tuple[Block | None, Block | None]]:
-    """Pair each old block with the first similar new block ahead of it, keeping the order."""
+    """Pair the blocks of a changed stretch: the same words first (a link target may differ),
+    then each old block with the first similar new block ahead of it, keeping the order."""
+    out: list[tuple[Block | None, Block | None]] = []
+    for tag, i1, i2, j1, j2 in _opcodes([b.key for b in olds], [b.key for b in news]):
+        if tag == "equal":
+            out += list(zip(olds[i1:i2], news[j1:j2]))
+        else:
+            out += _pair_similar(olds[i1:i2], news[j1:j2])
+    return out
+
+
+def _pair_similar(olds: Sequence[Block], news: Sequence[Block]) -> list[tuple[Block | None, Block | None]]:
+    """The order-keeping pairing of similar blocks with the most words in common (dynamic
+    programming); a stretch too long for that pairs each old block with the first similar one."""
+    if not olds or not news:
+        return [(o, None) for o in olds] + [(None, n) for n in news]
+    if len(olds) * len(news) > 900:
+        return _pair_greedy(olds, news)
+    score = [[_pair_score(o, n) for n in news] for o in olds]
+    m, n = len(olds), len(news)
+    best = [[0.0] * (n + 1) for _ in range(m + 1)]
+    for i in range(m - 1, -1, -1):
+        for j in range(n - 1, -1, -1):
+            take = score[i][j] + best[i + 1][j + 1] if score[i][j] > 0 else 0.0
+            best[i][j] = max(take, best[i + 1][j], best[i][j + 1])
+    out: list[tuple[Block | None, Block | None]] = []
+    i = j = 0
+    while i < m and j < n:
+        if score[i][j] > 0 and best[i][j] == score[i][j] + best[i + 1][j + 1]:
+            out.append((olds[i], news[j]))
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            out.append((olds[i], None))
+            i += 1
+        else:
+            out.append((None, news[j]))
+            j += 1
+    return out + [(o, None) for o in olds[i:]] + [(None, nw) for nw in news[j:]]
+
+
+def _pair_score(old: Block, new: Block) -> float:
+    """Words two similar blocks share (0 when they are not similar)."""
+    if not _similar(old, new):
+        return 0.0
+    a, b = _words(old), _words(new)
+    return 1.0 + sum(i2 - i1 for tag, i1, i2, _, _ in _opcodes(a, b) if tag == "equal")
+
+
+def _pair_greedy(olds: Sequence[Block], news: Sequence[Block]) -> list[tuple[Block | None, Block | None]]:
     out: list[tuple[Block | None, Block | None]] = []
     j = 0
     for old in olds:
@@ -296,8 +350,8 @@ def _paired(old: Block, new: Block) -> BlockChange:
         pieces = _kept(list(old.tokens), list(new.tokens))
     else:
         pieces = word_pieces(old.tokens, new.tokens)
-    changed = any(p.op != "=" for p in pieces)
-    links = _link_changes(old, new) if changed else ()
+    links = _link_changes(old, new) if old.links != new.links else ()
+    changed = bool(links) or any(p.op != "=" for p in pieces)
     return BlockChange(new.kind, "changed" if changed else "unchanged", tuple(pieces), new.chain, links=links)
 
 

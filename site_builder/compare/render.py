@@ -193,8 +193,10 @@ def _open(c: Container, classes: str = "") -> str:
     return f"<{c.tag}{attrs}{cls}>"
 
 
-def _mark_tag(tag: str, attrs: tuple[tuple[str, str], ...]) -> str:
+def _mark_tag(tag: str, attrs: tuple[tuple[str, str], ...], changed_links: frozenset[str] = frozenset()) -> str:
     kept = "".join(f' {k}="{html.escape(v)}"' for k, v in attrs if k in ("href", "title") and tag in ("a", "abbr"))
+    if tag == "a" and dict(attrs).get("href") in changed_links:
+        kept += ' class="policy-link-changed"'  # same words, another address: named after the block
     return f"<{tag}{kept}>"
 
 
@@ -207,6 +209,7 @@ def _inline_html(block: BlockChange, lang: str, note: str) -> str:
     ins = f'<ins><span class="visually-hidden">{html.escape(t(lang, "ins_label"))}</span>'
     dele = f'<del><span class="visually-hidden">{html.escape(t(lang, "del_label"))}</span>'
     moved_out = block.moved == "to"
+    changed_links = frozenset(c.new for c in block.links)
     out: list[str] = []
     open_marks: list[tuple] = []
     for piece in block.pieces:
@@ -215,7 +218,7 @@ def _inline_html(block: BlockChange, lang: str, note: str) -> str:
         while k < min(len(open_marks), len(marks)) and open_marks[k] == marks[k]:
             k += 1
         out += [f"</{m[0]}>" for m in reversed(open_marks[k:])]
-        out += [_mark_tag(*m) for m in marks[k:]]
+        out += [_mark_tag(*m, changed_links) for m in marks[k:]]
         open_marks = marks
         lead, core, trail = _split_space(piece.text)
         if piece.op == "=" or not core.strip():

@@ -231,8 +231,7 @@ def import_(repo: Path, source: Path, history_path: str | None, level: int | Non
     report = import_policy(source, repo=repo, history_path=history_path, level=level, mapping=mapping, title=title,
                            site_url=site_url, progress=(lambda line: None) if quiet else (lambda line: click.echo(line, err=True)))
     for line in report.lines:
-        if not line.startswith("  ") or not line[2:3].isdigit():
-            click.echo(line)
+        click.echo(line)
     problems = run_check(repo)
     errors = [p for p in problems if p.severity == "error"]
     for problem in problems:

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from site_builder.compare.render import to_json
+from site_builder.compare.render import SCHEMA, to_json
 from site_builder.i18n import format_day, t
 from site_builder.markup import to_html
 from site_builder.models import Release
@@ -38,11 +38,12 @@ def versions_json(releases: list[Release], statuses: dict[str, str], site_url: s
 
 def changes_json(view: VersionView) -> str:
     """`/<lang>/<version>/changes.json`: the diff engine's JSON, with the release's facts."""
-    data = to_json(view.changes) if view.changes else {"schema": "policy-changes/1", "lang": view.text.lang,
+    lang = view.changes.lang if view.changes else view.text.lang
+    data = to_json(view.changes) if view.changes else {"schema": SCHEMA, "lang": lang, "text_lang": view.text.lang,
                                                         "from": None, "to": view.version, "totals": {}, "sections": []}
     if view.record:
         data["release"] = {"version": view.version, "effective": view.record.effective.isoformat(),
-                           "kind": view.record.kind, "summary": view.record.summary.get(view.text.lang, "")}
+                           "kind": view.record.kind, "summary": view.record.summary.get(lang) or view.record.summary.get("en", "")}
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
@@ -58,7 +59,7 @@ def atom_feed(views: list[VersionView], releases: dict[str, Release], lang: str,
         newest = max(newest, when)
         url = f"{site_url}{lang}/{view.version}/changes/"
         heading = f"{t(lang, 'version')} {view.version} — {t(lang, 'effective_from', date=format_day(view.record.effective, lang))}"
-        content = to_html(view.record.summary.get(lang, "")) + f'<p><a href="{html.escape(url)}">{html.escape(t(lang, "changes"))}</a></p>'
+        content = to_html(view.record.summary.get(lang) or view.record.summary.get("en", "")) + f'<p><a href="{html.escape(url)}">{html.escape(t(lang, "changes"))}</a></p>'
         entries.append(
             f"  <entry>\n    <id>{escape(url)}</id>\n    <title>{escape(heading)}</title>\n"
             f"    <updated>{when.isoformat()}</updated>\n    <link rel=\"alternate\" href=\"{escape(url)}\"/>\n"

@@ -140,7 +140,9 @@ def load_releases(repo: git.Repo, root: Path, languages: tuple[str, ...], *,
         if not path.endswith(".yml"):
             problems.append(Problem(path, 1, "a release record is named changelog/<version>.yml"))
             continue
-        record, found = load_record(read(), path, languages)
+        # A published record needs a summary in the source language only: a language added
+        # later shows old releases in the source language, with a note (never an edit).
+        record, found = load_record(read(), path, ("en",) if path in added else languages)
         problems.extend(found)
         if record is None:
             continue

@@ -79,7 +79,32 @@ def decode_source(data: bytes, name: str) -> str:
         from markdownify import markdownify
 
         text = markdownify(text, heading_style="ATX", bullets="-", strip=["script", "style"])
+    elif name.lower().endswith(".txt"):
+        text = text_to_markdown(text)
     return text
+
+
+_TEXT_HEADING = re.compile(r"^\s*\d{1,2}\.\s+\S.{1,100}$")
+_BULLET = re.compile(r"^\s*[•·●▪◦‣–]\s*")
+
+
+def text_to_markdown(text: str) -> str:
+    """Plain text as a web page's text is saved: a short first line is the title, short numbered
+    lines between blank lines are section headings, and bullet characters start list items."""
+    lines = text.split("\n")
+    out = []
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    for i, line in enumerate(lines):
+        blank_around = (i == 0 or not lines[i - 1].strip()) and (i + 1 >= len(lines) or not lines[i + 1].strip())
+        if i == first and len(line.strip()) <= 80 and blank_around:
+            out.append("# " + line.strip())
+        elif _TEXT_HEADING.match(line) and blank_around and not line.rstrip().endswith((".", ";", ",")):
+            out.append("## " + line.strip().replace(".", "\\.", 1))
+        elif _BULLET.match(line):
+            out.append("- " + _BULLET.sub("", line))
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def versions_from_path(source: Path, history_path: str | None) -> list[Version]:
@@ -295,8 +320,6 @@ def import_policy(source: Path, *, repo: Path, history_path: str | None = None, 
                      content_hash=content_hash(WorkingTree(root)))
         history.commit_all(repo_git, f"Release {name}: {version.summary}",
                            dt.datetime.combine(date, dt.time(12), dt.timezone.utc))
-        line = f"  {name}  {date}  {len(sections):3d} sections  {version.label}"
-        report.add(line)
-        progress(line)
+        progress(f"  {name}  {date}  {len(sections):3d} sections  {version.label}")
     report.add(f"Done: {len(versions)} release(s) in {root}; next: set site_url in mkdocs.yml, then `policy check` and `policy build`")
     return report

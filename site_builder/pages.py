@@ -30,6 +30,7 @@ class VersionView:
     changes: Changes | None  # against the previous version; None for the first
     previous: str | None
     next: str | None
+    fallback: bool = False  # no text in this language was published for this version: shown in English
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,8 @@ def version_header(view: VersionView, ctx: SiteContext, url: str, *, on_changes:
     parts.append(_a(rel(url, f"{lang}/versions/"), t(lang, "archive")))
     parts.append(_language_switch(ctx, url))
     parts.append("</nav>")
+    if view.fallback:
+        parts.append(f'<p class="policy-notice policy-notice--fallback">{html.escape(t(lang, "fallback_notice"))}</p>')
     if view.status == DRAFT:
         parts.append(f'<p class="policy-notice policy-notice--draft">{t(lang, "draft_notice")}</p>')
     elif view.status == "superseded" and ctx.in_force:
@@ -154,7 +157,10 @@ def policy_body(view: VersionView, ctx: SiteContext, url: str, frags: dict[str, 
         if sec.state in ("stale", "missing"):
             english = _a(rel(url, f"en/{view.version}/") + f"#{sec.id}", t(ctx.lang, "read_english"), hreflang="en")
             out.append(fragment(frags, f'<p class="policy-notice policy-notice--{sec.state}">{t(ctx.lang, sec.state + "_notice")} {english}</p>'))
-        out.append(fragment(frags, unique_ids(section_body_html(sec.body), seen)))
+        body_html = unique_ids(section_body_html(sec.body), seen)
+        if view.fallback:
+            body_html = body_html.replace('<div class="policy-text">', '<div class="policy-text" lang="en">', 1)
+        out.append(fragment(frags, body_html))
     return "\n".join(out)
 
 
@@ -193,12 +199,18 @@ def changes_page(view: VersionView, ctx: SiteContext) -> Page:
     out = [fragment(frags, version_header(view, ctx, url, on_changes=True)), f"# {_md_escape(t(lang, 'changes_in', version=view.version))}\n"]
     if view.record:
         out.append(fragment(frags, f'<p class="policy-summary"><strong>{t(lang, "summary")}</strong> ({t(lang, "kind." + view.record.kind)})</p>'))
-        out.append(view.record.summary.get(lang, view.record.summary.get("en", "")).strip() + "\n")
+        if lang in view.record.summary:
+            out.append(view.record.summary[lang].strip() + "\n")
+        else:
+            out.append(fragment(frags, f'<p class="policy-notice">{html.escape(t(lang, "no_summary"))}</p>'
+                                f'<div lang="en">{to_html(view.record.summary.get("en", ""))}</div>'))
     if view.changes is None:
         out.append(fragment(frags, f"<p>{t(lang, 'first_version')}</p>"))
     else:
         touched = "".join(section_html(sec, view.changes) for sec in view.changes.touched) or f"<p>{t(lang, 'no_changes')}</p>"
-        out.append(fragment(frags, f'<p class="policy-against">{html.escape(t(lang, "changes_against", version=view.changes.from_label))}</p>\n'
+        shown_in = (f'<p class="policy-notice policy-notice--fallback">{html.escape(t(lang, "changes_in_english"))}</p>\n'
+                    if view.changes.shown_lang and view.changes.shown_lang != lang else "")
+        out.append(fragment(frags, shown_in + f'<p class="policy-against">{html.escape(t(lang, "changes_against", version=view.changes.from_label))}</p>\n'
                             + _change_list(view.changes, lang) + f'<p class="policy-legend">{t(lang, "legend")}</p>\n' + touched))
     title = t(lang, "changes_in", version=view.version)
     return Page(f"{view.version}/changes/index.md", _front(title, ctx, url, search=False, noindex=view.status == DRAFT) + "\n".join(out), url, frags)
@@ -223,7 +235,7 @@ def archive_page(views: list[VersionView], ctx: SiteContext) -> Page:
             f'<tr data-version="{html.escape(view.version)}"><td>{_a(rel(url, f"{lang}/{view.version}/"), view.version)}</td>'
             f"<td>{format_day(view.record.effective, lang)}</td><td>{t(lang, 'kind.' + view.record.kind)}</td>"
             f'<td><span class="policy-status policy-status--{status.replace(" ", "-")}">{t(lang, "status." + status)}</span></td>'
-            f"<td>{html.escape(view.record.summary.get(lang, ''))}</td>"
+            f"<td>{html.escape(view.record.summary.get(lang) or view.record.summary.get('en', ''))}</td>"
             f"<td>{_a(rel(url, f'{lang}/{view.version}/changes/'), t(lang, 'changes'))}</td></tr>")
     head = "".join(f"<th>{t(lang, k)}</th>" for k in ("version", "effective")) + \
         f"<th></th><th></th><th>{t(lang, 'summary')}</th><th></th>"

@@ -120,8 +120,10 @@ def _views(plan: SitePlan, lang: str) -> list[VersionView]:
     views = []
     for i, version in enumerate(order):
         snap = plan.snapshots[version]
-        views.append(VersionView(version, records.get(version), plan.statuses[version], snap.text(lang) if lang in snap.languages else snap.text("en"),
-                                 None, order[i - 1] if i else None, order[i + 1] if i + 1 < len(order) else None))
+        shown = lang if lang in snap.languages else "en"
+        views.append(VersionView(version, records.get(version), plan.statuses[version], snap.text(shown),
+                                 None, order[i - 1] if i else None, order[i + 1] if i + 1 < len(order) else None,
+                                 fallback=shown != lang))
     return views
 
 

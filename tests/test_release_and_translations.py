@@ -122,3 +122,42 @@ def test_python_module_entry_point(repo: PolicyRepo) -> None:
 
     done = subprocess.run([sys.executable, "-m", "site_builder", "check"], cwd=repo.root, capture_output=True, text=True)
     assert done.returncode == 0 and "0 error(s)" in done.stderr
+
+
+def test_a_language_added_after_english_only_releases(tmp_path) -> None:
+    """Two releases in English only, then Greek: old releases show English with a Greek note, no record edited."""
+    from tests.conftest import GREEK, SECTIONS, PolicyRepo
+
+    repo = PolicyRepo(tmp_path / "en-only")
+    repo.root.mkdir()
+    repo.git("init", "-q", "-b", "main")
+    repo.write("policy/policy.yml", "title: Privacy Policy\nsections:\n" + "".join(f"  - {sid}\n" for sid in SECTIONS))
+    repo.write("mkdocs.yml", "site_name: Example\nsite_url: https://policy.example.com/\ntheme:\n  name: material\n")
+    for sid, (title, body, numbered) in SECTIONS.items():
+        repo.section(sid, title, body, numbered)
+    for version, date in (("1.0", "2025-01-01"), ("1.1", "2025-02-01")):
+        repo.section("intro", "Introduction", f"We respect your privacy (version {version}).\n", False)
+        repo.commit(f"Text {version}")
+        repo.write(f"changelog/{version}.yml", f'version: "{version}"\neffective: {date}\nkind: minor\nsummary:\n  en: English only.\n'
+                   f"content_hash: {content_hash_of(repo)}\n")
+        repo.commit(f"Release {version}")
+    repo.write("translations/el/policy.yml", "title: Πολιτική Απορρήτου\n")
+    for sid, (title, body) in GREEK.items():
+        repo.translate(sid, title, body)
+    assert repo.policy("check").returncode == 0
+    repo.commit("Greek translation")
+    repo.release("1.2", "2025-03-01")
+    out = tmp_path / "site"
+    repo.policy("build", "--out", str(out), "--today", "2025-04-01")
+    old = (out / "el/1.0/index.html").read_text()
+    assert "δεν δημοσιεύθηκε ελληνικό κείμενο" in old and 'lang="en"' in old and "We respect your privacy" in old
+    changes = (out / "el/1.2/changes/index.html").read_text()
+    assert "μόνο στα αγγλικά" in changes
+    assert "Σεβόμαστε την ιδιωτικότητά σας" in (out / "el/1.2/index.html").read_text()
+    assert "δεν δημοσιεύθηκε ελληνική σύνοψη" in (out / "el/1.1/changes/index.html").read_text()
+
+
+def content_hash_of(repo) -> str:  # noqa: ANN001
+    from site_builder.content import WorkingTree, content_hash
+
+    return content_hash(WorkingTree(repo.root))

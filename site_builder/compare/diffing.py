@@ -110,6 +110,7 @@ class Changes:
     to_label: str
     sections: tuple[SectionChange, ...]
     headings: dict[str, str] = field(default_factory=dict, compare=False)  # id -> "5. Title" (either side)
+    shown_lang: str = ""  # the language the texts are in, when `lang` had no text on one side
 
     def totals(self) -> dict[str, int]:
         """Counts for summaries: sections touched and words inserted and deleted."""
@@ -612,8 +613,10 @@ def _section_change(sid: str, d: _Draft, moved: set[str], retitled_ids: set[str]
 
 def compare_snapshots(old: Snapshot, new: Snapshot, lang: str, *, from_label: str, to_label: str) -> Changes:
     """Compare two snapshots in `lang`; stale or missing translations are flagged as pending."""
-    if lang not in new.languages:
-        raise PolicyError(f"unknown language {lang!r}; the policy has: {', '.join(new.languages)}")
+    if lang != "en" and (lang not in old.languages or lang not in new.languages):
+        # No text in `lang` was published for one of the versions: the comparison is in English.
+        changes = compare_texts(old.text("en"), new.text("en"), from_label=from_label, to_label=to_label)
+        return replace(changes, lang=lang, shown_lang="en")
     pending = frozenset(s.id for s in new.sections if new.translation_state(lang, s.id) in ("stale", "missing"))
     return compare_texts(old.text(lang), new.text(lang), from_label=from_label, to_label=to_label, pending=pending)
 
@@ -629,4 +632,6 @@ def compare_revisions(ws, from_rev: str | None, to_rev: str | None, lang: str) -
         from_rev = ws.releases[-1].version
     to_rev = to_rev or "draft"
     old, new = ws.snapshot_at(from_rev), ws.snapshot_at(to_rev)
+    if lang not in new.languages and lang not in old.languages:
+        raise PolicyError(f"unknown language {lang!r}; the policy has: {', '.join(new.languages)}")
     return compare_snapshots(old, new, lang, from_label=from_rev, to_label=to_rev)

@@ -69,6 +69,7 @@ def to_json(changes: Changes) -> dict:
     return {
         "schema": SCHEMA,
         "lang": changes.lang,
+        "text_lang": changes.shown_lang or changes.lang,
         "from": changes.from_label,
         "to": changes.to_label,
         "totals": changes.totals(),

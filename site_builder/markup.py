@@ -180,3 +180,26 @@ def escape_markdown_html(text: str) -> str:
 def strip_tags(html: str) -> str:
     """Plain text of an HTML fragment (for summaries in feeds and e-mails)."""
     return re.sub(r"<[^>]+>", "", html)
+
+
+@functools.lru_cache(maxsize=1)
+def _github():
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("gfm-like", {"linkify": True})
+
+
+def github_difference(text: str) -> tuple[int, str, str] | None:
+    """Where this Markdown reads differently on GitHub (CommonMark + GFM, by markdown-it-py):
+    (0-based line, GitHub's text, ours) of the first block that differs, or None."""
+    from site_builder.compare.blocks import cut
+
+    ours = [b.key for b in cut(to_html(text))]
+    tokens = _github().parse(text)
+    theirs = [b.key for b in cut(sanitize(_github().renderer.render(tokens, _github().options, {})))]
+    if ours == theirs:
+        return None
+    k = next((i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b), min(len(ours), len(theirs)))
+    lines = [tok.map[0] for tok in tokens if tok.type == "inline" and tok.map]
+    line = lines[min(k, len(lines) - 1)] if lines else 0
+    return line, (theirs[k] if k < len(theirs) else ""), (ours[k] if k < len(ours) else "")

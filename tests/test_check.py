@@ -191,3 +191,14 @@ def test_a_link_to_no_heading_is_a_warning_and_strict_fails(repo: PolicyRepo) ->
     assert done.returncode == 0
     assert "policy/rights.md:5: warning: link to `#cookies` matches no section or heading of this page" in done.stdout
     assert check(repo, "--strict").returncode == 1
+
+
+def test_text_that_github_renders_otherwise_is_flagged_with_its_line(repo: PolicyRepo) -> None:
+    """Python-Markdown knows no `1)` lists; GitHub does: the editor is told where."""
+    repo.section("rights", "Your rights", "You may:\n\n1) ask for a copy;\n2) object.\n")
+    done = check(repo)
+    assert done.returncode == 0
+    assert "policy/rights.md:6: warning: this renders differently on GitHub: GitHub shows 'ask for a copy;'" in done.stdout
+    # Lists straight after a paragraph and 2-space nesting render as on GitHub: no warning.
+    repo.section("rights", "Your rights", "You may:\n- ask for a copy\n  - by e-mail\n- object\n")
+    assert "renders differently" not in check(repo).stdout

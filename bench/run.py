@@ -155,14 +155,88 @@ def _smtp_ceiling(port: int, count: int) -> dict:
     return {"seconds": elapsed, "per_second": count / elapsed, "peak_mb": 0}
 
 
+def bench_long_paragraph(work: Path, words: int = 20_000, edits: int = 100) -> dict:
+    """One paragraph of `words` words with `edits` words changed: our comparison against git's word diff."""
+    import random
+
+    from site_builder.compare.diffing import compare_texts
+    from site_builder.models import LanguageText, SectionText
+
+    rng = random.Random(7)
+    old = [f"w{rng.randrange(5000)}" for _ in range(words)]
+    new = list(old)
+    for k in rng.sample(range(words), edits):
+        new[k] = f"changed{k}"
+    a, b = " ".join(old) + "\n", " ".join(new) + "\n"
+    text = lambda body: LanguageText("en", "P", (SectionText("s", "S", body, 1, "source"),))  # noqa: E731
+    ours = []
+    for _ in range(5):
+        from site_builder.compare import diffing  # a fresh text each round: no cache helps
+        diffing.section_blocks.cache_clear()
+        start = time.perf_counter()
+        changes = compare_texts(text(a), text(b), from_label="a", to_label="b")
+        ours.append(time.perf_counter() - start)
+    (work / "old.txt").write_text(a)
+    (work / "new.txt").write_text(b)
+    cmd = ["git", "diff", "--no-index", "--word-diff=porcelain", "--word-diff-regex=[[:alnum:]_]+|[^[:space:]]",
+           str(work / "old.txt"), str(work / "new.txt")]
+    gits = []
+    for _ in range(5):
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL)
+        gits.append(time.perf_counter() - start)
+    start = time.perf_counter()
+    subprocess.run(["git", "--version"], stdout=subprocess.DEVNULL)
+    startup = time.perf_counter() - start
+    marked = changes.totals()["words_inserted"]
+    return {"ours_ms": statistics.median(ours) * 1000, "git_ms": statistics.median(gits) * 1000,
+            "git_startup_ms": startup * 1000, "marked": marked}
+
+
+def bench_corpus_largest() -> list[tuple[str, str, float]]:
+    """The biggest real change of each corpus history (most bytes changed), compared in-process."""
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    if not corpus.is_dir():
+        return []
+    from site_builder.compare.diffing import compare_texts, section_blocks
+    from site_builder.importing import cut_version, auto_level
+    from site_builder.models import LanguageText, SectionText
+
+    out = []
+    for service in ("reddit", "pinterest", "x"):
+        files = sorted((corpus / service).glob("*.md"))
+        texts = [f.read_text(encoding="utf-8") for f in files]
+        level = auto_level(texts) or 2
+        pair = max(range(1, len(texts)), key=lambda i: abs(len(texts[i]) - len(texts[i - 1])))
+        def as_text(doc: str) -> LanguageText:
+            _, cuts = cut_version(doc, level)
+            return LanguageText("en", "P", tuple(SectionText(f"s{i}-{c.title[:20]}", c.title, c.body, None, "source")
+                                                 for i, c in enumerate(cuts)))
+        section_blocks.cache_clear()
+        old, new = as_text(texts[pair - 1]), as_text(texts[pair])
+        start = time.perf_counter()
+        compare_texts(old, new, from_label="a", to_label="b")
+        out.append((service, f"{files[pair - 1].stem} -> {files[pair].stem}", (time.perf_counter() - start) * 1000))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--per-version-sample", type=int, default=10, help="versions built the per-version way (x2 languages)")
     parser.add_argument("--notices", type=int, default=10_000)
+    parser.add_argument("--diff-only", action="store_true", help="only the long-paragraph and corpus comparisons")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="policy-bench-"))
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {dt.date.today()}")
+    long = bench_long_paragraph(work)
+    print(f"20,000-word paragraph, 100 words changed: ours {long['ours_ms']:.1f} ms in-process (rendering included), "
+          f"git diff --word-diff {long['git_ms']:.1f} ms ({long['git_startup_ms']:.1f} ms of it git's start-up); "
+          f"ratio {long['ours_ms'] / long['git_ms']:.1f}x; {long['marked']} words marked inserted")
+    for service, pair, ms in bench_corpus_largest():
+        print(f"largest real change in the corpus, {service} {pair}: {ms:.0f} ms (render + compare, one language)")
+    if args.diff_only:
+        return
     rows, repo = [], None
     for n in args.sizes:
         started = time.perf_counter()

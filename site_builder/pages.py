@@ -7,6 +7,8 @@ import json
 import functools
 import hashlib
 import posixpath
+import re
+from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 
 
@@ -71,6 +73,20 @@ class SiteContext:
     site_url: str
     in_force: str | None
     upcoming: tuple[VersionView, ...]
+
+
+_ROOT_LINK = re.compile(r'href="/(?!/)')
+
+
+def site_origin(site_url: str) -> str:
+    """`https://www.example.com` of `https://www.example.com/privacy/`."""
+    parts = urlsplit(site_url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def absolute_root_links(html_text: str, ctx: SiteContext) -> str:
+    """Links to the company's own pages (`/terms/`) point at the host of site_url wherever the site is served."""
+    return _ROOT_LINK.sub(f'href="{site_origin(ctx.site_url)}/', html_text)
 
 
 def rel(from_url: str, to_url: str) -> str:
@@ -160,7 +176,7 @@ def policy_body(view: VersionView, ctx: SiteContext, url: str, frags: dict[str, 
         body_html = unique_ids(section_body_html(sec.body), seen)
         if view.fallback:
             body_html = body_html.replace('<div class="policy-text">', '<div class="policy-text" lang="en">', 1)
-        out.append(fragment(frags, body_html))
+        out.append(fragment(frags, absolute_root_links(body_html, ctx)))
     return "\n".join(out)
 
 
@@ -207,7 +223,8 @@ def changes_page(view: VersionView, ctx: SiteContext) -> Page:
     if view.changes is None:
         out.append(fragment(frags, f"<p>{t(lang, 'first_version')}</p>"))
     else:
-        touched = "".join(section_html(sec, view.changes) for sec in view.changes.touched) or f"<p>{t(lang, 'no_changes')}</p>"
+        touched = absolute_root_links("".join(section_html(sec, view.changes) for sec in view.changes.touched), ctx) \
+            or f"<p>{t(lang, 'no_changes')}</p>"
         shown_in = (f'<p class="policy-notice policy-notice--fallback">{html.escape(t(lang, "changes_in_english"))}</p>\n'
                     if view.changes.shown_lang and view.changes.shown_lang != lang else "")
         out.append(fragment(frags, shown_in + f'<p class="policy-against">{html.escape(t(lang, "changes_against", version=view.changes.from_label))}</p>\n'

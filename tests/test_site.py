@@ -283,3 +283,28 @@ def test_incremental_rebuild_equals_full_build(site_repo: PolicyRepo, tmp_path: 
         return found
     assert differences(cmp) == []
     assert "2.1" in page(out, "en/2.0") and 'rel="next"' in page(out, "en/2.0")
+
+
+def test_heading_anchors_and_site_links_work_on_the_built_page(released: PolicyRepo, tmp_path: Path) -> None:
+    """GitHub-style links to sub-headings (both languages), root-relative links, anchors stable across versions."""
+    repo = released
+    repo.section("rights", "Your rights", "See [your choices](#what-are-your-choices) and our [terms](/terms/).\n\n"
+                 "### What are your choices?\n\nAsk us.\n")
+    repo.translate("rights", "Τα δικαιώματά σας", "Δείτε [τις επιλογές σας](#ποιες-είναι-οι-επιλογές-σας) και τους [όρους](/terms/).\n\n"
+                   "### Ποιες είναι οι επιλογές σας;\n\nΡωτήστε μας.\n")
+    repo.section("intro", "Introduction", "We respect your privacy.\n\n### What are your choices?\n\nA repeated heading.\n", False)
+    repo.translate("intro", "Εισαγωγή", "Σεβόμαστε την ιδιωτικότητά σας.\n")
+    assert repo.policy("check").stdout == ""
+    repo.commit("Choices")
+    repo.release("1.2", "2025-07-01")
+    repo.section("collection", "What we collect", "We collect your name.\n")
+    repo.commit("Collection")
+    repo.release("1.3", "2025-08-01", "minor", "--allow-stale")
+    build(repo, tmp_path / "site")
+    for version in ("1.2", "1.3"):
+        en = page(tmp_path / "site", f"en/{version}")
+        # the intro's heading comes first on the page: it keeps the plain anchor, the second gets -1
+        assert '<h3 id="what-are-your-choices">' in en and '<h3 id="what-are-your-choices-1">' in en
+        assert 'href="https://policy.example.com/terms/"' in en
+        el = page(tmp_path / "site", f"el/{version}")
+        assert '<h3 id="ποιες-είναι-οι-επιλογές-σας">' in el and 'href="#ποιες-είναι-οι-επιλογές-σας"' in el

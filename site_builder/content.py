@@ -40,19 +40,40 @@ class Source(Protocol):
 
 
 class WorkingTree:
-    """The editor's files on disk, uncommitted edits included."""
+    """The editor's files on disk, uncommitted edits included; links and outside paths refused."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.label = "working tree"
+        self.refused: dict[str, Problem] = {}
+
+    def _inside(self, path: str) -> bool:
+        """False (and recorded) for a symbolic link, or anything that resolves outside the repository."""
+        file = self.root / path
+        parts = Path(path).parts
+        for i in range(1, len(parts) + 1):
+            if (self.root.joinpath(*parts[:i])).is_symlink():
+                self.refused[path] = Problem(str(Path(*parts[:i])), 1, "is a symbolic link: policy text must be plain files inside "
+                                             "the repository (a link can publish a file from elsewhere); replace it with the file itself")
+                return False
+        try:
+            file.resolve().relative_to(self.root.resolve())
+        except ValueError:
+            self.refused[path] = Problem(path, 1, "lies outside the repository; policy text must be inside it")
+            return False
+        return True
 
     def read(self, path: str) -> bytes | None:
         file = self.root / path
-        return file.read_bytes() if file.is_file() else None
+        if not (file.is_file() or file.is_symlink()) or not self._inside(path):
+            return None
+        return file.read_bytes()
 
     def listdir(self, path: str) -> list[str]:
         folder = self.root / path
-        return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+        if not folder.is_dir() or not self._inside(path):
+            return []
+        return sorted(p.name for p in folder.iterdir())
 
 
 # --- YAML that refuses its traps -------------------------------------------------------
@@ -119,7 +140,31 @@ def decode(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:
         line = raw[: exc.start].count(b"\n") + 1
         return None, [Problem(path, line, f"not UTF-8 (byte {raw[exc.start]:#04x}); save the file as UTF-8")]
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", text), []
+    return unicodedata.normalize("NFC", text), hidden_text_problems(text, path)
+
+
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_CONFLICT = re.compile(r"^(<{7}|>{7})( |$)|^={7}$", re.M)
+
+
+def hidden_text_problems(text: str, path: str) -> list[Problem]:
+    """What a reviewer cannot see in a diff: NUL bytes, bidirectional controls, zero-width
+    characters, and merge-conflict markers left in the text."""
+    out = []
+    conflicted = re.search(r"^<{7}( |$)", text, re.M) is not None
+    for number, line in enumerate(text.split("\n"), start=1):
+        if "\0" in line:
+            out.append(Problem(path, number, "NUL byte in the text: the file is damaged or not text; remove it"))
+        bidi = _BIDI.search(line)
+        if bidi:
+            out.append(Problem(path, number, f"invisible bidirectional control U+{ord(bidi.group()):04X}: it can make the text read otherwise than it is stored; delete it"))
+        zero = _ZERO_WIDTH.search(line)
+        if zero:
+            out.append(Problem(path, number, f"invisible zero-width character U+{ord(zero.group()):04X}: readers and search see words split or joined; delete it unless it is meant", "warning"))
+        if conflicted and _CONFLICT.match(line):
+            out.append(Problem(path, number, f"merge-conflict marker `{line[:7]}`: resolve the conflict (keep one text, delete the markers)"))
+    return out
 
 
 def split_front_matter(text: str, path: str) -> tuple[dict | None, dict[str, int], str, int, list[Problem]]:
@@ -346,7 +391,8 @@ def _read_front_matter(source: Source, path: str, problems: list[Problem]) -> tu
 def _load_section(source: Source, sid: str, problems: list[Problem]) -> tuple[str, str, bool, str, int] | None:
     path = f"policy/{sid}.md"
     if source.read(path) is None:
-        problems.append(Problem("policy/policy.yml", 1, f"section `{sid}` is listed but {path} does not exist: create it or remove `{sid}` from `sections`"))
+        if path not in getattr(source, "refused", {}):
+            problems.append(Problem("policy/policy.yml", 1, f"section `{sid}` is listed but {path} does not exist: create it or remove `{sid}` from `sections`"))
         return None
     parsed = _read_front_matter(source, path, problems)
     if parsed is None:
@@ -437,6 +483,7 @@ def load_snapshot(source: Source) -> tuple[Snapshot | None, list[Problem]]:
         lang_anchors = page_anchors(ids, [translations[lang][s.id].body if s.id in translations[lang] else s.body for s in sections])
         for tr, body_line in loaded_bodies:
             _check_body(tr.body, body_line, tr.path, lang_anchors, values, problems)
+    problems.extend(getattr(source, "refused", {}).values())
     snapshot = Snapshot(titles, tuple(sections), translations, variables, tuple(languages))
     return snapshot, problems
 

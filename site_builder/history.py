@@ -24,6 +24,7 @@ class GitTree:
         self.label = commit.hexsha[:10]
         self._files: dict[str, git.Blob] = {}
         self._dirs: dict[str, list[str]] = {}
+        self.refused: dict[str, Problem] = {}
         # changelog/ is left out on purpose: it grows with every release, and reading it
         # for every release would make a build quadratic. Records are read by blob id.
         for root in CONTENT_DIRS:
@@ -40,6 +41,8 @@ class GitTree:
             names.append(item.name)
             if item.type == "tree":
                 self._index(item, path)
+            elif item.type == "blob" and item.mode == 0o120000:
+                self.refused[path] = Problem(path, 1, f"is a symbolic link in commit {self.label}: policy text must be plain files")
             elif item.type == "blob":
                 self._files[path] = item
 
@@ -74,9 +77,11 @@ def head_commit(repo: git.Repo) -> git.Commit | None:
 
 def resolve(repo: git.Repo, rev: str) -> git.Commit | None:
     """A commit for a revision name, or None if git does not know it."""
+    if not rev or len(rev) > 256 or rev.startswith("-") or "\0" in rev:
+        return None
     try:
         return repo.commit(rev)
-    except (git.BadName, ValueError, git.GitCommandError):
+    except Exception:  # noqa: BLE001 - GitPython raises many kinds for names it cannot resolve (@{-1}, HEAD@{...})
         return None
 
 

@@ -12,6 +12,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -79,10 +80,19 @@ def _site_url(root: Path, given: str | None) -> str:
     url = given or site_config(root).get("site_url")
     if not url:
         raise PolicyError("no site URL: set `site_url: https://...` in mkdocs.yml or pass --site-url")
-    if not str(url).startswith(("http://", "https://")):
-        where = "--site-url" if given else "site_url in mkdocs.yml"
-        raise PolicyError(f"{where} {url!r} is not an absolute http(s) URL; write it like https://www.example.com/privacy/")
-    return str(url).rstrip("/") + "/"
+    return checked_site_url(str(url), "--site-url" if given else "site_url in mkdocs.yml")
+
+
+_URL_SAFE = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$")
+
+
+def checked_site_url(url: str, where: str) -> str:
+    """An absolute http(s) URL with nothing that could break out of an attribute, ending in /."""
+    if not _URL_SAFE.match(url) or "'" in url or "(" in url:
+        shown = repr(url) if len(url) <= 80 else repr(url[:80] + "…")
+        raise PolicyError(f"{where} {shown} is not a plain absolute http(s) URL (no quotes, spaces or markup); "
+                          "write it like https://www.example.com/privacy/")
+    return url.rstrip("/") + "/"
 
 
 def plan_site(root: Path, *, out: Path | None, draft: bool, today: dt.date | None, site_url: str | None) -> SitePlan:

@@ -7,6 +7,7 @@ it takes engine-independent pages and writes one language's HTML into a folder.
 from __future__ import annotations
 
 import logging
+from html import escape
 import os
 import re
 from dataclasses import dataclass
@@ -41,12 +42,26 @@ class _PolicyPlugin(BasePlugin):
     """Every page's HTML passes nh3 before it reaches a template (no live markup from policy
     text); then the ready, sanitised fragments replace their placeholders."""
 
-    def __init__(self, fragments: dict[str, str]) -> None:
+    def __init__(self, fragments: dict[str, dict[str, str]]) -> None:
         super().__init__()
-        self.fragments = fragments
+        self.fragments = fragments  # page path -> placeholder key -> safe HTML
 
     def on_page_content(self, html, page, config, files):  # noqa: ANN001, ANN201 - MkDocs' hook
-        return _PLACEHOLDER.sub(lambda m: self.fragments[m.group(1)], sanitize(html))
+        # Only the page's own fragments: a placeholder typed into policy text stays text.
+        own = self.fragments.get(page.file.src_uri, {})
+        return _PLACEHOLDER.sub(lambda m: own.get(m.group(1), m.group(0)), sanitize(html))
+
+    def on_page_context(self, context, page, config, nav):  # noqa: ANN001, ANN201 - MkDocs' hook
+        # Material puts page titles and the site name into <title>, headers and attributes
+        # without escaping them: they are text, so they are escaped here, once.
+        page.title = escape(page.title or "", quote=True)
+        if isinstance(page.meta.get("title"), str):
+            page.meta["title"] = escape(page.meta["title"], quote=True)
+        return context
+
+    def on_config(self, config):  # noqa: ANN001, ANN201 - MkDocs' hook
+        config.site_name = escape(config.site_name or "", quote=True)
+        return config
 
     def on_post_build(self, config):  # noqa: ANN001, ANN201 - MkDocs' hook
         # Material ships lunr.el, but under lunr 2 its accent normaliser is never added, so
@@ -132,7 +147,7 @@ def render_language(job: LanguageBuild, *, work: Path, base_config: Path, out_di
     logger.setLevel(logging.WARNING if quiet else logging.INFO)
     try:
         config = load_config(str(_write_config(job, work, base_config, out_dir)))
-        fragments = {key: value for page in job.pages for key, value in page.fragments.items()}
+        fragments = {page.path: page.fragments for page in job.pages}
         config.plugins["policy-pages"] = _PolicyPlugin(fragments)
         search = config.plugins.get("material/search") or config.plugins.get("search")
         if search is not None and job.lang != "en":

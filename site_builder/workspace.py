@@ -42,8 +42,9 @@ class Workspace:
     def snapshot_at(self, rev: str) -> Snapshot:
         """Resolve a release version, `draft` or any git revision to its text."""
         if rev == "draft":
-            if self.draft is None:
-                raise ContentError(errors_in(list(self.problems)))
+            draft_errors = [p for p in errors_in(list(self.problems)) if not p.path.startswith("changelog/")]
+            if self.draft is None or draft_errors:
+                raise ContentError(draft_errors or errors_in(list(self.problems)))
             return self.draft
         release = self.release(rev)
         if release:
@@ -51,7 +52,8 @@ class Workspace:
         commit = history.resolve(self.repo, rev)
         if commit is None:
             known = ", ".join(r.version for r in self.releases) or "none yet"
-            raise PolicyError(f"unknown version or revision {rev!r}; known versions: {known}; or use `draft` or a git revision")
+            shown = repr(rev) if len(rev) <= 60 else repr(rev[:60] + "…")
+            raise PolicyError(f"unknown version or revision {shown}; known versions: {known}; or use `draft` or a git revision")
         snap, problems = load_snapshot(history.GitTree(commit))
         if snap is None:
             raise ContentError(errors_in(problems))

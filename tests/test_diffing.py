@@ -283,6 +283,7 @@ def test_each_kind_of_section_change(released: PolicyRepo) -> None:
     repo.section("marketing", "Marketing", "We send newsletters only with your consent.\n")
     repo.section("rights", "Your data protection rights", "You may ask for a copy of your data at any time.\n")
     (repo.root / "policy/collection.md").unlink()
+    (repo.root / "translations/el/collection.md").unlink()
     data = _diff_json(repo)  # last release -> draft
     by_id = {s["id"]: s for s in data["sections"]}
     assert (data["from"], data["to"], data["schema"]) == ("1.1", "draft", "policy-changes/2")

@@ -220,7 +220,7 @@ def test_draft_is_marked_and_not_indexed(site_repo: PolicyRepo, tmp_path: Path) 
 
 def test_bad_site_url_is_named(site_repo: PolicyRepo, tmp_path: Path) -> None:
     done = build(site_repo, tmp_path / "s", "--site-url", "ftp://example.com/", check=False)
-    assert done.returncode == 1 and "--site-url 'ftp://example.com/' is not an absolute http(s) URL" in done.stderr
+    assert done.returncode == 1 and "--site-url 'ftp://example.com/' is not a plain absolute http(s) URL" in done.stderr
 
 
 def test_nothing_to_publish_is_explained(repo: PolicyRepo, tmp_path: Path) -> None:

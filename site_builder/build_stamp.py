@@ -7,6 +7,7 @@ import hashlib
 from pathlib import Path
 
 from site_builder import __version__, history
+from site_builder.config import load_config
 from site_builder.content import WorkingTree, content_hash
 
 STAMP = ".policy-build"
@@ -23,8 +24,7 @@ def _tool_digest() -> str:
 
 def tool_stamp(root: Path, site_url: str, lang: str) -> str:
     """What every page depends on besides its own content: this tool, mkdocs.yml, URL, language."""
-    config = root / "mkdocs.yml"
-    parts = [__version__, _tool_digest(), site_url, lang, config.read_bytes().hex() if config.is_file() else ""]
+    parts = [__version__, _tool_digest(), site_url, lang, load_config(root).digest]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -33,9 +33,8 @@ def compute(root: Path, *, draft: bool, today: dt.date, site_url: str | None) ->
     digest = hashlib.sha256(_tool_digest().encode())
     repo = history.open_repo(root)
     head = history.head_commit(repo)
-    config = root / "mkdocs.yml"
     parts = [__version__, str(site_url), today.isoformat(), str(draft), head.hexsha if head else "",
-             config.read_bytes().hex() if config.is_file() else ""]
+             load_config(root).digest]
     if draft:
         parts.append(content_hash(WorkingTree(root)))
     digest.update("\n".join(parts).encode())

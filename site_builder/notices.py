@@ -35,7 +35,7 @@ from site_builder.compare.render import heading, section_label
 from site_builder.errors import PolicyError
 from site_builder.i18n import format_day, t
 from site_builder.markup import to_html
-from site_builder.publishing import site_config
+from site_builder.config import load_config
 from site_builder.workspace import open_workspace, require_verified_releases
 
 EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
@@ -73,14 +73,14 @@ def header_safe(value: str, what: str) -> str:
 
 def settings(root: Path) -> NoticeSettings:
     """Read and check `extra.notices` of mkdocs.yml."""
-    conf = ((site_config(root).get("extra") or {}).get("notices")) or {}
-    missing = [k for k in ("sender", "unsubscribe_url") if not isinstance(conf.get(k), str)]
+    conf = load_config(root).notices
+    missing = [k for k in ("sender", "unsubscribe_url") if getattr(conf, k) is None]
     if missing:
         raise PolicyError(f"mkdocs.yml: set {', '.join('extra.notices.' + k for k in missing)} (see README, 'Notices')")
-    sender = header_safe(conf["sender"], "extra.notices.sender")
-    reply_to = header_safe(str(conf.get("reply_to") or _address(sender)), "extra.notices.reply_to")
-    mailto = conf.get("unsubscribe_mailto")
-    return NoticeSettings(sender, reply_to, header_safe(conf["unsubscribe_url"], "extra.notices.unsubscribe_url"),
+    sender = header_safe(conf.sender or "", "extra.notices.sender")
+    reply_to = header_safe(conf.reply_to or _address(sender), "extra.notices.reply_to")
+    mailto = conf.unsubscribe_mailto
+    return NoticeSettings(sender, reply_to, header_safe(conf.unsubscribe_url or "", "extra.notices.unsubscribe_url"),
                           header_safe(mailto, "extra.notices.unsubscribe_mailto") if mailto else None)
 
 
@@ -91,8 +91,6 @@ def _address(sender: str) -> str:
 
 def build_notices(root: Path, version: str, site_url: str | None) -> tuple[list[Notice], NoticeSettings]:
     """The notice of a release in every language of the policy."""
-    from site_builder.publishing import _site_url
-
     ws = open_workspace(root, include_uncommitted=False)
     require_verified_releases(ws, hint="no notice was written or sent")
     release = ws.release(version)
@@ -100,7 +98,7 @@ def build_notices(root: Path, version: str, site_url: str | None) -> tuple[list[
         known = ", ".join(r.version for r in ws.releases) or "none yet"
         raise PolicyError(f"unknown release {version!r}; known versions: {known}")
     conf = settings(ws.root)
-    base = _site_url(ws.root, site_url)
+    base = load_config(ws.root).url(site_url)
     index = [r.version for r in ws.releases].index(version)
     new = ws.snapshot_of(release)
     old = ws.snapshot_of(ws.releases[index - 1]) if index else None

@@ -12,7 +12,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -23,9 +22,9 @@ from pathlib import Path
 from typing import Callable
 
 import click
-import yaml
 
 from site_builder import build_stamp
+from site_builder.config import load_config
 from site_builder.compare.diffing import compare_snapshots
 from site_builder.errors import ContentError, PolicyError, errors_in
 from site_builder.feeds import atom_feed, changes_json, root_page, versions_json, write_sitemap
@@ -57,44 +56,6 @@ class SitePlan:
     in_force: str | None
 
 
-class _AnyTagLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml even when it uses MkDocs' own tags (!ENV, !!python/name)."""
-
-
-_AnyTagLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
-def site_config(root: Path) -> dict:
-    """The repository's mkdocs.yml, or a clear error."""
-    path = root / "mkdocs.yml"
-    if not path.is_file():
-        raise PolicyError(f"{path} is missing: create it with at least `site_name:` and `site_url:`")
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_AnyTagLoader)  # noqa: S506 - safe subclass
-    except yaml.YAMLError as exc:
-        raise PolicyError(f"mkdocs.yml: invalid YAML: {exc}") from None
-    return data if isinstance(data, dict) else {}
-
-
-def _site_url(root: Path, given: str | None) -> str:
-    url = given or site_config(root).get("site_url")
-    if not url:
-        raise PolicyError("no site URL: set `site_url: https://...` in mkdocs.yml or pass --site-url")
-    return checked_site_url(str(url), "--site-url" if given else "site_url in mkdocs.yml")
-
-
-_URL_SAFE = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$")
-
-
-def checked_site_url(url: str, where: str) -> str:
-    """An absolute http(s) URL with nothing that could break out of an attribute, ending in /."""
-    if not _URL_SAFE.match(url) or "'" in url or "(" in url:
-        shown = repr(url) if len(url) <= 80 else repr(url[:80] + "…")
-        raise PolicyError(f"{where} {shown} is not a plain absolute http(s) URL (no quotes, spaces or markup); "
-                          "write it like https://www.example.com/privacy/")
-    return url.rstrip("/") + "/"
-
-
 def plan_site(root: Path, *, out: Path | None, draft: bool, today: dt.date | None, site_url: str | None) -> SitePlan:
     """Read the repository and decide what to build; raises on any error."""
     ws = open_workspace(root, include_uncommitted=False)
@@ -115,8 +76,9 @@ def plan_site(root: Path, *, out: Path | None, draft: bool, today: dt.date | Non
     if not snapshots:
         raise PolicyError("there is nothing to publish: cut a first release with `policy release`, or build with --draft")
     latest = snapshots[DRAFT] if DRAFT in snapshots else snapshots[releases[-1].version]
-    return SitePlan(ws.root, (out or ws.root / "site").resolve(), _site_url(ws.root, site_url),
-                    str(site_config(ws.root).get("site_name") or latest.titles["en"]), today,
+    config = load_config(ws.root)
+    return SitePlan(ws.root, (out or ws.root / "site").resolve(), config.url(site_url),
+                    config.site_name or latest.titles["en"], today,
                     latest.languages, latest.titles, tuple(releases), snapshots, identities, statuses, in_force)
 
 

@@ -145,3 +145,14 @@ def test_serve_bad_address(released: PolicyRepo, addr: str) -> None:
     done = released.policy("serve", "--dev-addr", addr, check=False)
     assert done.returncode == 1 and "must be HOST:PORT with a port from 1 to 65535" in done.stderr
     assert re.search(r"Error: --dev-addr", done.stderr)
+
+
+def test_mkdocs_yml_is_read_strictly_with_every_problem(released: PolicyRepo, tmp_path: Path) -> None:
+    released.write("mkdocs.yml", "site_name: A\nsite_url: https://policy.example.com/\nsite_name: B\n")
+    done = released.policy("build", "--out", str(tmp_path / "s"), check=False)
+    assert done.returncode == 1 and "mkdocs.yml:3: invalid YAML: duplicate key 'site_name' (first on line 1)" in done.stderr
+    released.write("mkdocs.yml", "site_name: [A]\nsite_url: 'https://x.org/\"><b>'\nextra:\n  notices:\n    sender: 5\n"
+                   "theme:\n  name: !ENV [THEME, material]\n")
+    done = released.policy("build", "--out", str(tmp_path / "s"), check=False)
+    assert "mkdocs.yml:1: `site_name` must be text" in done.stderr
+    assert "mkdocs.yml:2: site_url" in done.stderr and "mkdocs.yml:5: `extra.notices.sender` must be text" in done.stderr

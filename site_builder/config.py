@@ -1,0 +1,128 @@
+"""The site configuration: the only reader of `mkdocs.yml`, typed and checked, every problem at once.
+
+The rendering engine reads the same file on its own (MkDocs through `INHERIT`, and so would
+Zensical); everything this tool needs from it is read here, strictly (duplicate keys refused).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from site_builder.content import _StrictLoader
+from site_builder.errors import ContentError, PolicyError, Problem
+
+CONFIG = "mkdocs.yml"
+_URL_SAFE = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%!$&*+,;=:@/-]*)?$")
+
+
+class _ConfigLoader(_StrictLoader):
+    """Strict YAML that lets MkDocs' own tags (`!ENV`, `!!python/name:...`) through as opaque values."""
+
+
+_ConfigLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+@dataclass(frozen=True)
+class NoticeConfig:
+    """`extra.notices`: who sends notices and where readers unsubscribe."""
+
+    sender: str | None
+    reply_to: str | None
+    unsubscribe_url: str | None
+    unsubscribe_mailto: str | None
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """What this tool reads from mkdocs.yml."""
+
+    path: Path
+    site_name: str | None
+    site_url: str | None
+    notices: NoticeConfig
+    digest: str  # of the whole file: any change to it is a change of every page
+
+    def url(self, given: str | None = None) -> str:
+        """The site URL (given on the command line, or site_url), checked, ending in /."""
+        url = given or self.site_url
+        if not url:
+            raise PolicyError(f"no site URL: set `site_url: https://...` in {CONFIG} or pass --site-url")
+        return checked_site_url(url, "--site-url" if given else f"site_url in {CONFIG}")
+
+
+def checked_site_url(url: str, where: str) -> str:
+    """An absolute http(s) URL with nothing that could break out of an attribute, ending in /."""
+    if not _URL_SAFE.match(url):
+        shown = repr(url) if len(url) <= 80 else repr(url[:80] + "…")
+        raise PolicyError(f"{where} {shown} is not a plain absolute http(s) URL (no quotes, spaces or markup); "
+                          "write it like https://www.example.com/privacy/")
+    return url.rstrip("/") + "/"
+
+
+def _lines(node: yaml.Node, prefix: str = "") -> dict[str, int]:
+    out: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            name = f"{prefix}{key.value}"
+            out[name] = key.start_mark.line + 1
+            out.update(_lines(value, name + "."))
+    return out
+
+
+def _text(data: dict, key: str, where: str, line: int, problems: list[Problem]) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        problems.append(Problem(CONFIG, line, f"`{where}` must be text"))
+        return None
+    return value
+
+
+def load_config(root: Path) -> SiteConfig:
+    """Read and check mkdocs.yml; raises with every problem, each as `mkdocs.yml:line: message`."""
+    path = Path(root) / CONFIG
+    if not path.is_file():
+        raise PolicyError(f"{path} is missing: create it with at least `site_name:` and `site_url:`")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+        node = yaml.compose(text, Loader=_ConfigLoader)
+        data: Any = yaml.load(text, Loader=_ConfigLoader)  # noqa: S506 - a SafeLoader subclass
+    except UnicodeDecodeError:
+        raise PolicyError(f"{CONFIG} is not UTF-8 text; save it as UTF-8") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise ContentError([Problem(CONFIG, line, f"invalid YAML: {getattr(exc, 'problem', None) or exc}")]) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ContentError([Problem(CONFIG, 1, "must be `key: value` lines (a YAML mapping)")])
+    lines = _lines(node) if node is not None else {}
+    problems: list[Problem] = []
+    site_name = _text(data, "site_name", "site_name", lines.get("site_name", 1), problems)
+    site_url = _text(data, "site_url", "site_url", lines.get("site_url", 1), problems)
+    if site_url:
+        try:
+            checked_site_url(site_url, "site_url")
+        except PolicyError as exc:
+            problems.append(Problem(CONFIG, lines.get("site_url", 1), exc.format_message()))
+    extra = data.get("extra") or {}
+    notices_data = extra.get("notices") if isinstance(extra, dict) else None
+    if notices_data is not None and not isinstance(notices_data, dict):
+        problems.append(Problem(CONFIG, lines.get("extra.notices", 1), "`extra.notices` must be `key: value` lines"))
+        notices_data = None
+    notices_data = notices_data or {}
+    fields = {key: _text(notices_data, key, f"extra.notices.{key}", lines.get(f"extra.notices.{key}", 1), problems)
+              for key in ("sender", "reply_to", "unsubscribe_url", "unsubscribe_mailto")}
+    if problems:
+        raise ContentError(problems)
+    return SiteConfig(path, site_name, site_url, NoticeConfig(**fields), hashlib.sha256(raw).hexdigest())

@@ -148,21 +148,24 @@ def diff(repo: Path, from_rev: str | None, to_rev: str | None, lang: str, fmt: s
 @click.option("--today", callback=_date, default=None, help="Build as if on this date (YYYY-MM-DD).")
 @click.option("--site-url", default=None, help="Absolute URL the site is served from.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@click.option("--no-wait", is_flag=True, help="Stop at once if another build is writing the same output.")
 @guarded
-def build(repo: Path, out: Path | None, draft: bool, today: dt.date | None, site_url: str | None, quiet: bool) -> None:
+def build(repo: Path, out: Path | None, draft: bool, today: dt.date | None, site_url: str | None, quiet: bool,
+          no_wait: bool) -> None:
     """Build the whole versioned bilingual site."""
-    from site_builder import build_stamp
+    from site_builder import cache
 
     today = today or dt.date.today()
-    target = (out or Path(repo) / "site").resolve()
+    target = Path(repo).resolve() / "site" if out is None else Path(out).absolute()
+    target = target.parent.resolve() / target.name
     url = (site_url.rstrip("/") + "/") if site_url else None
-    if build_stamp.up_to_date(target, build_stamp.compute(Path(repo).resolve(), draft=draft, today=today, site_url=url)):
+    if cache.up_to_date(target, cache.stamp(Path(repo).resolve(), draft=draft, today=today, site_url=url)):
         if not quiet:
             click.echo(f"Up to date: {target} (nothing changed since the last build)", err=True)
         return
     from site_builder.publishing import build_site
 
-    build_site(repo, out=out, draft=draft, today=today, site_url=site_url, quiet=quiet)
+    build_site(repo, out=out, draft=draft, today=today, site_url=site_url, quiet=quiet, wait=not no_wait)
 
 
 @cli.command()

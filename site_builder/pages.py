@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 import functools
 import hashlib
 import posixpath
@@ -37,12 +36,16 @@ class VersionView:
 
 @dataclass(frozen=True)
 class Page:
-    """One page: where it goes (docs-relative .md path) and its Markdown."""
+    """One page, independent of the engine: where it goes, what it says, how it is indexed."""
 
-    path: str
-    markdown: str
+    path: str  # folder under the language root: "" (the policy in force), "2.0/", "2.0/changes/"
+    markdown: str  # the body: Markdown headings and ready-HTML placeholders
     url: str  # site-relative URL of the built page, e.g. "en/2.0/changes/"
     fragments: dict[str, str] = field(default_factory=dict)  # placeholder key -> safe HTML
+    title: str = ""
+    alternates: tuple[tuple[str, str], ...] = ()  # (language, absolute URL) of this page in every language
+    search: bool = False  # indexed by the site search
+    noindex: bool = False  # kept out of search engines (drafts)
 
 
 FRAGMENT_PREFIX = "POLICY-FRAGMENT-"
@@ -97,15 +100,10 @@ def rel(from_url: str, to_url: str) -> str:
     return "./" if link == "." else link + "/"
 
 
-def _front(title: str, ctx: SiteContext, url: str, *, search: bool, noindex: bool = False) -> str:
-    alternates = [{"lang": lang, "href": ctx.site_url + lang + url[len(ctx.lang):]} for lang in (ctx.lang, *ctx.other_langs)]
-    meta = {"title": title, "alternates": alternates, "policy_lang": ctx.lang}
-    if not search:
-        meta["search"] = {"exclude": True}
-    if noindex:
-        meta["robots"] = "noindex, nofollow"
-    # JSON is YAML too, and much faster to write for hundreds of pages.
-    return "---\n" + json.dumps(meta, ensure_ascii=False, sort_keys=True) + "\n---\n\n"
+def _page(path: str, body: str, url: str, frags: dict[str, str], title: str, ctx: SiteContext, *,
+          search: bool, noindex: bool = False) -> Page:
+    alternates = tuple((lang, ctx.site_url + lang + url[len(ctx.lang):]) for lang in (ctx.lang, *ctx.other_langs))
+    return Page(path, body, url, frags, title, alternates, search, noindex)
 
 
 def _a(href: str, text: str, **attrs: str) -> str:
@@ -203,8 +201,8 @@ def version_page(view: VersionView, ctx: SiteContext, *, current: bool = False) 
     if current or view.version == ctx.in_force:
         header += upcoming_notices(ctx, url)
     body = fragment(frags, header) + policy_body(view, ctx, url, frags)
-    front = _front(title, ctx, url, search=current, noindex=view.status == DRAFT)
-    return Page(("index.md" if current else f"{view.version}/index.md"), front + body, url, frags)
+    return _page("" if current else f"{view.version}/", body, url, frags, title, ctx, search=current,
+                 noindex=view.status == DRAFT)
 
 
 def changes_page(view: VersionView, ctx: SiteContext) -> Page:
@@ -230,7 +228,8 @@ def changes_page(view: VersionView, ctx: SiteContext) -> Page:
         out.append(fragment(frags, shown_in + f'<p class="policy-against">{html.escape(t(lang, "changes_against", version=view.changes.from_label))}</p>\n'
                             + _change_list(view.changes, lang) + f'<p class="policy-legend">{t(lang, "legend")}</p>\n' + touched))
     title = t(lang, "changes_in", version=view.version)
-    return Page(f"{view.version}/changes/index.md", _front(title, ctx, url, search=False, noindex=view.status == DRAFT) + "\n".join(out), url, frags)
+    return _page(f"{view.version}/changes/", "\n".join(out), url, frags, title, ctx, search=False,
+                 noindex=view.status == DRAFT)
 
 
 def _change_list(changes: Changes, lang: str) -> str:
@@ -260,7 +259,7 @@ def archive_page(views: list[VersionView], ctx: SiteContext) -> Page:
     frags: dict[str, str] = {}
     nav = f'<nav class="policy-links">{_a(rel(url, lang + "/"), t(lang, "current"))} {_language_switch(ctx, url)}</nav>'
     body = fragment(frags, nav) + f"# {_md_escape(t(lang, 'archive'))}\n\n{t(lang, 'archive_intro')}\n" + fragment(frags, table)
-    return Page("versions/index.md", _front(t(lang, "archive"), ctx, url, search=True) + body, url, frags)
+    return _page("versions/", body, url, frags, t(lang, "archive"), ctx, search=True)
 
 
 def no_version_page(ctx: SiteContext) -> Page:
@@ -268,4 +267,4 @@ def no_version_page(ctx: SiteContext) -> Page:
     url = f"{ctx.lang}/"
     frags: dict[str, str] = {}
     body = f"# {_md_escape(t(ctx.lang, 'current'))}\n\n{t(ctx.lang, 'no_version_in_force')}\n" + fragment(frags, upcoming_notices(ctx, url) or "<p></p>")
-    return Page("index.md", _front(t(ctx.lang, "current"), ctx, url, search=False) + body, url, frags)
+    return _page("", body, url, frags, t(ctx.lang, "current"), ctx, search=False)

@@ -6,6 +6,7 @@ it takes engine-independent pages and writes one language's HTML into a folder.
 
 from __future__ import annotations
 
+import json
 import logging
 from html import escape
 import os
@@ -33,7 +34,7 @@ class LanguageBuild:
 
     lang: str
     pages: tuple[Page, ...]
-    nav: tuple[tuple[str, str], ...]  # (label, docs path)
+    nav: tuple[tuple[str, str], ...]  # (label, page folder)
     site_url: str  # absolute URL of this language's root, ending in /
     site_name: str
 
@@ -110,12 +111,27 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+def _docs_path(folder: str) -> str:
+    return f"{folder}index.md"
+
+
+def _front_matter(page: Page, lang: str) -> str:
+    """What our theme override and Material read from a page's meta (JSON is YAML, and fast)."""
+    meta: dict = {"title": page.title, "alternates": [{"lang": l, "href": h} for l, h in page.alternates],
+                  "policy_lang": lang}
+    if not page.search:
+        meta["search"] = {"exclude": True}
+    if page.noindex:
+        meta["robots"] = "noindex, nofollow"
+    return "---\n" + json.dumps(meta, ensure_ascii=False, sort_keys=True) + "\n---\n\n"
+
+
 def _write_config(job: LanguageBuild, work: Path, base_config: Path, out_dir: Path) -> Path:
     docs = work / f"docs-{job.lang}"
     for page in job.pages:
-        target = docs / page.path
+        target = docs / _docs_path(page.path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page.markdown, encoding="utf-8")
+        target.write_text(_front_matter(page, job.lang) + page.markdown, encoding="utf-8")
     config = {
         "INHERIT": str(base_config.resolve()),
         "site_name": job.site_name,
@@ -125,7 +141,7 @@ def _write_config(job: LanguageBuild, work: Path, base_config: Path, out_dir: Pa
         "use_directory_urls": True,
         "theme": {"name": "material", "language": job.lang, "custom_dir": str(THEME_DIR),
                   "font": False, "features": ["navigation.top"]},
-        "nav": [{label: path} for label, path in job.nav],
+        "nav": [{label: _docs_path(folder)} for label, folder in job.nav],
         "plugins": ["search"],
         "markdown_extensions": MARKDOWN_EXTENSIONS,
         "strict": True,
@@ -147,7 +163,7 @@ def render_language(job: LanguageBuild, *, work: Path, base_config: Path, out_di
     logger.setLevel(logging.WARNING if quiet else logging.INFO)
     try:
         config = load_config(str(_write_config(job, work, base_config, out_dir)))
-        fragments = {page.path: page.fragments for page in job.pages}
+        fragments = {_docs_path(page.path): page.fragments for page in job.pages}
         config.plugins["policy-pages"] = _PolicyPlugin(fragments)
         search = config.plugins.get("material/search") or config.plugins.get("search")
         if search is not None and job.lang != "en":

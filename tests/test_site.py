@@ -196,7 +196,9 @@ def test_failed_build_leaves_previous_site(site_repo: PolicyRepo, tmp_path: Path
     failed = build(site_repo, out, "--draft", check=False)
     assert failed.returncode == 1 and "the build failed; the previous site is untouched" in failed.stderr
     assert (out / "en/index.html").read_bytes() == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".s.")] == []
+    # Only the lock file and the one published build remain beside the output: no staging folder.
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".s.")) == [".s.builds", ".s.lock"]
+    assert len(list((tmp_path / ".s.builds").iterdir())) == 1 and out.is_symlink()
 
 
 def test_rewritten_history_stops_the_build(site_repo: PolicyRepo, tmp_path: Path) -> None:

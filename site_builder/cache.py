@@ -1,0 +1,127 @@
+"""The output cache: what a build depends on, and which finished pages can be reused.
+
+One module answers both questions a build asks before it works:
+- the no-op check: is the site at `--out` built from exactly these inputs (history, draft,
+  options, mkdocs.yml, this tool and the versions of every rendering dependency)?
+- per page: was this page built from the same inputs, and is the file still what was built?
+  A reused file is verified by its hash: a missing or changed file is a miss, never an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import os
+import shutil
+from importlib import metadata
+from pathlib import Path
+
+from site_builder import __version__, history
+from site_builder.config import load_config
+from site_builder.content import WorkingTree, content_hash
+
+STAMP = ".policy-build"
+MANIFEST = ".policy-pages.json"
+RENDERING = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "mdx-breakless-lists", "nh3", "babel",
+             "jinja2", "fast-diff-match-patch", "markdown-it-py")
+
+
+@functools.lru_cache(maxsize=1)
+def tool_digest() -> str:
+    """This tool's code and theme, and the installed version of everything that renders pages."""
+    digest = hashlib.sha256(__version__.encode())
+    tool = Path(__file__).parent
+    for path in sorted([*tool.rglob("*.py"), *tool.rglob("theme/**/*")]):
+        if path.is_file():
+            digest.update(path.relative_to(tool).as_posix().encode() + b"\0" + path.read_bytes())
+    for name in RENDERING:
+        try:
+            digest.update(f"{name}=={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name} missing".encode())
+    return digest.hexdigest()
+
+
+def page_context(root: Path, site_url: str, lang: str) -> str:
+    """What every page of a language depends on besides its own content."""
+    parts = [tool_digest(), site_url, lang, load_config(root).digest]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def stamp(root: Path, *, draft: bool, today: dt.date, site_url: str | None) -> str:
+    """What the whole output depends on: history, draft text and pending records, options, config, tool."""
+    repo = history.open_repo(root)
+    head = history.head_commit(repo)
+    parts = [tool_digest(), str(site_url), today.isoformat(), str(draft), head.hexsha if head else "",
+             load_config(root).digest]
+    if draft:
+        tree = WorkingTree(root)
+        parts.append(content_hash(tree))
+        for name in tree.listdir("changelog"):  # a pending release shows in the draft
+            parts.append(hashlib.sha256((tree.read(f"changelog/{name}") or b"").hex().encode()).hexdigest())
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def up_to_date(out: Path, value: str) -> bool:
+    """True when `out` was built from exactly these inputs and its manifests' files are intact."""
+    file = out / STAMP
+    try:
+        if file.read_text(encoding="utf-8") != value:
+            return False
+    except OSError:
+        return False
+    return all(_intact(folder, read_manifest(folder)) for folder in out.iterdir()
+               if folder.is_dir() and (folder / MANIFEST).is_file())
+
+
+# --- pages ------------------------------------------------------------------------------
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_manifest(folder: Path) -> dict[str, dict]:
+    """Page folder -> {"key": inputs key, "files": {relative path: sha256}} of a built language."""
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _intact(folder: Path, manifest: dict[str, dict]) -> bool:
+    for entry in manifest.values():
+        for rel, digest in (entry.get("files") or {}).items():
+            try:
+                if file_hash(folder / rel) != digest:
+                    return False
+            except OSError:
+                return False
+    return True
+
+
+def reusable(previous: Path, manifest: dict[str, dict], page: str, key: str) -> bool:
+    """The page was built from the same inputs and its files are still exactly what was built."""
+    entry = manifest.get(page)
+    if not key or not isinstance(entry, dict) or entry.get("key") != key or not entry.get("files"):
+        return False
+    return _intact(previous, {page: entry})
+
+
+def place(previous: Path, out: Path, files: dict[str, str]) -> None:
+    """Put reused files into the new output: hard links where the file system allows, else copies."""
+    for rel in files:
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(previous / rel, target)
+        except OSError:
+            shutil.copyfile(previous / rel, target)
+
+
+def write_manifest(folder: Path, entries: dict[str, dict]) -> None:
+    """Record, for every page, its inputs key and the hash of each of its files."""
+    (folder / MANIFEST).write_text(json.dumps(entries, sort_keys=True, indent=0) + "\n", encoding="utf-8")

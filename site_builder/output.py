@@ -1,0 +1,114 @@
+"""Where a build writes: one lock per output folder, a staging folder beside it, an atomic swap.
+
+`--out site` is a symbolic link to a finished build in `.site.builds/`; a new build is made in
+`.site.building-<pid>/`, moved into `.site.builds/` and published by replacing the link with
+`os.replace`, which is atomic: a reader (or a web server) sees the old site or the new one,
+never half of one and never none. Leftovers of a killed build are removed at the next start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import shutil
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+from filelock import FileLock, Timeout
+
+from site_builder.errors import PolicyError
+
+
+def _siblings(out: Path) -> tuple[Path, Path]:
+    return out.parent / f".{out.name}.builds", out.parent / f".{out.name}.lock"
+
+
+@contextlib.contextmanager
+def locked(out: Path, *, wait: bool, say: Callable[[str], None]) -> Iterator[None]:
+    """Hold the lock of an output folder: a second build waits (with a message) or stops at once."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(_siblings(out)[1]))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if not wait:
+            raise PolicyError(f"another build is writing {out} right now; wait for it, or run again without --no-wait") from None
+        say(f"Another build is writing {out}; waiting for it to finish…")
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_leftovers(out: Path) -> None:
+    """Remove what killed builds left beside `out` (call with the lock held)."""
+    builds, _ = _siblings(out)
+    for path in out.parent.glob(f".{out.name}.building-*"):
+        pid = path.name.rsplit("-", 1)[-1]
+        if not pid.isdigit() or not _alive(int(pid)) or int(pid) == os.getpid():
+            shutil.rmtree(path, ignore_errors=True)
+    for path in out.parent.glob(f".{out.name}.link-*"):
+        path.unlink(missing_ok=True)
+    for path in out.parent.glob(f".{out.name}.old-*"):  # the layout before links
+        shutil.rmtree(path, ignore_errors=True)
+    if builds.is_dir():
+        current = out.resolve() if out.is_symlink() else None
+        for path in builds.iterdir():
+            if path.resolve() != current:
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def staging(out: Path) -> Path:
+    """A fresh folder beside `out` to build in, named after this process."""
+    path = out.parent / f".{out.name}.building-{os.getpid()}"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
+def publish(new: Path, out: Path) -> None:
+    """Make the finished build `new` the site at `out`, atomically; then drop older builds."""
+    builds, _ = _siblings(out)
+    builds.mkdir(exist_ok=True)
+    final = builds / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    new.rename(final)
+    link = out.parent / f".{out.name}.link-{os.getpid()}"
+    link.unlink(missing_ok=True)
+    link.symlink_to(os.path.relpath(final, out.parent))
+    if out.exists() and not out.is_symlink():
+        # The first build after an upgrade: a real folder is moved aside once (a moment without site).
+        out.rename(builds / f"previous-{os.getpid()}")
+    previous = out.resolve() if out.is_symlink() else None
+    os.replace(link, out)
+    for path in builds.iterdir():
+        if path != final and path.resolve() != previous:
+            shutil.rmtree(path, ignore_errors=True)
+    if previous is not None and previous != final.resolve():
+        shutil.rmtree(previous, ignore_errors=True)
+
+
+def die_with_parent() -> None:
+    """In a worker process: be killed when the build that started it dies (even by kill -9)."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL("libc.so.6", use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except OSError:
+            pass
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(1)

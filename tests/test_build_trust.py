@@ -1,0 +1,141 @@
+"""Builds you can trust: a cache that notices upgrades and damage, a lock, an atomic swap, kill -9."""
+
+from __future__ import annotations
+
+import datetime as dt
+import filecmp
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+
+from site_builder import cache
+from tests.conftest import BASE_ENV, POLICY, PolicyRepo
+
+TODAY = "2026-01-15"
+
+
+def build(repo: PolicyRepo, out: Path, *extra: str, check: bool = True):
+    return repo.policy("build", "--out", str(out), "--today", TODAY, *extra, check=check)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    folder = folder.resolve()
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_an_upgrade_of_a_rendering_dependency_is_a_change(released: PolicyRepo, tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "s"
+    build(released, out)
+    value = cache.stamp(released.root, draft=False, today=dt.date.fromisoformat(TODAY), site_url=None)
+    assert cache.up_to_date(out, value)
+    cache.tool_digest.cache_clear()
+    real = cache.metadata.version
+    monkeypatch.setattr(cache.metadata, "version", lambda name: "99.0" if name == "mkdocs-material" else real(name))
+    try:
+        assert not cache.up_to_date(out, cache.stamp(released.root, draft=False, today=dt.date.fromisoformat(TODAY), site_url=None))
+        assert cache.page_context(released.root, "https://policy.example.com/", "en") != ""
+    finally:
+        cache.tool_digest.cache_clear()
+
+
+def test_a_damaged_or_missing_file_is_rebuilt_not_an_error(released: PolicyRepo, tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    build(released, out)
+    good = tree(out)
+    (out / "en/1.1/changes.json").unlink()
+    (out / "el/1.0/index.html").write_text("tampered", encoding="utf-8")
+    again = build(released, out)
+    assert "Up to date" not in again.stderr
+    assert tree(out) == good
+
+
+def test_a_second_build_waits_or_stops_clearly(released: PolicyRepo, tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    lock = FileLock(str(tmp_path / ".s.lock"))
+    lock.acquire()
+    try:
+        done = build(released, out, "--no-wait", check=False)
+        assert done.returncode == 1 and "another build is writing" in done.stderr
+        waiting = subprocess.Popen([POLICY, "build", "--out", str(out), "--today", TODAY], cwd=released.root,
+                                   env=BASE_ENV, stderr=subprocess.PIPE, text=True)
+        time.sleep(2)
+        assert waiting.poll() is None  # still waiting for the lock
+    finally:
+        lock.release()
+    _, err = waiting.communicate(timeout=120)
+    assert waiting.returncode == 0 and "waiting for it to finish" in err
+    assert (out / "en/index.html").is_file()
+
+
+def test_builds_at_once_with_different_inputs_leave_exactly_one_of_them(released: PolicyRepo, tmp_path: Path) -> None:
+    expected = {}
+    for url in ("https://one.example/", "https://two.example/"):
+        build(released, tmp_path / url[8:11], "--site-url", url)
+        expected[url] = tree(tmp_path / url[8:11])
+    out = tmp_path / "shared"
+    procs = [subprocess.Popen([POLICY, "build", "--out", str(out), "--today", TODAY, "-q", "--site-url", url],
+                              cwd=released.root, env=BASE_ENV, stderr=subprocess.PIPE, text=True)
+             for url in ("https://one.example/", "https://two.example/") * 3]
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    assert tree(out) in list(expected.values())
+    assert not list(tmp_path.glob(".shared.building-*"))
+
+
+def _our_processes(root: Path) -> list[int]:
+    """Processes (other than zombies) whose working folder is inside the repository."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cwd = os.readlink(proc / "cwd")
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z" and Path(cwd).is_relative_to(root):
+            found.append(int(proc.name))
+    return found
+
+
+@pytest.mark.parametrize("after", [0.4, 1.0, 1.8, 2.6])
+def test_kill_9_at_any_moment_keeps_the_site_and_leaves_nothing_running(released: PolicyRepo, tmp_path: Path,
+                                                                      after: float) -> None:
+    out = tmp_path / "s"
+    build(released, out)
+    before = tree(out)
+    released.section("rights", "Your rights", "A new text, so that the next build has work to do.\n")
+    released.translate("rights", "Τα δικαιώματά σας", "Νέο κείμενο.\n")
+    proc = subprocess.Popen([POLICY, "build", "--draft", "--out", str(out), "--today", TODAY], cwd=released.root,
+                            env=BASE_ENV, stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(after)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while _our_processes(released.root) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _our_processes(released.root) == []
+    now = tree(out)
+    assert now == before or (out / "en/draft/index.html").is_file()  # the old site, or the whole new one
+    build(released, out, "--draft")
+    assert not list(tmp_path.glob(".s.building-*")) and not list(tmp_path.glob(".s.link-*"))
+    assert len(list((tmp_path / ".s.builds").iterdir())) == 1
+
+
+def test_the_published_site_is_a_link_swapped_atomically(released: PolicyRepo, tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    out.mkdir()
+    (out / "old.txt").write_text("a site from an older version of the tool")
+    build(released, out)
+    assert out.is_symlink() and (out / "en/index.html").is_file() and not (out / "old.txt").exists()
+    first = out.resolve()
+    released.section("rights", "Your rights", "Changed.\n")
+    build(released, out, "--draft")
+    assert out.resolve() != first and not first.exists()
+    assert filecmp.cmp(out / "index.html", out.resolve() / "index.html")

@@ -109,6 +109,17 @@ def build_notices(root: Path, version: str, site_url: str | None) -> tuple[list[
     return notices, conf
 
 
+def preview_html(root: Path, lang: str, record, title: str, changes, base: str) -> str:  # noqa: ANN001
+    """The HTML notice a pending release would send, for the draft preview (marked as a preview)."""
+    try:
+        conf = settings(root)
+    except PolicyError as exc:
+        return f'<!doctype html><html lang="{lang}"><meta charset="utf-8"><p>{html.escape(exc.format_message())}</p></html>\n'
+    page = _notice(lang, record, title, changes, base, conf).html.replace("{unsubscribe}", "#")
+    banner = f'<p style="background:#fdecea;padding:.5em">{html.escape(t(lang, "notice_preview_banner"))}</p>'
+    return page.replace("<body>", "<body>" + banner, 1)
+
+
 def _notice(lang, record, title, changes, base, conf) -> Notice:  # noqa: ANN001 - internal
     date = format_day(record.effective, lang)
     changes_url = f"{base}{lang}/{record.version}/changes/"

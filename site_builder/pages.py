@@ -125,7 +125,7 @@ def version_header(view: VersionView, ctx: SiteContext, url: str, *, on_changes:
     status_key = "draft" if view.status == DRAFT else view.status
     effective = format_day(view.record.effective, lang) if view.record else "—"
     parts = [f'<div class="policy-header policy-header--{status_key.replace(" ", "-")}" data-version="{html.escape(view.version)}">',
-             f'<p class="policy-meta"><span class="policy-version">{t(lang, "version")} {html.escape(view.version)}</span> · '
+             f'<p class="policy-meta"><span class="policy-version">{t(lang, "version")} {html.escape(version_label(view, lang))}</span> · '
              f'<span class="policy-effective">{t(lang, "effective")}: {effective}</span> · '
              f'<span class="policy-status policy-status--{status_key.replace(" ", "-")}">{t(lang, "status." + status_key)}</span></p>',
              '<nav class="policy-links">']
@@ -144,11 +144,22 @@ def version_header(view: VersionView, ctx: SiteContext, url: str, *, on_changes:
     if view.fallback:
         parts.append(f'<p class="policy-notice policy-notice--fallback">{html.escape(t(lang, "fallback_notice"))}</p>')
     if view.status == DRAFT:
-        parts.append(f'<p class="policy-notice policy-notice--draft">{t(lang, "draft_notice")}</p>')
+        notice = ""
+        if view.record is not None:
+            notice = " " + _a(posixpath.relpath(f"{lang}/{DRAFT}/notice.html", url.rstrip("/") or "."), t(lang, "notice_preview"))
+        parts.append(f'<p class="policy-notice policy-notice--draft">{t(lang, "draft_notice")}{notice}</p>')
     elif view.status == "superseded" and ctx.in_force:
         parts.append(f'<p class="policy-notice policy-notice--superseded">{_a(rel(url, lang + "/"), t(lang, "superseded_notice"))}</p>')
     parts.append("</div>\n\n")
     return "\n".join(parts)
+
+
+def version_label(view: VersionView, lang: str) -> str:
+    """"2.0"; the draft is "draft" in the reader's language, or "2.1 (draft)" for a pending release."""
+    if view.version != DRAFT:
+        return view.version
+    word = t(lang, "draft_label")
+    return f"{view.record.version} ({word})" if view.record else word
 
 
 def upcoming_notices(ctx: SiteContext, url: str) -> str:

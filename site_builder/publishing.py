@@ -26,9 +26,9 @@ import click
 from site_builder import cache, output
 from site_builder.config import load_config
 from site_builder.compare.diffing import compare_snapshots
-from site_builder.errors import ContentError, PolicyError, errors_in
+from site_builder.errors import ContentError, PolicyError, Problem, errors_in
 from site_builder.feeds import atom_feed, changes_json, root_page, versions_json, write_sitemap
-from site_builder.models import Release, Snapshot, in_force_version
+from site_builder.models import Release, ReleaseRecord, Snapshot, in_force_version
 from site_builder.pages import (DRAFT, Page, SiteContext, VersionView, archive_page, changes_page,
                                 no_version_page, version_header, version_page)
 from site_builder.workspace import open_workspace
@@ -53,13 +53,17 @@ class SitePlan:
     identities: dict[str, str]  # version -> commit (or the draft's content hash)
     statuses: dict[str, str]
     in_force: str | None
+    pending: ReleaseRecord | None = None  # an uncommitted release record: the draft shown as that version
 
 
 def plan_site(root: Path, *, out: Path | None, draft: bool, today: dt.date | None, site_url: str | None) -> SitePlan:
     """Read the repository and decide what to build; raises on any error."""
-    ws = open_workspace(root, include_uncommitted=False)
+    ws = open_workspace(root, include_uncommitted=draft)  # a draft shows a release not yet committed
     release_problems = [p for p in errors_in(list(ws.problems)) if p.path.startswith("changelog/")]
     draft_problems = errors_in(list(ws.problems)) if draft else []
+    pending = max(ws.pending, key=lambda r: r.key) if draft and ws.pending else None
+    if pending is not None:
+        draft_problems += _pending_problems(ws, pending)
     if release_problems or draft_problems:
         raise ContentError(sorted(set(release_problems + draft_problems), key=lambda p: (p.path, p.line)), hint="nothing was written")
     today = today or dt.date.today()
@@ -80,7 +84,18 @@ def plan_site(root: Path, *, out: Path | None, draft: bool, today: dt.date | Non
     target = target.absolute().parent.resolve() / target.name  # `site` itself is a link: never resolve it
     return SitePlan(ws.root, target, config.url(site_url),
                     config.site_name or latest.titles["en"], today,
-                    latest.languages, latest.titles, tuple(releases), snapshots, identities, statuses, in_force)
+                    latest.languages, latest.titles, tuple(releases), snapshots, identities, statuses, in_force, pending)
+
+
+def _pending_problems(ws, pending: ReleaseRecord) -> list[Problem]:  # noqa: ANN001 - Workspace
+    """A release record not yet committed must describe the draft's text and come after the last release."""
+    problems = []
+    if pending.content_hash != ws.draft_hash():
+        problems.append(Problem(pending.path, 1, f"release {pending.version} is not committed yet and the text changed since "
+                                "`policy release` wrote it (its content_hash differs); run `policy release` again"))
+    if ws.releases and pending.key <= ws.releases[-1].record.key:
+        problems.append(Problem(pending.path, 1, f"release {pending.version} is not after the last release {ws.releases[-1].version}"))
+    return problems
 
 
 # --- per-language work (runs in a worker process) --------------------------------------
@@ -90,6 +105,8 @@ def _views(plan: SitePlan, lang: str) -> list[VersionView]:
     """Every version as one language shows it; the changes are computed later, only where needed."""
     order = [r.version for r in plan.releases] + ([DRAFT] if DRAFT in plan.snapshots else [])
     records = {r.version: r.record for r in plan.releases}
+    if plan.pending is not None:
+        records[DRAFT] = plan.pending
     views = []
     for i, version in enumerate(order):
         snap = plan.snapshots[version]
@@ -210,6 +227,8 @@ def build_site(root: Path, *, out: Path | None = None, draft: bool = False, toda
             if problems:
                 raise PolicyError("the build failed; the previous site is untouched:\n" + "\n".join(problems))
             site = tmp / "site"
+            if plan.pending is not None:
+                _notice_previews(plan, site)
             (site / "versions.json").write_text(versions_json(list(plan.releases), plan.statuses, plan.site_url, plan.languages), encoding="utf-8")
             (site / "index.html").write_text(root_page(plan.titles, plan.languages, plan.site_url), encoding="utf-8")
             (site / cache.STAMP).write_text(value, encoding="utf-8")
@@ -220,6 +239,17 @@ def build_site(root: Path, *, out: Path | None = None, draft: bool = False, toda
         pages = sum(1 for _ in plan.out.rglob("*.html"))
         click.echo(f"Done: {len(plan.snapshots)} version(s), {pages} pages in {time.monotonic() - started:.1f} seconds", err=True)
     return plan.out
+
+
+def _notice_previews(plan: SitePlan, site: Path) -> None:
+    """The notice a pending release would send, per language, beside the draft (not linked from search)."""
+    from site_builder.notices import preview_html
+
+    for lang in plan.languages:
+        view = next(v for v in _views(plan, lang) if v.version == DRAFT)
+        page = preview_html(plan.root, lang, plan.pending, plan.titles.get(lang, plan.titles["en"]),
+                            _with_changes(plan, view, lang).changes, plan.site_url)
+        (site / lang / DRAFT / "notice.html").write_text(page, encoding="utf-8")
 
 
 def _render_all(plan: SitePlan, tmp: Path, quiet: bool) -> list[str]:

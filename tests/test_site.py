@@ -310,3 +310,32 @@ def test_heading_anchors_and_site_links_work_on_the_built_page(released: PolicyR
         assert 'href="https://policy.example.com/terms/"' in en
         el = page(tmp_path / "site", f"el/{version}")
         assert '<h3 id="ποιες-είναι-οι-επιλογές-σας">' in el and 'href="#ποιες-είναι-οι-επιλογές-σας"' in el
+
+
+def test_draft_previews_a_release_not_yet_committed(site_repo: PolicyRepo, tmp_path: Path) -> None:
+    repo = site_repo
+    repo.section("rights", "Your rights", "You may ask for a copy of your data, free of charge.\n")
+    repo.translate("rights", "Τα δικαιώματά σας", "Μπορείτε να ζητήσετε δωρεάν αντίγραφο των δεδομένων σας.\n")
+    repo.policy("release", "2.1", "--effective", "2026-04-01", "--kind", "minor",
+                "--summary-en", "Copies are free.", "--summary-el", "Τα αντίγραφα χορηγούνται δωρεάν.")
+    out = tmp_path / "s"
+    build(repo, out, "--draft")
+    header = page(out, "el/draft")
+    assert "2.1 (σχέδιο)" in header and "1 Απριλίου 2026" in header
+    changes = page(out, "el/draft/changes")
+    assert "Τα αντίγραφα χορηγούνται δωρεάν." in changes and "δωρεάν" in changes
+    notice = (out / "el/draft/notice.html").read_text()
+    assert "Προεπισκόπηση" in notice and "Τα αντίγραφα χορηγούνται δωρεάν." in notice
+    assert 'href="notice.html"' in header
+    # A hand-written record with a bad kind stops the draft build, naming the file.
+    repo.write("changelog/2.1.yml", repo.read("changelog/2.1.yml").replace("kind: minor", "kind: major"))
+    done = build(repo, tmp_path / "t", "--draft", check=False)
+    assert done.returncode == 1 and "changelog/2.1.yml:3: `kind` must be `material` or `minor`" in done.stderr
+    # ...and so does a record whose text was edited after `policy release`.
+    repo.git("checkout", "--", ".")
+    (repo.root / "changelog/2.1.yml").unlink()
+    repo.policy("release", "2.1", "--effective", "2026-04-01", "--kind", "minor", "--summary-en", "x", "--summary-el", "x",
+                check=False)
+    repo.section("rights", "Your rights", "Edited after the release was written.\n")
+    done = build(repo, tmp_path / "u", "--draft", check=False)
+    assert done.returncode == 1 and "run `policy release` again" in done.stderr

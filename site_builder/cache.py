@@ -113,13 +113,13 @@ def reusable(previous: Path, manifest: dict[str, dict], page: str, key: str) -> 
 
 def place(previous: Path, out: Path, files: dict[str, str]) -> None:
     """Put reused files into the new output: hard links where the file system allows, else copies."""
+    for folder in sorted({(out / rel).parent for rel in files}):
+        folder.mkdir(parents=True, exist_ok=True)
     for rel in files:
-        target = out / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            os.link(previous / rel, target)
+            os.link(previous / rel, out / rel)
         except OSError:
-            shutil.copyfile(previous / rel, target)
+            shutil.copyfile(previous / rel, out / rel)
 
 
 def write_manifest(folder: Path, entries: dict[str, dict]) -> None:

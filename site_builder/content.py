@@ -352,7 +352,7 @@ def page_anchors(section_ids: list[str], bodies: list[str]) -> set[str]:
 
 
 def _check_body(body: str, body_line: int, path: str, known: set[str] | None,
-                values: dict[str, str], problems: list[Problem]) -> None:
+                values: dict[str, str], problems: list[Problem], editing: bool = True) -> None:
     for offset, line in enumerate(body.split("\n")):
         for m in PLACEHOLDER.finditer(line):
             if m.group(1) not in values:
@@ -361,9 +361,10 @@ def _check_body(body: str, body_line: int, path: str, known: set[str] | None,
             why = _link_problem(dest)
             if why:
                 problems.append(Problem(path, body_line + offset, why))
-            elif dest.startswith("#") and known is not None and dest[1:] not in known:
+            elif dest.startswith("#") and editing and known is not None and dest[1:] not in known:
                 problems.append(Problem(path, body_line + offset, f"link to `{dest}` matches no section or heading of this page, so it leads nowhere (on GitHub too): use a section id from policy/policy.yml or a heading's anchor", "warning"))
-    _check_github(body, body_line, path, problems)
+    if editing:  # advice for editors, not a fault of a published release
+        _check_github(body, body_line, path, problems)
 
 
 def _check_github(body: str, body_line: int, path: str, problems: list[Problem]) -> None:
@@ -429,7 +430,12 @@ def _load_translation(source: Source, lang: str, name: str, english: dict[str, S
 
 
 def load_snapshot(source: Source) -> tuple[Snapshot | None, list[Problem]]:
-    """Read and validate the policy from a source; every problem is collected, none raised."""
+    """Read and validate the policy from a source; every problem is collected, none raised.
+
+    The editors' own text (the working tree) also gets the advice checks: anchors that lead
+    nowhere and Markdown GitHub renders otherwise; a published release only the rules.
+    """
+    editing = isinstance(source, WorkingTree)
     problems: list[Problem] = []
     meta, lines = _read_meta_file(source, "policy/policy.yml", problems)
     if meta is None:
@@ -451,9 +457,9 @@ def load_snapshot(source: Source) -> tuple[Snapshot | None, list[Problem]]:
             problems.append(Problem(f"policy/{name}", 1, f"section file not listed: add `{name[:-3]}` to `sections` in policy/policy.yml, or delete the file"))
     english = {s.id: s for s in sections}
     known = set(ids)
-    anchors = page_anchors(ids, [s.body for s in sections])
+    anchors = page_anchors(ids, [s.body for s in sections]) if editing else None
     for sid, (path, body, body_line) in bodies.items():
-        _check_body(body, body_line, path, anchors, variables[SOURCE_LANG], problems)
+        _check_body(body, body_line, path, anchors, variables[SOURCE_LANG], problems, editing)
     translations, languages = {}, [SOURCE_LANG]
     for lang in source.listdir("translations"):
         if not LANG_CODE.match(lang):
@@ -480,9 +486,10 @@ def load_snapshot(source: Source) -> tuple[Snapshot | None, list[Problem]]:
                 tr, body_line = loaded
                 translations[lang][tr.id] = tr
                 loaded_bodies.append((tr, body_line))
-        lang_anchors = page_anchors(ids, [translations[lang][s.id].body if s.id in translations[lang] else s.body for s in sections])
+        lang_anchors = page_anchors(ids, [translations[lang][s.id].body if s.id in translations[lang] else s.body
+                                          for s in sections]) if editing else None
         for tr, body_line in loaded_bodies:
-            _check_body(tr.body, body_line, tr.path, lang_anchors, values, problems)
+            _check_body(tr.body, body_line, tr.path, lang_anchors, values, problems, editing)
     problems.extend(getattr(source, "refused", {}).values())
     snapshot = Snapshot(titles, tuple(sections), translations, variables, tuple(languages))
     return snapshot, problems

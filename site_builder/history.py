@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
+import os
+import shutil
 from pathlib import Path
 from typing import Callable
 
@@ -179,10 +182,43 @@ def _verify(repo: git.Repo, record: ReleaseRecord, sha: str, first_bytes: bytes)
     if first is not None and (first.version, first.effective, first.kind, first.content_hash, first.summary) != (
             record.version, record.effective, record.kind, record.content_hash, record.summary):
         return [Problem(record.path, 1, f"release {record.version} was edited after it was published in commit {short}; a published release never changes: restore it with `git checkout {short} -- {record.path}` and cut a new version instead")]
-    actual = content_hash(tree)
+    actual = _commit_content_hash(repo, sha, tree)
     if actual != record.content_hash:
         return [Problem(record.path, 1, f"release {record.version}: the text at commit {short}, which first added this record, does not match its content_hash (history rewritten or record edited); restore the original history or record")]
     return []
+
+
+_MEMO: dict[tuple[str, str, str], object] = {}
+
+
+def commit_memo(repo: git.Repo, name: str, sha: str, compute: Callable[[], object]) -> object:
+    """A value that depends only on a commit, remembered in .git/policy-cache/NAME/SHA.json
+    (commits never change). A folder that cannot be written means computing again next time."""
+    key = (repo.git_dir, name, sha)
+    if key in _MEMO:
+        return _MEMO[key]
+    store = Path(repo.git_dir) / "policy-cache" / name / f"{sha}.json"
+    try:
+        value = json.loads(store.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        value = compute()
+        try:
+            if not store.parent.is_dir():  # a new format or tool version: drop the old ones
+                for old in store.parent.parent.glob(name.split("-")[0] + "-*"):
+                    shutil.rmtree(old, ignore_errors=True)
+            store.parent.mkdir(parents=True, exist_ok=True)
+            tmp = store.with_name(f"{sha}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(value, sort_keys=True, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, store)
+        except OSError:
+            pass
+    _MEMO[key] = value
+    return value
+
+
+def _commit_content_hash(repo: git.Repo, sha: str, tree: GitTree) -> str:
+    """content_hash of a commit's text (remembered: a commit never changes, so neither does it)."""
+    return str(commit_memo(repo, "content-hashes", sha, lambda: content_hash(tree)))
 
 
 def _check_dates(releases: list[Release], pending: list[ReleaseRecord]) -> list[Problem]:

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 SOURCE_LANG = "en"
+SNAPSHOT_FORMAT = 1  # of snapshot_to_json: change it when Snapshot changes
 KINDS = ("material", "minor")
 
 
@@ -139,3 +140,19 @@ def in_force_version(releases: list[Release], today: dt.date) -> str | None:
     """The newest release whose effective date has come."""
     current = [r for r in releases if r.record.effective <= today]
     return max(current, key=lambda r: r.record.key).version if current else None
+
+
+def snapshot_to_json(snap: Snapshot) -> dict:
+    """A snapshot as plain data (for the per-commit cache)."""
+    from dataclasses import asdict
+
+    return {"titles": snap.titles, "sections": [asdict(s) for s in snap.sections],
+            "translations": {lang: {sid: asdict(tr) for sid, tr in items.items()} for lang, items in snap.translations.items()},
+            "variables": snap.variables, "languages": list(snap.languages)}
+
+
+def snapshot_from_json(data: dict) -> Snapshot:
+    """The inverse of snapshot_to_json."""
+    return Snapshot(dict(data["titles"]), tuple(Section(**s) for s in data["sections"]),
+                    {lang: {sid: Translation(**tr) for sid, tr in items.items()} for lang, items in data["translations"].items()},
+                    {k: dict(v) for k, v in data["variables"].items()}, tuple(data["languages"]))

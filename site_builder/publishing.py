@@ -29,7 +29,7 @@ from site_builder.compare.diffing import compare_snapshots
 from site_builder.errors import ContentError, PolicyError, Problem, errors_in
 from site_builder.feeds import atom_feed, changes_json, root_page, versions_json, write_sitemap
 from site_builder.models import Release, ReleaseRecord, Snapshot, in_force_version
-from site_builder.pages import (DRAFT, Page, SiteContext, VersionView, archive_page, changes_page,
+from site_builder.pages import (DRAFT, Page, SiteContext, VersionView, archive_page, changes_page, upcoming_notices,
                                 no_version_page, version_header, version_page)
 from site_builder.workspace import open_workspace
 
@@ -135,11 +135,6 @@ def _key(*parts: str) -> str:
     return hashlib.sha1("\0".join(parts).encode("utf-8")).hexdigest()
 
 
-def _page_key(page: Page, context: str) -> str:
-    return _key(context, page.markdown, page.title, repr(page.alternates), str(page.search), str(page.noindex),
-                *[f"{k}={v}" for k, v in sorted(page.fragments.items())])
-
-
 Planned = tuple[str, str, Callable[[], Page], "VersionView | None"]
 
 
@@ -148,9 +143,14 @@ def _plan_pages(plan: SitePlan, lang: str, views: list[VersionView], context: st
     ctx = SiteContext(lang, tuple(l for l in plan.languages if l != lang), plan.site_url, plan.in_force,
                       tuple(v for v in views if v.status == "upcoming"))
     planned: list[Planned] = []
+    notices = upcoming_notices(ctx, f"{lang}/")
     for view in views:
-        page = version_page(view, ctx)
-        planned.append((page.path, _page_key(page, context), lambda page=page: page, None))
+        # A version page is a function of its text (the commit), its header and the notices of
+        # upcoming versions: its key needs no rendering, so unchanged pages cost nothing.
+        text_key = _key(context, "version", plan.identities[view.version], str(view.fallback),
+                        version_header(view, ctx, f"{lang}/{view.version}/", on_changes=False),
+                        notices if view.version == plan.in_force else "")
+        planned.append((f"{view.version}/", text_key, lambda view=view: version_page(view, ctx), None))
         header = version_header(view, ctx, f"{lang}/{view.version}/changes/", on_changes=True)
         record = json.dumps([view.record.kind, view.record.summary] if view.record else None, sort_keys=True)
         key = _key(context, "changes", header, record, plan.identities[view.version], plan.identities.get(view.previous or "", ""))

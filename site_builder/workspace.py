@@ -10,7 +10,8 @@ import git
 from site_builder import history
 from site_builder.content import WorkingTree, content_hash, load_snapshot, translation_warnings
 from site_builder.errors import ContentError, PolicyError, Problem, errors_in
-from site_builder.models import Release, ReleaseRecord, Snapshot, version_key
+from site_builder.models import (SNAPSHOT_FORMAT, Release, ReleaseRecord, Snapshot, snapshot_from_json,
+                                 snapshot_to_json, version_key)
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,18 @@ class Workspace:
         return next((r for r in self.releases if r.version == version), None)
 
     def snapshot_of(self, release: Release) -> Snapshot:
-        """The text of a release, read from the commit that first added its record."""
-        snap, problems = load_snapshot(history.tree_at(self.repo, release.commit))
-        if snap is None or errors_in(problems):
-            raise ContentError([Problem(release.record.path, 1, f"release {release.version}: its text at commit {release.commit[:10]} is invalid")] + errors_in(problems))
-        return snap
+        """The text of a release, read from the commit that first added its record (remembered per commit)."""
+        def load() -> dict | list:
+            snap, problems = load_snapshot(history.tree_at(self.repo, release.commit))
+            if snap is None or errors_in(problems):
+                return [p.format() for p in errors_in(problems)]
+            return snapshot_to_json(snap)
+        from site_builder.cache import tool_digest  # a new version of the loader reads the commit again
+
+        data = history.commit_memo(self.repo, f"snapshots-{SNAPSHOT_FORMAT}-{tool_digest()[:16]}", release.commit, load)
+        if isinstance(data, list):
+            raise ContentError([Problem(release.record.path, 1, f"release {release.version}: its text at commit {release.commit[:10]} is invalid: " + "; ".join(data))])
+        return snapshot_from_json(data)
 
     def snapshot_at(self, rev: str) -> Snapshot:
         """Resolve a release version, `draft` or any git revision to its text."""

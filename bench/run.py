@@ -199,7 +199,7 @@ def bench_corpus_largest() -> list[tuple[str, str, float]]:
     if not corpus.is_dir():
         return []
     from site_builder.compare.diffing import compare_texts, section_blocks
-    from site_builder.importing import cut_version, auto_level
+    from site_builder.importing import auto_level, cut_version
     from site_builder.models import LanguageText, SectionText
 
     out = []
@@ -208,7 +208,7 @@ def bench_corpus_largest() -> list[tuple[str, str, float]]:
         texts = [f.read_text(encoding="utf-8") for f in files]
         level = auto_level(texts) or 2
         pair = max(range(1, len(texts)), key=lambda i: abs(len(texts[i]) - len(texts[i - 1])))
-        def as_text(doc: str) -> LanguageText:
+        def as_text(doc: str, level: int = level) -> LanguageText:
             _, cuts = cut_version(doc, level)
             return LanguageText("en", "P", tuple(SectionText(f"s{i}-{c.title[:20]}", c.title, c.body, None, "source")
                                                  for i, c in enumerate(cuts)))
@@ -258,6 +258,8 @@ def main() -> None:
     print()
     print(f"compare two full versions: {real_ms:.1f} ms for this policy's 1.1 -> 2.0, {compare_ms:.1f} ms for the first -> "
           f"last generated release (median of 30, one language)")
+    print(f"one more release at N={largest['n']}: {largest['one_more_s']:.2f} s = "
+          f"{largest['one_more_s'] / per_build:.1f} one-page mkdocs builds ({per_build:.2f} s each, measured in this run)")
     print(f"per-version approach: {per_build:.2f} s per mkdocs build (mean of {builds} real builds) x {2 * largest['n']} builds "
           f"= {per_version_total:.0f} s for N={largest['n']}; this tool: {largest['full_s']:.1f} s; ratio {per_version_total / largest['full_s']:.0f}x")
     ceiling = notify.pop("ceiling")

@@ -6,8 +6,8 @@ import datetime as dt
 import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import click
 
@@ -36,7 +36,8 @@ def guarded(func: Callable) -> Callable:
         except (click.ClickException, click.Abort, click.exceptions.Exit, KeyboardInterrupt):
             raise
         except Exception as exc:  # noqa: BLE001 - the last line of defence for users
-            if click.get_current_context().find_root().params.get("debug"):
+            context = click.get_current_context(silent=True)
+            if context is not None and context.find_root().params.get("debug"):
                 raise
             raise PolicyError(f"unexpected failure: {type(exc).__name__}: {exc} (run with --debug for details)") from None
     return wrapper
@@ -97,7 +98,7 @@ def translations_mark(ctx: click.Context, repo: Path | None, lang: str, section_
     """Record that the translation of each ID is up to date with the English text."""
     from site_builder.translations import mark
 
-    repo = repo or ctx.parent.params["repo"]
+    repo = repo or (ctx.parent.params["repo"] if ctx.parent else Path("."))
     for path in mark(repo, lang, list(section_ids)):
         click.echo(f"marked {path}")
 
@@ -132,9 +133,9 @@ def release(repo: Path, version: str, effective: dt.date, kind: str, summary_en:
 @guarded
 def diff(repo: Path, from_rev: str | None, to_rev: str | None, lang: str, fmt: str) -> None:
     """What changed between two releases, revisions or the draft (default: last release -> draft)."""
+    from site_builder.compare.diffing import compare_revisions
     from site_builder.compare.render import render
     from site_builder.workspace import open_workspace
-    from site_builder.compare.diffing import compare_revisions
 
     ws = open_workspace(repo)
     changes = compare_revisions(ws, from_rev, to_rev, lang)

@@ -79,10 +79,10 @@ class WorkingTree:
 # --- YAML that refuses its traps -------------------------------------------------------
 
 
-_FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
+_FastLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
 
 
-class _StrictLoader(_FastLoader):
+class _StrictLoader(_FastLoader):  # type: ignore[valid-type,misc]
     """SafeLoader that rejects duplicate keys instead of keeping the last one."""
 
     def construct_mapping(self, node, deep=False):  # noqa: ANN001, ANN201 - PyYAML's API
@@ -342,7 +342,7 @@ def _short(value: str, limit: int = 80) -> str:
 
 def page_anchors(section_ids: list[str], bodies: list[str]) -> set[str]:
     """Every anchor of a version page: section ids and the headings inside sections (GitHub's ids)."""
-    from site_builder.markup import to_html, unique_ids, heading_ids
+    from site_builder.markup import heading_ids, to_html, unique_ids
 
     seen = {sid: 1 for sid in section_ids}
     found = set(section_ids)
@@ -458,9 +458,10 @@ def load_snapshot(source: Source) -> tuple[Snapshot | None, list[Problem]]:
     english = {s.id: s for s in sections}
     known = set(ids)
     anchors = page_anchors(ids, [s.body for s in sections]) if editing else None
-    for sid, (path, body, body_line) in bodies.items():
+    for path, body, body_line in bodies.values():
         _check_body(body, body_line, path, anchors, variables[SOURCE_LANG], problems, editing)
-    translations, languages = {}, [SOURCE_LANG]
+    translations: dict[str, dict[str, Translation]] = {}
+    languages = [SOURCE_LANG]
     for lang in source.listdir("translations"):
         if not LANG_CODE.match(lang):
             problems.append(Problem(f"translations/{lang}", 1, "a translation folder is named by its language code, like `el`"))
@@ -481,9 +482,9 @@ def load_snapshot(source: Source) -> tuple[Snapshot | None, list[Problem]]:
         for name in source.listdir(f"translations/{lang}"):
             if not name.endswith(".md"):
                 continue
-            loaded = _load_translation(source, lang, name, english, known, problems)
-            if loaded:
-                tr, body_line = loaded
+            found = _load_translation(source, lang, name, english, known, problems)
+            if found:
+                tr, body_line = found
                 translations[lang][tr.id] = tr
                 loaded_bodies.append((tr, body_line))
         lang_anchors = page_anchors(ids, [translations[lang][s.id].body if s.id in translations[lang] else s.body
@@ -540,7 +541,7 @@ def load_record(raw: bytes, path: str, languages: tuple[str, ...]) -> tuple[Rele
         problems.append(Problem(path, lines.get("kind", 1), f"`kind` must be `material` or `minor`, not {kind!r}"))
     summary = data.get("summary")
     if not isinstance(summary, dict):
-        problems.append(Problem(path, lines.get("summary", 1), "`summary` must have one entry per language: " + ", ".join(f"`{l}: ...`" for l in languages)))
+        problems.append(Problem(path, lines.get("summary", 1), "`summary` must have one entry per language: " + ", ".join(f"`{code}: ...`" for code in languages)))
         summary = {}
     for lang in languages:
         if not isinstance(summary.get(lang), str) or not summary[lang].strip():
@@ -550,5 +551,6 @@ def load_record(raw: bytes, path: str, languages: tuple[str, ...]) -> tuple[Rele
         problems.append(Problem(path, lines.get("content_hash", 1), "`content_hash` is missing or malformed; `policy release` writes it"))
     if problems:
         return None, problems
+    assert isinstance(version, str) and isinstance(effective, dt.date) and isinstance(kind, str) and isinstance(chash, str)
     record = ReleaseRecord(version, effective, kind, {k: str(v).strip() for k, v in summary.items()}, chash, path)
     return record, []

@@ -50,12 +50,12 @@ def changes_json(view: VersionView) -> str:
 def atom_feed(views: list[VersionView], releases: dict[str, Release], lang: str, site_url: str, title: str) -> str:
     """`/<lang>/feed.xml`: one entry per release, newest first."""
     entries = []
-    newest = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    newest = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     for view in reversed(views):
         rel = releases.get(view.version)
-        if rel is None:
+        if rel is None or view.record is None:
             continue
-        when = rel.committed.astimezone(dt.timezone.utc)
+        when = rel.committed.astimezone(dt.UTC)
         newest = max(newest, when)
         url = f"{site_url}{lang}/{view.version}/changes/"
         heading = f"{t(lang, 'version')} {view.version} — {t(lang, 'effective_from', date=format_day(view.record.effective, lang))}"

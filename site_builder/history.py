@@ -7,8 +7,8 @@ import functools
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import git
 
@@ -101,7 +101,7 @@ def first_commits(repo: git.Repo) -> dict[str, tuple[str, dt.datetime, str]]:
     for line in out.splitlines():
         if line.startswith("@"):
             sha, stamp = line[1:].split()
-            when = dt.datetime.fromtimestamp(int(stamp), dt.timezone.utc)
+            when = dt.datetime.fromtimestamp(int(stamp), dt.UTC)
         elif line.startswith(":"):
             meta, path = line.split("\t", 1)
             found.setdefault(path.strip(), (sha, when, meta.split()[3]))
@@ -194,7 +194,7 @@ _MEMO: dict[tuple[str, str, str], object] = {}
 def commit_memo(repo: git.Repo, name: str, sha: str, compute: Callable[[], object]) -> object:
     """A value that depends only on a commit, remembered in .git/policy-cache/NAME/SHA.json
     (commits never change). A folder that cannot be written means computing again next time."""
-    key = (repo.git_dir, name, sha)
+    key = (str(repo.git_dir), name, sha)
     if key in _MEMO:
         return _MEMO[key]
     store = Path(repo.git_dir) / "policy-cache" / name / f"{sha}.json"
@@ -224,7 +224,7 @@ def _commit_content_hash(repo: git.Repo, sha: str, tree: GitTree) -> str:
 def _check_dates(releases: list[Release], pending: list[ReleaseRecord]) -> list[Problem]:
     records = sorted([r.record for r in releases] + pending, key=lambda r: r.key)
     problems = []
-    for before, after in zip(records, records[1:]):
+    for before, after in zip(records, records[1:], strict=False):
         if after.effective < before.effective:
             problems.append(Problem(after.path, 1, f"effective date {after.effective} of {after.version} is before {before.effective} of {before.version}: effective dates never decrease with the version number"))
     return problems
@@ -273,6 +273,6 @@ def file_versions(repo_path: Path, path: str) -> list[tuple[str, dt.datetime, st
             data = repo.commit(sha).tree[name].data_stream.read()
         except KeyError:
             continue  # the commit deleted the file
-        found.append((sha, dt.datetime.fromtimestamp(int(stamp), dt.timezone.utc), subject, data))
+        found.append((sha, dt.datetime.fromtimestamp(int(stamp), dt.UTC), subject, data))
     found.reverse()
     return found

@@ -13,9 +13,9 @@ import datetime as dt
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import yaml
 from markdown_it import MarkdownIt
@@ -171,7 +171,7 @@ def cut_version(text: str, level: int) -> tuple[str | None, list[Cut]]:
     if intro:
         sections.append(Cut("Introduction", intro + "\n", False, intro=True))
     numbered_any = any(_NUMBER.match(h[3]) for h in cuts)
-    for k, (_, first, after, heading) in enumerate(cuts):
+    for k, (_, _first, after, heading) in enumerate(cuts):
         end = cuts[k + 1][1] if k + 1 < len(cuts) else len(lines)
         body = "\n".join(lines[after:end]).strip("\n")
         name = _NUMBER.sub("", heading).strip() or heading or f"Section {k + 1}"
@@ -224,18 +224,20 @@ class IdKeeper:
     def assign(self, label: str, cuts: list[Cut]) -> list[tuple[str, Cut]]:
         taken: set[str] = set()
         out: list[tuple[str, Cut] | None] = [None] * len(cuts)
-        by_title = {}
+        by_title: dict[str, str] = {}
         for sid, cut in self.previous:
             by_title.setdefault(_norm(cut.title), sid)
         for i, cut in enumerate(cuts):  # explicit --map, then the same title
-            sid = "introduction" if cut.intro else self.mapping.get(_norm(cut.title)) or by_title.get(_norm(cut.title))
-            if sid and sid not in taken:
+            found = "introduction" if cut.intro else self.mapping.get(_norm(cut.title)) or by_title.get(_norm(cut.title))
+            if found and found not in taken:
+                sid = found
                 out[i] = (sid, cut)
                 taken.add(sid)
         for i, cut in enumerate(cuts):  # then text that stayed close under a new title
             if out[i] is None:
-                sid = self._closest(cut, taken)
-                if sid:
+                close = self._closest(cut, taken)
+                if close:
+                    sid = close
                     out[i] = (sid, cut)
                     taken.add(sid)
                     self.report.add(f"  {label}: \"{cut.title}\" keeps the id `{sid}` (its text is close to that section's)")
@@ -319,7 +321,7 @@ def import_policy(source: Path, *, repo: Path, history_path: str | None = None, 
         write_record(root, version=name, effective=date, kind="material", summaries={"en": version.summary},
                      content_hash=content_hash(WorkingTree(root)))
         history.commit_all(repo_git, f"Release {name}: {version.summary}",
-                           dt.datetime.combine(date, dt.time(12), dt.timezone.utc))
+                           dt.datetime.combine(date, dt.time(12), dt.UTC))
         progress(f"  {name}  {date}  {len(sections):3d} sections  {version.label}")
     report.add(f"Done: {len(versions)} release(s) in {root}; next: set site_url in mkdocs.yml, then `policy check` and `policy build`")
     return report

@@ -199,7 +199,7 @@ def github_difference(text: str) -> tuple[int, str, str] | None:
     theirs = [b.key for b in cut(sanitize(_github().renderer.render(tokens, _github().options, {})))]
     if ours == theirs:
         return None
-    k = next((i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b), min(len(ours), len(theirs)))
+    k = next((i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b), min(len(ours), len(theirs)))
     lines = [tok.map[0] for tok in tokens if tok.type == "inline" and tok.map]
     line = lines[min(k, len(lines) - 1)] if lines else 0
     return line, (theirs[k] if k < len(theirs) else ""), (ours[k] if k < len(ours) else "")

@@ -32,10 +32,10 @@ import click
 
 from site_builder.compare.diffing import compare_snapshots
 from site_builder.compare.render import heading, section_label
+from site_builder.config import load_config
 from site_builder.errors import PolicyError
 from site_builder.i18n import format_day, t
 from site_builder.markup import to_html
-from site_builder.config import load_config
 from site_builder.workspace import open_workspace, require_verified_releases
 
 EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
@@ -120,6 +120,11 @@ def preview_html(root: Path, lang: str, record, title: str, changes, base: str) 
     return page.replace("<body>", "<body>" + banner, 1)
 
 
+def _body_bytes(msg, subtype: str) -> bytes:  # noqa: ANN001 - an email.message.EmailMessage
+    body = msg.get_body((subtype,))
+    return body.get_content().encode("utf-8") if body is not None else b""
+
+
 def _notice(lang, record, title, changes, base, conf) -> Notice:  # noqa: ANN001 - internal
     date = format_day(record.effective, lang)
     changes_url = f"{base}{lang}/{record.version}/changes/"
@@ -195,8 +200,8 @@ def _part(subtype: str, template: str, value: str, eight_bit: bool) -> bytes:
     handles a message line by line, and base64 has five times as many lines.
     """
     if eight_bit and len(value.encode("utf-8")) <= URL_ROOM - 20:
-        head = f'Content-Type: text/{subtype}; charset="utf-8"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'
-        return (head + _short_lines(template).replace("{unsubscribe}", value)).encode("utf-8")
+        plain = f'Content-Type: text/{subtype}; charset="utf-8"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'
+        return (plain + _short_lines(template).replace("{unsubscribe}", value)).encode("utf-8")
     head, rest, after = _encoded_head(subtype, template)
     return head + base64.encodebytes(rest + value.encode("utf-8") + after).replace(b"\n", b"\r\n")
 
@@ -259,8 +264,8 @@ def write_notice(root: Path, *, version: str, out: Path | None, site_url: str | 
         raw = render(notice, conf, None)
         msg = message_from_bytes(raw, policy=default)
         for name, data in ((f"{notice.lang}.eml", raw),
-                           (f"{notice.lang}.txt", msg.get_body(("plain",)).get_content().encode("utf-8")),
-                           (f"{notice.lang}.html", msg.get_body(("html",)).get_content().encode("utf-8"))):
+                           (f"{notice.lang}.txt", _body_bytes(msg, "plain")),
+                           (f"{notice.lang}.html", _body_bytes(msg, "html"))):
             (folder / name).write_bytes(data)
             written.append(folder / name)
     return written
@@ -362,6 +367,7 @@ class Mailer:
 
     def _connect(self) -> smtplib.SMTP:
         context = ssl.create_default_context()  # verifies certificates; smtplib's default does not
+        conn: smtplib.SMTP
         if self.use_ssl:
             conn = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
         else:
@@ -513,7 +519,7 @@ def _send_all(people: Iterator[Recipient], by_lang: dict[str, Notice], conf: Not
         raise errors[0]
 
 
-def _smtp_loop(outbox: "queue.Queue[_Outgoing | None]", mailer: Mailer, sender: str, journal: Path,
+def _smtp_loop(outbox: queue.Queue[_Outgoing | None], mailer: Mailer, sender: str, journal: Path,
                report: SendReport, errors: list[BaseException]) -> None:
     """The SMTP thread: send each queued message and record its outcome at once."""
     store = Journal(journal)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import html
 import functools
 import hashlib
+import html
 import posixpath
 import re
-from urllib.parse import urlsplit
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
-
-from site_builder.compare.render import section_html, section_label, heading
 from site_builder.compare.diffing import Changes
+from site_builder.compare.render import heading, section_html, section_label
 from site_builder.i18n import format_day, t
 from site_builder.markup import sanitize, to_html, unique_ids
 from site_builder.models import LanguageText, ReleaseRecord
@@ -166,6 +165,8 @@ def upcoming_notices(ctx: SiteContext, url: str) -> str:
     """On the page in force: every release that takes effect later, with its date."""
     out = []
     for view in ctx.upcoming:
+        if view.record is None:
+            continue
         date = format_day(view.record.effective, ctx.lang)
         link = _a(rel(url, f"{ctx.lang}/{view.version}/changes/"), t(ctx.lang, "see_changes"))
         out.append(f'<div class="policy-notice policy-notice--upcoming" role="note"><p>{html.escape(t(ctx.lang, "upcoming_notice", version=view.version, date=date))} {link}</p></div>\n\n')

@@ -14,9 +14,9 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import click
 
@@ -24,17 +24,17 @@ from site_builder.errors import PolicyError
 
 WATCHED = ("policy", "translations", "changelog", "mkdocs.yml")
 RELOAD_PATH = "/__policy_reload"
-_RELOAD = """<script>
-(function () {
+_RELOAD = f"""<script>
+(function () {{
   var seen = null;
-  setInterval(function () {
-    fetch("%s", {cache: "no-store"}).then(function (r) { return r.text(); }).then(function (v) {
-      if (seen !== null && v !== seen) { location.reload(); }
+  setInterval(function () {{
+    fetch("{RELOAD_PATH}", {{cache: "no-store"}}).then(function (r) {{ return r.text(); }}).then(function (v) {{
+      if (seen !== null && v !== seen) {{ location.reload(); }}
       seen = v;
-    }).catch(function () {});
-  }, 700);
-})();
-</script>""" % RELOAD_PATH
+    }}).catch(function () {{}});
+  }}, 700);
+}})();
+</script>"""
 
 
 @dataclass
@@ -133,7 +133,7 @@ def serve(root: Path, *, dev_addr: str, build: Callable[[Path], object], interva
         except OSError as exc:
             raise PolicyError(f"cannot listen on {dev_addr}: {exc.strerror}; choose another --dev-addr") from None
         # `out` is replaced by each build: serve whatever is there now.
-        server.RequestHandlerClass = functools.partial(handler, directory=str(out))  # type: ignore[assignment]
+        server.RequestHandlerClass = functools.partial(handler, directory=str(out))
         threading.Thread(target=server.serve_forever, daemon=True).start()
         _rebuild(build, out, state)
         click.echo(f"Serving the draft on http://{host}:{server.server_port}/en/draft/ (Ctrl+C to stop)", err=True)

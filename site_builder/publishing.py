@@ -8,33 +8,40 @@ new site in place of the old one. A failed build leaves the previous output unto
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import multiprocessing
 import os
 import shutil
 import sys
-import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
 
 import click
 
 from site_builder import cache, output
+from site_builder.compare.diffing import Changes, compare_snapshots
 from site_builder.config import load_config
-from site_builder.compare.diffing import compare_snapshots
 from site_builder.errors import ContentError, PolicyError, Problem, errors_in
 from site_builder.feeds import atom_feed, changes_json, root_page, versions_json, write_sitemap
 from site_builder.models import Release, ReleaseRecord, Snapshot, in_force_version
-from site_builder.pages import (DRAFT, Page, SiteContext, VersionView, archive_page, changes_page, upcoming_notices,
-                                no_version_page, version_header, version_page)
+from site_builder.pages import (
+    DRAFT,
+    Page,
+    SiteContext,
+    VersionView,
+    archive_page,
+    changes_page,
+    no_version_page,
+    upcoming_notices,
+    version_header,
+    version_page,
+)
 from site_builder.workspace import open_workspace
-
-
-
 
 
 @dataclass(frozen=True)
@@ -117,7 +124,7 @@ def _views(plan: SitePlan, lang: str) -> list[VersionView]:
     return views
 
 
-_CHANGES: dict[tuple[str, str, str, str, str], object] = {}
+_CHANGES: dict[tuple[str, str, str, str, str], Changes] = {}
 
 
 def _with_changes(plan: SitePlan, view: VersionView, lang: str) -> VersionView:
@@ -140,7 +147,7 @@ Planned = tuple[str, str, Callable[[], Page], "VersionView | None"]
 
 def _plan_pages(plan: SitePlan, lang: str, views: list[VersionView], context: str) -> list[Planned]:
     """(page folder, inputs key, make the page, view for changes pages): keys come before the costly diffs."""
-    ctx = SiteContext(lang, tuple(l for l in plan.languages if l != lang), plan.site_url, plan.in_force,
+    ctx = SiteContext(lang, tuple(code for code in plan.languages if code != lang), plan.site_url, plan.in_force,
                       tuple(v for v in views if v.status == "upcoming"))
     planned: list[Planned] = []
     notices = upcoming_notices(ctx, f"{lang}/")
@@ -150,15 +157,23 @@ def _plan_pages(plan: SitePlan, lang: str, views: list[VersionView], context: st
         text_key = _key(context, "version", plan.identities[view.version], str(view.fallback),
                         version_header(view, ctx, f"{lang}/{view.version}/", on_changes=False),
                         notices if view.version == plan.in_force else "")
-        planned.append((f"{view.version}/", text_key, lambda view=view: version_page(view, ctx), None))
+        planned.append((f"{view.version}/", text_key, functools.partial(version_page, view, ctx), None))
         header = version_header(view, ctx, f"{lang}/{view.version}/changes/", on_changes=True)
         record = json.dumps([view.record.kind, view.record.summary] if view.record else None, sort_keys=True)
         key = _key(context, "changes", header, record, plan.identities[view.version], plan.identities.get(view.previous or "", ""))
-        planned.append((f"{view.version}/changes/", key, lambda view=view: changes_page(_with_changes(plan, view, lang), ctx), view))
+        planned.append((f"{view.version}/changes/", key, functools.partial(_changes_page, plan, view, lang, ctx), view))
     current = next((v for v in views if v.version == plan.in_force), None)
     always = [archive_page(views, ctx), version_page(current, ctx, current=True) if current else no_version_page(ctx)]
-    planned += [(page.path, "", lambda page=page: page, None) for page in always]  # searchable: always rendered
+    planned += [(page.path, "", functools.partial(_same, page), None) for page in always]  # searchable: always rendered
     return planned
+
+
+def _same(page: Page) -> Page:
+    return page
+
+
+def _changes_page(plan: SitePlan, view: VersionView, lang: str, ctx: SiteContext) -> Page:
+    return changes_page(_with_changes(plan, view, lang), ctx)
 
 
 def _build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[str]:
@@ -181,7 +196,7 @@ def _build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[s
     nav = ((label, ""), ("⧉ " + ("Versions" if lang == "en" else "Εκδόσεις"), "versions/"))
     job = LanguageBuild(lang, tuple(page for _, page, _ in rendered), nav, f"{plan.site_url}{lang}/", plan.site_name)
     out_dir = tmp / "site" / lang
-    epoch = int(dt.datetime.combine(plan.today, dt.time(), dt.timezone.utc).timestamp())
+    epoch = int(dt.datetime.combine(plan.today, dt.time(), dt.UTC).timestamp())
     problems = render_language(job, work=tmp / "work", base_config=plan.root / "mkdocs.yml",
                                out_dir=out_dir, build_date_epoch=epoch, quiet=True)
     if problems:

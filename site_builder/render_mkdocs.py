@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
-from html import escape
 import os
 import re
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 import yaml
@@ -117,7 +117,7 @@ def _docs_path(folder: str) -> str:
 
 def _front_matter(page: Page, lang: str) -> str:
     """What our theme override and Material read from a page's meta (JSON is YAML, and fast)."""
-    meta: dict = {"title": page.title, "alternates": [{"lang": l, "href": h} for l, h in page.alternates],
+    meta: dict = {"title": page.title, "alternates": [{"lang": code, "href": href} for code, href in page.alternates],
                   "policy_lang": lang}
     if not page.search:
         meta["search"] = {"exclude": True}

@@ -10,8 +10,15 @@ import git
 from site_builder import history
 from site_builder.content import WorkingTree, content_hash, load_snapshot, translation_warnings
 from site_builder.errors import ContentError, PolicyError, Problem, errors_in
-from site_builder.models import (SNAPSHOT_FORMAT, Release, ReleaseRecord, Snapshot, snapshot_from_json,
-                                 snapshot_to_json, version_key)
+from site_builder.models import (
+    SNAPSHOT_FORMAT,
+    Release,
+    ReleaseRecord,
+    Snapshot,
+    snapshot_from_json,
+    snapshot_to_json,
+    version_key,
+)
 
 
 @dataclass(frozen=True)
@@ -43,8 +50,8 @@ class Workspace:
         from site_builder.cache import tool_digest  # a new version of the loader reads the commit again
 
         data = history.commit_memo(self.repo, f"snapshots-{SNAPSHOT_FORMAT}-{tool_digest()[:16]}", release.commit, load)
-        if isinstance(data, list):
-            raise ContentError([Problem(release.record.path, 1, f"release {release.version}: its text at commit {release.commit[:10]} is invalid: " + "; ".join(data))])
+        if not isinstance(data, dict):
+            raise ContentError([Problem(release.record.path, 1, f"release {release.version}: its text at commit {release.commit[:10]} is invalid: " + "; ".join(str(item) for item in (data if isinstance(data, list) else [])))])
         return snapshot_from_json(data)
 
     def snapshot_at(self, rev: str) -> Snapshot:

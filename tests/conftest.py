@@ -66,7 +66,7 @@ class PolicyRepo:
     def translate(self, sid: str, title: str, body: str, source_hash: str | None = None) -> None:
         if source_hash is None:
             en = self.read(f"policy/{sid}.md").split("---\n", 2)
-            en_title = [l for l in en[1].splitlines() if l.startswith("title:")][0][6:].strip()
+            en_title = [line for line in en[1].splitlines() if line.startswith("title:")][0][6:].strip()
             source_hash = fingerprint(en_title, en[2].strip("\n") + "\n")
         self.write(f"translations/el/{sid}.md", f'---\ntitle: {title}\nsource_hash: "{source_hash}"\n---\n{body}')
 

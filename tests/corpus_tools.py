@@ -83,7 +83,7 @@ def agreement(site: Path, repo: Path, work: Path) -> tuple[int, int, int]:
         subprocess.run(["git", "-C", str(repo), "checkout", "-q", commit, "--", "policy"], check=True)
         texts[version] = visible_text(repo)
     subprocess.run(["git", "-C", str(repo), "checkout", "-q", "HEAD", "--", "policy"], check=True)
-    for old, new in zip(versions, versions[1:]):
+    for old, new in zip(versions, versions[1:], strict=False):
         data = json.loads((site / "en" / new / "changes.json").read_text())
         renamed = {s["renamed_from"]: s["id"] for s in data["sections"] if s.get("renamed_from")}
         git: Counter = Counter()

@@ -158,7 +158,7 @@ class _Cutter(HTMLParser):
 
 def _tokenize(run: list[tuple[str, tuple]], pre: bool) -> list[Token]:
     tokens: list[Token] = []
-    for i, (text, marks) in enumerate(run):
+    for text, marks in run:
         if text == "\n" and not pre:
             if tokens and tokens[-1].text.strip():
                 tokens.append(Token("\n", marks))

@@ -11,8 +11,8 @@ about what `git diff --word-diff` costs, and a semantic clean-up keeps the marks
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Sequence
 
 import fast_diff_match_patch as dmp
 from deepdiff import DeepDiff
@@ -218,7 +218,7 @@ def _grouped(op: str, tokens: Iterable[Token]) -> list[Piece]:
 
 def _kept(olds: list[Token], news: list[Token]) -> list[Piece]:
     pieces: list[Piece] = []
-    for old, new in zip(olds, news):
+    for old, new in zip(olds, news, strict=False):
         if pieces and pieces[-1].marks == new.marks:
             last = pieces[-1]
             pieces[-1] = Piece("=", last.text + new.text, last.old_text + old.text, new.marks)
@@ -286,7 +286,7 @@ def _pair(olds: Sequence[Block], news: Sequence[Block]) -> list[tuple[Block | No
     out: list[tuple[Block | None, Block | None]] = []
     for tag, i1, i2, j1, j2 in _opcodes([b.key for b in olds], [b.key for b in news]):
         if tag == "equal":
-            out += list(zip(olds[i1:i2], news[j1:j2]))
+            out += list(zip(olds[i1:i2], news[j1:j2], strict=False))
         else:
             out += _pair_similar(olds[i1:i2], news[j1:j2])
     return out
@@ -360,7 +360,7 @@ def block_changes(old: Sequence[Block], new: Sequence[Block]) -> list[BlockChang
     """Align the blocks of two forms of a section and compare the words of each pair."""
     pairs: list[tuple[Block | None, Block | None]] = []
     for tag, i1, i2, j1, j2 in _opcodes([_block_key(b) for b in old], [_block_key(b) for b in new]):
-        pairs += list(zip(old[i1:i2], new[j1:j2])) if tag == "equal" else _pair(old[i1:i2], new[j1:j2])
+        pairs += list(zip(old[i1:i2], new[j1:j2], strict=False)) if tag == "equal" else _pair(old[i1:i2], new[j1:j2])
     places = _container_map(pairs)
     out = []
     for before, after in pairs:
@@ -379,7 +379,7 @@ def _container_map(pairs: list[tuple[Block | None, Block | None]]) -> dict[int, 
     for before, after in pairs:
         if before is None or after is None:
             continue
-        for a, b in zip(before.chain, after.chain):
+        for a, b in zip(before.chain, after.chain, strict=False):
             if a.tag != b.tag:
                 break
             places.setdefault(a.uid, b)
@@ -388,7 +388,7 @@ def _container_map(pairs: list[tuple[Block | None, Block | None]]) -> dict[int, 
 
 def _translate(chain: tuple[Container, ...], places: dict[int, Container]) -> tuple[Container, ...]:
     """A deleted block's place in the new text: inside the same list or table where that still exists."""
-    out = []
+    out: list[Container] = []
     for c in chain:
         if c.uid in places and (not out or out[-1].uid > 0):
             out.append(places[c.uid])
@@ -506,10 +506,10 @@ def _sources(changes: list[BlockChange], old: Sequence[Block], new: Sequence[Blo
 
 def _find_moves(drafts: dict[str, _Draft], headings: dict[str, str]) -> None:
     """Text removed from one section and added to another is a move: marked on both sides."""
-    outs = [(sid, i, d.sources[i]) for sid, d in drafts.items() for i, b in enumerate(d.blocks)
-            if b.status == "removed" and d.sources[i] is not None]
-    ins = [(sid, i, d.sources[i]) for sid, d in drafts.items() for i, b in enumerate(d.blocks)
-           if b.status == "added" and d.sources[i] is not None]
+    outs = [(sid, i, src) for sid, d in drafts.items() for i, (b, src) in enumerate(zip(d.blocks, d.sources, strict=True))
+            if b.status == "removed" and src is not None]
+    ins = [(sid, i, src) for sid, d in drafts.items() for i, (b, src) in enumerate(zip(d.blocks, d.sources, strict=True))
+           if b.status == "added" and src is not None]
     by_key: dict[str, list[tuple[str, int, Block]]] = {}
     for sid, i, blk in ins:
         if len(_words(blk)) >= MOVE_MIN_WORDS:

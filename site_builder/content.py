@@ -429,13 +429,13 @@ def _load_translation(source: Source, lang: str, name: str, english: dict[str, S
     return Translation(sid, lang, title, body, source_hash, state, path), body_line
 
 
-def load_snapshot(source: Source) -> tuple[Snapshot | None, list[Problem]]:
+def load_snapshot(source: Source, *, advice: bool | None = None) -> tuple[Snapshot | None, list[Problem]]:
     """Read and validate the policy from a source; every problem is collected, none raised.
 
     The editors' own text (the working tree) also gets the advice checks: anchors that lead
     nowhere and Markdown GitHub renders otherwise; a published release only the rules.
     """
-    editing = isinstance(source, WorkingTree)
+    editing = isinstance(source, WorkingTree) if advice is None else advice
     problems: list[Problem] = []
     meta, lines = _read_meta_file(source, "policy/policy.yml", problems)
     if meta is None:

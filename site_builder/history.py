@@ -176,13 +176,12 @@ def _committed_records(repo: git.Repo, head: git.Commit) -> dict[str, Callable[[
 
 def _verify(repo: git.Repo, record: ReleaseRecord, sha: str, first_bytes: bytes) -> list[Problem]:
     """A published release never changes: its record and its text are as first committed."""
-    tree = tree_at(repo, sha)
     first, _ = load_record(first_bytes, record.path, ())
     short = sha[:10]
     if first is not None and (first.version, first.effective, first.kind, first.content_hash, first.summary) != (
             record.version, record.effective, record.kind, record.content_hash, record.summary):
         return [Problem(record.path, 1, f"release {record.version} was edited after it was published in commit {short}; a published release never changes: restore it with `git checkout {short} -- {record.path}` and cut a new version instead")]
-    actual = _commit_content_hash(repo, sha, tree)
+    actual = _commit_content_hash(repo, sha)
     if actual != record.content_hash:
         return [Problem(record.path, 1, f"release {record.version}: the text at commit {short}, which first added this record, does not match its content_hash (history rewritten or record edited); restore the original history or record")]
     return []
@@ -216,9 +215,9 @@ def commit_memo(repo: git.Repo, name: str, sha: str, compute: Callable[[], objec
     return value
 
 
-def _commit_content_hash(repo: git.Repo, sha: str, tree: GitTree) -> str:
+def _commit_content_hash(repo: git.Repo, sha: str) -> str:
     """content_hash of a commit's text (remembered: a commit never changes, so neither does it)."""
-    return str(commit_memo(repo, "content-hashes", sha, lambda: content_hash(tree)))
+    return str(commit_memo(repo, "content-hashes", sha, lambda: content_hash(tree_at(repo, sha))))
 
 
 def _check_dates(releases: list[Release], pending: list[ReleaseRecord]) -> list[Problem]:

@@ -65,7 +65,7 @@ class SitePlan:
 
 def plan_site(root: Path, *, out: Path | None, draft: bool, today: dt.date | None, site_url: str | None) -> SitePlan:
     """Read the repository and decide what to build; raises on any error."""
-    ws = open_workspace(root, include_uncommitted=draft)  # a draft shows a release not yet committed
+    ws = open_workspace(root, include_uncommitted=draft, advice=False)  # a draft shows a release not yet committed
     release_problems = [p for p in errors_in(list(ws.problems)) if p.path.startswith("changelog/")]
     draft_problems = errors_in(list(ws.problems)) if draft else []
     pending = max(ws.pending, key=lambda r: r.key) if draft and ws.pending else None
@@ -168,6 +168,16 @@ def _plan_pages(plan: SitePlan, lang: str, views: list[VersionView], context: st
     return planned
 
 
+def template_cache_dir(root: Path) -> Path | None:
+    """Where compiled theme templates are kept between builds: beside the other per-repository caches."""
+    from site_builder.history import open_repo
+
+    try:
+        return Path(open_repo(root).git_dir) / "policy-cache" / "templates"
+    except PolicyError:
+        return None
+
+
 def _same(page: Page) -> Page:
     return page
 
@@ -198,7 +208,8 @@ def _build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[s
     out_dir = tmp / "site" / lang
     epoch = int(dt.datetime.combine(plan.today, dt.time(), dt.UTC).timestamp())
     problems = render_language(job, work=tmp / "work", base_config=plan.root / "mkdocs.yml",
-                               out_dir=out_dir, build_date_epoch=epoch, quiet=True)
+                               out_dir=out_dir, build_date_epoch=epoch, quiet=True,
+                               template_cache=template_cache_dir(plan.root))
     if problems:
         return [f"[{lang}] {p}" for p in problems]
     for folder, _, view in rendered:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
+import jinja2
 import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
@@ -43,9 +44,10 @@ class _PolicyPlugin(BasePlugin):
     """Every page's HTML passes nh3 before it reaches a template (no live markup from policy
     text); then the ready, sanitised fragments replace their placeholders."""
 
-    def __init__(self, fragments: dict[str, dict[str, str]]) -> None:
+    def __init__(self, fragments: dict[str, dict[str, str]], template_cache: Path | None = None) -> None:
         super().__init__()
         self.fragments = fragments  # page path -> placeholder key -> safe HTML
+        self.template_cache = template_cache
 
     def on_page_content(self, html, page, config, files):  # noqa: ANN001, ANN201 - MkDocs' hook
         # Only the page's own fragments: a placeholder typed into policy text stays text.
@@ -62,7 +64,16 @@ class _PolicyPlugin(BasePlugin):
 
     def on_config(self, config):  # noqa: ANN001, ANN201 - MkDocs' hook
         config.site_name = escape(config.site_name or "", quote=True)
+        # We write the sitemap of every page ourselves (reused pages are not in this build).
+        config.theme.static_templates.discard("sitemap.xml")
         return config
+
+    def on_env(self, env, config, files):  # noqa: ANN001, ANN201 - MkDocs' hook
+        # Material's templates compile once per machine, not once per build and language.
+        if self.template_cache is not None:
+            self.template_cache.mkdir(parents=True, exist_ok=True)
+            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(self.template_cache))
+        return env
 
     def on_post_build(self, config):  # noqa: ANN001, ANN201 - MkDocs' hook
         # Material ships lunr.el, but under lunr 2 its accent normaliser is never added, so
@@ -154,7 +165,7 @@ def _write_config(job: LanguageBuild, work: Path, base_config: Path, out_dir: Pa
 
 
 def render_language(job: LanguageBuild, *, work: Path, base_config: Path, out_dir: Path,
-                    build_date_epoch: int, quiet: bool = True) -> list[str]:
+                    build_date_epoch: int, quiet: bool = True, template_cache: Path | None = None) -> list[str]:
     """Render one language with one mkdocs build; returns problems (empty on success)."""
     os.environ["SOURCE_DATE_EPOCH"] = str(build_date_epoch)  # sitemap dates follow --today
     logger = logging.getLogger("mkdocs")
@@ -164,7 +175,7 @@ def render_language(job: LanguageBuild, *, work: Path, base_config: Path, out_di
     try:
         config = load_config(str(_write_config(job, work, base_config, out_dir)))
         fragments = {_docs_path(page.path): page.fragments for page in job.pages}
-        config.plugins["policy-pages"] = _PolicyPlugin(fragments)
+        config.plugins["policy-pages"] = _PolicyPlugin(fragments, template_cache)
         search = config.plugins.get("material/search") or config.plugins.get("search")
         if search is not None and job.lang != "en":
             # MkDocs' option check knows no Greek and falls back to English; Material ships lunr.el.

@@ -83,11 +83,14 @@ class Workspace:
         return not self.releases or self.draft_hash() != self.releases[-1].record.content_hash
 
 
-def open_workspace(root: Path, *, include_uncommitted: bool = True) -> Workspace:
-    """Read and validate the repository; raises nothing for content problems (they are collected)."""
+def open_workspace(root: Path, *, include_uncommitted: bool = True, advice: bool = True) -> Workspace:
+    """Read and validate the repository; raises nothing for content problems (they are collected).
+
+    `advice=False` skips the warnings meant for editors (a build only needs the errors).
+    """
     root = Path(root).resolve()
     repo = history.open_repo(root)
-    draft, problems = load_snapshot(WorkingTree(root))
+    draft, problems = load_snapshot(WorkingTree(root), advice=advice)
     languages = draft.languages if draft else ("en",)
     releases, pending, found = history.load_releases(repo, root, languages, include_uncommitted=include_uncommitted)
     problems.extend(found)

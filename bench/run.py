@@ -228,6 +228,7 @@ def main() -> None:
     parser.add_argument("--diff-only", action="store_true", help="only the long-paragraph and corpus comparisons")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="policy-bench-"))
+    os.environ.setdefault("POLICY_UNSUBSCRIBE_SECRET", "bench-only-secret-0123456789")  # https unsubscribe links are signed
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {dt.date.today()}")
     long = bench_long_paragraph(work)
     print(f"20,000-word paragraph, 100 words changed: ours {long['ours_ms']:.1f} ms in-process (rendering included), "

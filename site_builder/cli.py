@@ -193,26 +193,74 @@ def serve(repo: Path, dev_addr: str) -> None:
 @click.option("--user", default=None, help="SMTP login; the password is read from $POLICY_SMTP_PASSWORD.")
 @click.option("--journal", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Delivery journal (SQLite).")
 @click.option("--dry-run", is_flag=True, help="Show who would receive what, send nothing.")
+@click.option("--skip-invalid", is_flag=True, help="Send to the valid rows although others are invalid.")
+@click.option("--resend-unknown", is_flag=True, help="Send again the messages whose outcome is unknown.")
+@click.option("--no-wait", is_flag=True, help="Stop at once if another run is sending with the same journal.")
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for the server's answer.")
 @click.option("--retry-delay", type=float, default=1.0, show_default=True, help="First wait (seconds) before retrying a temporary failure; doubles each time.")
 @click.option("-q", "--quiet", is_flag=True)
 @guarded
 def notify(repo: Path, version: str, out: Path | None, site_url: str | None, send: bool,
-           recipients: Path | None, smtp: str | None, starttls: bool, use_ssl: bool,
-           user: str | None, journal: Path | None, dry_run: bool, retry_delay: float, quiet: bool) -> None:
+           recipients: Path | None, smtp: str | None, starttls: bool, use_ssl: bool, user: str | None,
+           journal: Path | None, dry_run: bool, skip_invalid: bool, resend_unknown: bool, no_wait: bool,
+           timeout: float, retry_delay: float, quiet: bool) -> None:
     """The notice of a release: files to send, or sending it."""
-    from site_builder import notices
+    import os
+
+    from site_builder.notify.send import SendOptions, send_notice, write_notice
+    from site_builder.notify.smtp import SmtpOptions
 
     if not send:
-        for path in notices.write_notice(repo, version=version, out=out, site_url=site_url):
+        for path in write_notice(repo, version=version, out=out, site_url=site_url):
             click.echo(f"wrote {path}")
         return
     if recipients is None or (smtp is None and not dry_run):
         raise PolicyError("--send needs --recipients CSV and --smtp HOST:PORT")
-    report = notices.send_notice(repo, version=version, recipients=recipients, smtp=smtp,
-                                 site_url=site_url, starttls=starttls, use_ssl=use_ssl, user=user,
-                                 journal=journal, dry_run=dry_run, quiet=quiet, backoff=retry_delay)
+    options = SmtpOptions.parse(smtp, starttls=starttls, use_ssl=use_ssl, user=user,
+                                password=os.environ.get("POLICY_SMTP_PASSWORD"), timeout=timeout,
+                                backoff=retry_delay) if smtp else None
+    report = send_notice(repo, version=version, site_url=site_url, options=SendOptions(
+        recipients=recipients, smtp=options, journal=Path(journal or Path(repo) / "notices" / "deliveries.sqlite"),
+        dry_run=dry_run, quiet=quiet, skip_invalid=skip_invalid, resend_unknown=resend_unknown, wait=not no_wait))
     if report.failed:
         sys.exit(1)
+
+
+@cli.command("unsubscribe")
+@repo_option
+@click.argument("emails", nargs=-1, required=True)
+@click.option("--journal", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Delivery journal (SQLite).")
+@guarded
+def unsubscribe(repo: Path, emails: tuple[str, ...], journal: Path | None) -> None:
+    """Leave addresses out of every later notice (for requests that came by e-mail)."""
+    from site_builder.notify.journal import Journal
+    from site_builder.notify.recipients import EMAIL
+
+    bad = [e for e in emails if not EMAIL.match(e.strip())]
+    if bad:
+        raise PolicyError(f"not an e-mail address: {', '.join(repr(b[:60]) for b in bad)}")
+    store = Journal(Path(journal or Path(repo) / "notices" / "deliveries.sqlite"))
+    try:
+        for address in emails:
+            added = store.suppress(address, "by hand")
+            click.echo(f"{address}: {'unsubscribed' if added else 'was unsubscribed already'}")
+    finally:
+        store.close()
+
+
+@cli.command("unsubscribe-app")
+@repo_option
+@click.option("--journal", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Delivery journal (SQLite).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8025, show_default=True)
+@guarded
+def unsubscribe_app(repo: Path, journal: Path | None, host: str, port: int) -> None:
+    """Run the one-click unsubscribe endpoint (a WSGI app: site_builder.notify.unsubscribe:make_app)."""
+    from site_builder.notify.mime import secret
+    from site_builder.notify.unsubscribe import serve
+
+    serve(Path(journal or Path(repo) / "notices" / "deliveries.sqlite"), secret(), host, port,
+          lambda line: click.echo(line, err=True))
 
 
 @cli.command("import")

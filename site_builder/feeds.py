@@ -97,6 +97,27 @@ def root_page(titles: dict[str, str], languages: tuple[str, ...], site_url: str)
 """
 
 
+def unsubscribe_page(languages: tuple[str, ...], mailto: str | None, one_click: bool) -> str:
+    """`/unsubscribe/`: how to stop the notices, in every language (the link of a notice may lead here)."""
+    sections = []
+    for lang in languages:
+        ways = []
+        if one_click:
+            ways.append(f"<li>{html.escape(t(lang, 'unsubscribe_page.link'))}</li>")
+        if mailto:
+            link = f"mailto:{mailto}?subject=unsubscribe"
+            ways.append(f'<li>{html.escape(t(lang, "unsubscribe_page.mail"))} '
+                        f'<a href="{html.escape(link)}">{html.escape(mailto)}</a></li>')
+        sections.append(f'<section lang="{lang}"><h1>{html.escape(t(lang, "unsubscribe_page.title"))}</h1>'
+                        f'<p>{html.escape(t(lang, "unsubscribe_page.intro"))}</p><ul>{"".join(ways)}</ul></section>')
+    return (f'<!doctype html>\n<html lang="{languages[0]}">\n<head>\n  <meta charset="utf-8">\n'
+            '  <meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f'  <title>{html.escape(" / ".join(t(lang, "unsubscribe_page.title") for lang in languages))}</title>\n'
+            '  <meta name="robots" content="noindex">\n'
+            "  <style>body{font-family:system-ui,sans-serif;max-width:36em;margin:3em auto;padding:0 1em;line-height:1.5;"
+            "color:#1f2328}a{color:#1a4fa0}</style>\n</head>\n<body>\n" + "\n<hr>\n".join(sections) + "\n</body>\n</html>\n")
+
+
 def write_sitemap(folder: Path, urls: list[str], today: dt.date) -> None:
     """sitemap.xml (and .gz) of every page, reused or rendered: the same bytes for the same input."""
     entries = "".join(f"  <url>\n    <loc>{escape(url)}</loc>\n    <lastmod>{today.isoformat()}</lastmod>\n  </url>\n" for url in urls)

@@ -13,6 +13,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import sys
 import time
@@ -27,7 +28,7 @@ from site_builder import cache, output
 from site_builder.compare.diffing import Changes, compare_snapshots
 from site_builder.config import load_config
 from site_builder.errors import ContentError, PolicyError, Problem, errors_in
-from site_builder.feeds import atom_feed, changes_json, root_page, versions_json, write_sitemap
+from site_builder.feeds import atom_feed, changes_json, root_page, unsubscribe_page, versions_json, write_sitemap
 from site_builder.models import Release, ReleaseRecord, Snapshot, in_force_version
 from site_builder.pages import (
     DRAFT,
@@ -257,6 +258,7 @@ def build_site(root: Path, *, out: Path | None = None, draft: bool = False, toda
                 _notice_previews(plan, site)
             (site / "versions.json").write_text(versions_json(list(plan.releases), plan.statuses, plan.site_url, plan.languages), encoding="utf-8")
             (site / "index.html").write_text(root_page(plan.titles, plan.languages, plan.site_url), encoding="utf-8")
+            _unsubscribe_page(plan, site)
             (site / cache.STAMP).write_text(value, encoding="utf-8")
             output.publish(site, plan.out)
         finally:
@@ -267,10 +269,23 @@ def build_site(root: Path, *, out: Path | None = None, draft: bool = False, toda
     return plan.out
 
 
+def _unsubscribe_page(plan: SitePlan, site: Path) -> None:
+    """/unsubscribe/: both ways to stop the notices, when notices are configured."""
+    notices = load_config(plan.root).notices
+    if notices.sender is None:
+        return
+    mailto = notices.unsubscribe_mailto or notices.reply_to or re.sub(r".*<([^>]+)>.*", r"\1", notices.sender)
+    (site / "unsubscribe").mkdir()
+    (site / "unsubscribe" / "index.html").write_text(
+        unsubscribe_page(plan.languages, mailto, one_click=bool(notices.unsubscribe_url)), encoding="utf-8")
+
+
 def _notice_previews(plan: SitePlan, site: Path) -> None:
     """The notice a pending release would send, per language, beside the draft (not linked from search)."""
-    from site_builder.notices import preview_html
+    from site_builder.notify.compose import preview_html
 
+    if plan.pending is None:
+        return
     for lang in plan.languages:
         view = next(v for v in _views(plan, lang) if v.version == DRAFT)
         page = preview_html(plan.root, lang, plan.pending, plan.titles.get(lang, plan.titles["en"]),

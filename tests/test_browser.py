@@ -109,3 +109,24 @@ def test_reader_journey(browser_page) -> None:
 
     outside = sorted({u for u in requests if urlparse(u).hostname not in ("127.0.0.1",) and not u.startswith(("data:", "blob:", "about:"))})
     assert outside == [], outside
+
+
+def test_the_html_notice_reads_well_on_a_phone(released: PolicyRepo, tmp_path: Path) -> None:
+    """The notice at 375 px in Chromium: no sideways scrolling, a sans-serif face, the date and company shown."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    released.policy("notify", "1.1", "--out", str(tmp_path / "n"))
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        for lang, date, company in (("el", "1 Ιουνίου 2025", "Example"), ("en", "1 June 2025", "Example")):
+            for width in (375, 1024):
+                page = browser.new_page(viewport={"width": width, "height": 800})
+                page.goto((tmp_path / "n" / f"{lang}.html").as_uri())
+                assert page.evaluate("document.documentElement.scrollWidth") <= width
+                font = page.evaluate("getComputedStyle(document.body).fontFamily")
+                assert "sans-serif" in font and "Times" not in font
+                text = page.locator("body").inner_text()
+                assert date in text and company in text
+                box = page.locator("div").nth(1).bounding_box()  # the white card inside the 600 px column
+                assert box is not None and box["width"] <= 600 + 1  # a comfortable measure on a desktop client too
+                page.close()
+        browser.close()

@@ -1,0 +1,98 @@
+"""The optional one-click unsubscribe endpoint (RFC 8058), as a small WSGI application.
+
+Deploy it behind the https address set as `extra.notices.unsubscribe_url`, with the same
+$POLICY_UNSUBSCRIBE_SECRET the sender uses, and the journal the sender reads: every address
+it records is left out of every later send. `policy unsubscribe-app` runs it for a try-out.
+
+- GET  /unsubscribe?email=..&token=..  a page (Greek and English) with a button
+- POST /unsubscribe?email=..&token=..  unsubscribes: the button, or a mail client's one-click
+  request (body `List-Unsubscribe=One-Click`). A wrong token gets 403 and changes nothing.
+"""
+
+from __future__ import annotations
+
+import hmac
+import html
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from urllib.parse import parse_qs, quote
+
+from site_builder.i18n import t
+from site_builder.notify.journal import Journal
+from site_builder.notify.mime import unsubscribe_token
+from site_builder.notify.recipients import EMAIL
+
+StartResponse = Callable[[str, list[tuple[str, str]]], object]
+
+
+def _page(status_key: str, email: str, form: str = "") -> bytes:
+    parts = []
+    for lang in ("el", "en"):
+        parts.append(f'<section lang="{lang}"><h1>{html.escape(t(lang, "unsub." + status_key + ".title"))}</h1>'
+                     f'<p>{html.escape(t(lang, "unsub." + status_key, email=email))}</p>{form and _button(lang, form)}</section>')
+    body = ('<!doctype html><html lang="el"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,'
+            'initial-scale=1"><title>Unsubscribe / Διαγραφή</title></head><body style="font-family:system-ui,sans-serif;'
+            'max-width:36em;margin:2em auto;padding:0 1em;line-height:1.5">' + "<hr>".join(parts) + "</body></html>\n")
+    return body.encode("utf-8")
+
+
+def _button(lang: str, action: str) -> str:
+    return (f'<form method="post" action="{html.escape(action)}"><button type="submit" style="font-size:1rem;padding:.5em 1em">'
+            f'{html.escape(t(lang, "unsub.button"))}</button></form>')
+
+
+def make_app(journal: Path, key: str) -> Callable[[dict, StartResponse], Iterable[bytes]]:
+    """The WSGI application: checks the token, records the address in the suppression list."""
+
+    def app(environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        email = (query.get("email") or [""])[0].strip()
+        token = (query.get("token") or [""])[0].strip()
+        if environ.get("PATH_INFO", "/").rstrip("/") not in ("/unsubscribe", ""):
+            return _answer(start_response, "404 Not Found", _page("notfound", email))
+        if not EMAIL.match(email) or not hmac.compare_digest(token, unsubscribe_token(email, key)):
+            return _answer(start_response, "403 Forbidden", _page("badlink", email))
+        if method == "GET":
+            action = f"?email={quote(email, safe='')}&token={quote(token, safe='')}"
+            return _answer(start_response, "200 OK", _page("confirm", email, action))
+        if method != "POST":
+            return _answer(start_response, "405 Method Not Allowed", _page("notfound", email), [("Allow", "GET, POST")])
+        store = Journal(journal)
+        try:
+            store.suppress(email, "one-click" if b"One-Click" in _body(environ) else "web page")
+        finally:
+            store.close()
+        return _answer(start_response, "200 OK", _page("done", email))
+
+    return app
+
+
+def _body(environ: dict) -> bytes:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    return environ["wsgi.input"].read(min(length, 4096)) if length > 0 else b""
+
+
+def _answer(start_response: StartResponse, status: str, body: bytes, extra: list[tuple[str, str]] | None = None) -> list[bytes]:
+    start_response(status, [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))),
+                            ("Cache-Control", "no-store"), *(extra or [])])
+    return [body]
+
+
+def serve(journal: Path, key: str, host: str, port: int, say: Callable[[str], None]) -> None:
+    """Run the endpoint with the standard library's WSGI server (for trying it; deploy it behind https)."""
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the standard library's name
+            pass
+
+    with make_server(host, port, make_app(journal, key), handler_class=Quiet) as server:
+        say(f"Unsubscribe endpoint on http://{host}:{server.server_port}/unsubscribe (Ctrl+C to stop); journal {journal}")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            say("Stopped.")

@@ -108,20 +108,48 @@ def translations_mark(ctx: click.Context, repo: Path | None, lang: str, section_
 @click.argument("version")
 @click.option("--effective", required=True, callback=_date, help="Date the version takes effect (YYYY-MM-DD).")
 @click.option("--kind", required=True, type=click.Choice(["material", "minor"]))
-@click.option("--summary-en", required=True, help="Plain-language summary in English.")
-@click.option("--summary-el", required=True, help="Plain-language summary in Greek.")
+@click.option("--summary-en", default=None, help="Plain-language summary in English (asked for when omitted).")
+@click.option("--summary-el", default=None, help="Plain-language summary in Greek (asked for when omitted).")
 @click.option("--allow-stale", is_flag=True, help="Release although translations are stale or missing.")
+@click.option("--allow-short-notice", "short_notice", default=None, metavar="REASON",
+              help="A material change sooner than the promised notice: the reason, recorded and shown.")
 @guarded
-def release(repo: Path, version: str, effective: dt.date, kind: str, summary_en: str,
-            summary_el: str, allow_stale: bool) -> None:
+def release(repo: Path, version: str, effective: dt.date, kind: str, summary_en: str | None,
+            summary_el: str | None, allow_stale: bool, short_notice: str | None) -> None:
     """Write changelog/VERSION.yml for the current text."""
     from site_builder.releases import create_release
 
+    summaries = {"en": summary_en, "el": summary_el}
+    if None in summaries.values():
+        summaries = _ask_summaries(repo, summaries)
     path = create_release(repo, version=version, effective=effective, kind=kind,
-                          summaries={"en": summary_en, "el": summary_el}, allow_stale=allow_stale)
+                          summaries={k: v or "" for k, v in summaries.items()}, allow_stale=allow_stale,
+                          short_notice=short_notice)
     rel = path.relative_to(Path(repo).resolve())
     click.echo(f"wrote {rel}\nnext: commit the text and the record together:\n"
                f"  git add policy translations {rel} && git commit -m 'Release {version}'")
+
+
+def _ask_summaries(repo: Path, given: dict[str, str | None]) -> dict[str, str | None]:
+    """Show the editor what changed since the last release, then ask for each missing summary."""
+    if not sys.stdin.isatty():
+        missing = ", ".join(f"--summary-{lang}" for lang, text in given.items() if text is None)
+        raise PolicyError(f"{missing} missing: give the summaries on the command line (no terminal to ask on)")
+    from site_builder.compare.diffing import compare_revisions
+    from site_builder.compare.render import heading, section_label
+    from site_builder.workspace import open_workspace
+
+    ws = open_workspace(repo)
+    if ws.releases:
+        changes = compare_revisions(ws, None, None, "en")
+        click.echo(f"Sections changed since {ws.releases[-1].version} (what the summaries should tell readers):")
+        for sec in changes.touched:
+            click.echo(f"  - {heading(sec)} [{section_label(sec, 'en')}]: {sec.words_inserted} word(s) in, {sec.words_deleted} out")
+    out = dict(given)
+    for lang, text in given.items():
+        if text is None:
+            out[lang] = click.prompt(f"Summary ({lang})")
+    return out
 
 
 @cli.command()
@@ -261,6 +289,25 @@ def unsubscribe_app(repo: Path, journal: Path | None, host: str, port: int) -> N
 
     serve(Path(journal or Path(repo) / "notices" / "deliveries.sqlite"), secret(), host, port,
           lambda line: click.echo(line, err=True))
+
+
+@cli.command("gdpr")
+@repo_option
+@click.option("--format", "fmt", default="text", type=click.Choice(["text", "markdown", "json"]))
+@click.option("--lang", default="en", type=click.Choice(["en", "el"]), help="Language of the item names.")
+@guarded
+def gdpr(repo: Path, fmt: str, lang: str) -> None:
+    """GDPR Art. 13/14 coverage of the working text: item, sections, languages (an aid, not legal advice)."""
+    from site_builder.gdpr import table
+    from site_builder.workspace import open_workspace
+
+    ws = open_workspace(repo, advice=False)
+    if ws.draft is None:
+        from site_builder.workspace import require_valid
+
+        require_valid(ws)
+        return
+    click.echo(table(ws.draft, fmt, lang), nl=False)
 
 
 @cli.command("import")

@@ -389,7 +389,7 @@ def _read_front_matter(source: Source, path: str, problems: list[Problem]) -> tu
     return None if meta is None else (meta, lines, body, body_line)
 
 
-def _load_section(source: Source, sid: str, problems: list[Problem]) -> tuple[str, str, bool, str, int] | None:
+def _load_section(source: Source, sid: str, problems: list[Problem]) -> tuple[str, str, bool, str, int, tuple[str, ...]] | None:
     path = f"policy/{sid}.md"
     if source.read(path) is None:
         if path not in getattr(source, "refused", {}):
@@ -404,7 +404,40 @@ def _load_section(source: Source, sid: str, problems: list[Problem]) -> tuple[st
     if not isinstance(numbered, bool):
         problems.append(Problem(path, lines.get("numbered", 1), "`numbered` must be true or false"))
         numbered = True
-    return (title or sid), body, numbered, path, body_line
+    return (title or sid), body, numbered, path, body_line, _gdpr_items(meta, path, lines, problems)
+
+
+def _promises(meta: dict, lines: dict[str, int], languages: tuple[str, ...],
+              problems: list[Problem]) -> tuple[int | None, str | None]:
+    """`notice_days` and `prevailing_language` of policy/policy.yml, checked."""
+    path = "policy/policy.yml"
+    days = meta.get("notice_days")
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 0):
+        problems.append(Problem(path, lines.get("notice_days", 1), f"`notice_days` must be a whole number of days, like 30, not {describe_type(days)}"))
+        days = None
+    prevailing = meta.get("prevailing_language")
+    if prevailing is not None and prevailing not in (*languages, "none"):
+        problems.append(Problem(path, lines.get("prevailing_language", 1), f"`prevailing_language` must be one of {', '.join(languages)} "
+                                "or none (both texts equally valid)"))
+        prevailing = None
+    return days, prevailing
+
+
+def _gdpr_items(meta: dict, path: str, lines: dict[str, int], problems: list[Problem]) -> tuple[str, ...]:
+    """`gdpr: [13.1.a, 13.2.b]`: the Art. 13/14 items a section declares (see `policy gdpr`)."""
+    from site_builder.gdpr import ITEMS
+
+    value = meta.get("gdpr", [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problems.append(Problem(path, lines.get("gdpr", 1), "`gdpr` lists items as quoted text, like [\"13.1.a\", \"13.2.b\"]"))
+        return ()
+    unknown = [v for v in value if v not in ITEMS]
+    if unknown:
+        problems.append(Problem(path, lines.get("gdpr", 1), f"unknown GDPR item(s) {', '.join(map(repr, unknown))}: use "
+                                f"{', '.join(ITEMS)} (see `policy gdpr`)"))
+    return tuple(v for v in value if v in ITEMS)
 
 
 def _load_translation(source: Source, lang: str, name: str, english: dict[str, Section],
@@ -449,8 +482,8 @@ def load_snapshot(source: Source, *, advice: bool | None = None) -> tuple[Snapsh
     for sid in ids:
         loaded = _load_section(source, sid, problems)
         if loaded:
-            title, body, numbered, path, body_line = loaded
-            sections.append(Section(sid, title, body, numbered, fingerprint(title, body), path))
+            title, body, numbered, path, body_line, gdpr = loaded
+            sections.append(Section(sid, title, body, numbered, fingerprint(title, body), path, gdpr))
             bodies[sid] = (path, body, body_line)
     for name in source.listdir("policy"):
         if name.endswith(".md") and name[:-3] not in ids:
@@ -492,7 +525,8 @@ def load_snapshot(source: Source, *, advice: bool | None = None) -> tuple[Snapsh
         for tr, body_line in loaded_bodies:
             _check_body(tr.body, body_line, tr.path, lang_anchors, values, problems, editing)
     problems.extend(getattr(source, "refused", {}).values())
-    snapshot = Snapshot(titles, tuple(sections), translations, variables, tuple(languages))
+    notice_days, prevailing = _promises(meta, lines, tuple(languages), problems)
+    snapshot = Snapshot(titles, tuple(sections), translations, variables, tuple(languages), notice_days, prevailing)
     return snapshot, problems
 
 
@@ -549,8 +583,12 @@ def load_record(raw: bytes, path: str, languages: tuple[str, ...]) -> tuple[Rele
     chash = data.get("content_hash")
     if not isinstance(chash, str) or not chash.startswith("sha256:"):
         problems.append(Problem(path, lines.get("content_hash", 1), "`content_hash` is missing or malformed; `policy release` writes it"))
+    short = data.get("short_notice")
+    if short is not None and (not isinstance(short, str) or not short.strip()):
+        problems.append(Problem(path, lines.get("short_notice", 1), "`short_notice` is the reason for a shorter notice, as text"))
     if problems:
         return None, problems
     assert isinstance(version, str) and isinstance(effective, dt.date) and isinstance(kind, str) and isinstance(chash, str)
-    record = ReleaseRecord(version, effective, kind, {k: str(v).strip() for k, v in summary.items()}, chash, path)
+    record = ReleaseRecord(version, effective, kind, {k: str(v).strip() for k, v in summary.items()}, chash, path,
+                           short.strip() if isinstance(short, str) else None)
     return record, []

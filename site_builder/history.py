@@ -178,8 +178,8 @@ def _verify(repo: git.Repo, record: ReleaseRecord, sha: str, first_bytes: bytes)
     """A published release never changes: its record and its text are as first committed."""
     first, _ = load_record(first_bytes, record.path, ())
     short = sha[:10]
-    if first is not None and (first.version, first.effective, first.kind, first.content_hash, first.summary) != (
-            record.version, record.effective, record.kind, record.content_hash, record.summary):
+    if first is not None and (first.version, first.effective, first.kind, first.content_hash, first.summary, first.short_notice) != (
+            record.version, record.effective, record.kind, record.content_hash, record.summary, record.short_notice):
         return [Problem(record.path, 1, f"release {record.version} was edited after it was published in commit {short}; a published release never changes: restore it with `git checkout {short} -- {record.path}` and cut a new version instead")]
     actual = _commit_content_hash(repo, sha)
     if actual != record.content_hash:

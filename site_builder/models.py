@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 SOURCE_LANG = "en"
-SNAPSHOT_FORMAT = 1  # of snapshot_to_json: change it when Snapshot changes
+SNAPSHOT_FORMAT = 3  # of snapshot_to_json: change it when Snapshot changes
 KINDS = ("material", "minor")
 
 
@@ -20,6 +20,7 @@ class Section:
     numbered: bool
     fingerprint: str
     path: str
+    gdpr: tuple[str, ...] = ()  # the Art. 13/14 items this section declares it covers
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class LanguageText:
     lang: str
     title: str
     sections: tuple[SectionText, ...]
+    prevailing: str | None = None  # the language that prevails if the texts differ; "none": equally valid
 
     def section(self, section_id: str) -> SectionText | None:
         """The section with this id, if present."""
@@ -68,6 +70,8 @@ class Snapshot:
     translations: dict[str, dict[str, Translation]]
     variables: dict[str, dict[str, str]]
     languages: tuple[str, ...]
+    notice_days: int | None = None  # the notice the policy promises before a material change takes effect
+    prevailing: str | None = None  # `prevailing_language` of policy.yml
 
     def translation_state(self, lang: str, section_id: str) -> str:
         """ok / stale / missing for a translated language, `source` for English."""
@@ -92,7 +96,7 @@ class Snapshot:
             out.append(SectionText(sec.id, title, fill_placeholders(body, values),
                                    number if sec.numbered else None, state))
         title = self.titles.get(lang) or self.titles[SOURCE_LANG]
-        return LanguageText(lang, title, tuple(out))
+        return LanguageText(lang, title, tuple(out), self.prevailing)
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,7 @@ class ReleaseRecord:
     summary: dict[str, str]
     content_hash: str
     path: str
+    short_notice: str | None = None  # why a material change takes effect sooner than the policy promises
 
     @property
     def key(self) -> tuple[int, ...]:
@@ -148,11 +153,13 @@ def snapshot_to_json(snap: Snapshot) -> dict:
 
     return {"titles": snap.titles, "sections": [asdict(s) for s in snap.sections],
             "translations": {lang: {sid: asdict(tr) for sid, tr in items.items()} for lang, items in snap.translations.items()},
-            "variables": snap.variables, "languages": list(snap.languages)}
+            "variables": snap.variables, "languages": list(snap.languages), "notice_days": snap.notice_days,
+            "prevailing": snap.prevailing}
 
 
 def snapshot_from_json(data: dict) -> Snapshot:
     """The inverse of snapshot_to_json."""
-    return Snapshot(dict(data["titles"]), tuple(Section(**s) for s in data["sections"]),
+    return Snapshot(dict(data["titles"]), tuple(Section(**{**s, "gdpr": tuple(s.get("gdpr", ()))}) for s in data["sections"]),
                     {lang: {sid: Translation(**tr) for sid, tr in items.items()} for lang, items in data["translations"].items()},
-                    {k: dict(v) for k, v in data["variables"].items()}, tuple(data["languages"]))
+                    {k: dict(v) for k, v in data["variables"].items()}, tuple(data["languages"]),
+                    data.get("notice_days"), data.get("prevailing"))

@@ -187,7 +187,15 @@ def policy_body(view: VersionView, ctx: SiteContext, url: str, frags: dict[str, 
         if view.fallback:
             body_html = body_html.replace('<div class="policy-text">', '<div class="policy-text" lang="en">', 1)
         out.append(fragment(frags, absolute_root_links(body_html, ctx)))
+    out.append(fragment(frags, prevailing_note(view.text.prevailing, ctx.lang)))
     return "\n".join(out)
+
+
+def prevailing_note(prevailing: str | None, lang: str) -> str:
+    """Which language prevails if the texts differ: the company's choice, said on every page."""
+    if not prevailing:
+        return ""
+    return '<p class="policy-prevailing">' + html.escape(t(lang, "prevailing." + prevailing)) + "</p>"
 
 
 @functools.lru_cache(maxsize=8192)
@@ -225,6 +233,9 @@ def changes_page(view: VersionView, ctx: SiteContext) -> Page:
     out = [fragment(frags, version_header(view, ctx, url, on_changes=True)), f"# {_md_escape(t(lang, 'changes_in', version=view.version))}\n"]
     if view.record:
         out.append(fragment(frags, f'<p class="policy-summary"><strong>{t(lang, "summary")}</strong> ({t(lang, "kind." + view.record.kind)})</p>'))
+        if view.record.short_notice:
+            out.append(fragment(frags, '<p class="policy-notice policy-notice--short">'
+                                + html.escape(t(lang, "short_notice", reason=view.record.short_notice)) + "</p>"))
         if lang in view.record.summary:
             out.append(view.record.summary[lang].strip() + "\n")
         else:
@@ -239,6 +250,7 @@ def changes_page(view: VersionView, ctx: SiteContext) -> Page:
                     if view.changes.shown_lang and view.changes.shown_lang != lang else "")
         out.append(fragment(frags, shown_in + f'<p class="policy-against">{html.escape(t(lang, "changes_against", version=view.changes.from_label))}</p>\n'
                             + _change_list(view.changes, lang) + f'<p class="policy-legend">{t(lang, "legend")}</p>\n' + touched))
+    out.append(fragment(frags, prevailing_note(view.text.prevailing, lang)))
     title = t(lang, "changes_in", version=view.version)
     return _page(f"{view.version}/changes/", "\n".join(out), url, frags, title, ctx, search=False,
                  noindex=view.status == DRAFT)
@@ -248,6 +260,16 @@ def _change_list(changes: Changes, lang: str) -> str:
     items = [f'<li><a href="#{html.escape(s.id)}">{html.escape(heading(s))}</a> — {html.escape(section_label(s, lang))}</li>'
              for s in changes.touched]
     return '<ul class="policy-change-list">\n' + "\n".join(items) + "\n</ul>\n" if items else ""
+
+
+def gdpr_page(view: VersionView, ctx: SiteContext, table_html: str) -> Page:
+    """For editors, in the draft only (noindex): which section gives each item of Art. 13/14."""
+    lang = ctx.lang
+    url = f"{lang}/{view.version}/gdpr/"
+    frags: dict[str, str] = {}
+    body = (fragment(frags, version_header(view, ctx, url, on_changes=True)) + f"# {_md_escape(t(lang, 'gdpr.title'))}\n"
+            + fragment(frags, f'<p class="policy-notice">{html.escape(t(lang, "gdpr.disclaimer"))}</p>' + table_html))
+    return _page(f"{view.version}/gdpr/", body, url, frags, t(lang, "gdpr.title"), ctx, search=False, noindex=True)
 
 
 def archive_page(views: list[VersionView], ctx: SiteContext) -> Page:

@@ -37,6 +37,7 @@ from site_builder.pages import (
     VersionView,
     archive_page,
     changes_page,
+    gdpr_page,
     no_version_page,
     upcoming_notices,
     version_header,
@@ -165,6 +166,11 @@ def _plan_pages(plan: SitePlan, lang: str, views: list[VersionView], context: st
         planned.append((f"{view.version}/changes/", key, functools.partial(_changes_page, plan, view, lang, ctx), view))
     current = next((v for v in views if v.version == plan.in_force), None)
     always = [archive_page(views, ctx), version_page(current, ctx, current=True) if current else no_version_page(ctx)]
+    draft = next((v for v in views if v.version == DRAFT), None)
+    if draft is not None:  # the editors' GDPR coverage table, beside the draft
+        from site_builder.gdpr import table
+
+        always.append(gdpr_page(draft, ctx, table(plan.snapshots[DRAFT], "html", lang)))
     planned += [(page.path, "", functools.partial(_same, page), None) for page in always]  # searchable: always rendered
     return planned
 
@@ -289,7 +295,7 @@ def _notice_previews(plan: SitePlan, site: Path) -> None:
     for lang in plan.languages:
         view = next(v for v in _views(plan, lang) if v.version == DRAFT)
         page = preview_html(plan.root, lang, plan.pending, plan.titles.get(lang, plan.titles["en"]),
-                            _with_changes(plan, view, lang).changes, plan.site_url)
+                            _with_changes(plan, view, lang).changes, plan.site_url, plan.snapshots[DRAFT].prevailing)
         (site / lang / DRAFT / "notice.html").write_text(page, encoding="utf-8")
 
 

@@ -14,7 +14,8 @@ from site_builder.workspace import check, open_workspace
 
 
 def create_release(root: Path, *, version: str, effective: dt.date, kind: str,
-                   summaries: dict[str, str], allow_stale: bool = False) -> Path:
+                   summaries: dict[str, str], allow_stale: bool = False, short_notice: str | None = None,
+                   today: dt.date | None = None) -> Path:
     """Write the release record for the current text; refuse anything that would break a release."""
     if not VERSION.match(version):
         raise PolicyError(f"version {version!r} must be digits and dots, like 2.0")
@@ -36,12 +37,25 @@ def create_release(root: Path, *, version: str, effective: dt.date, kind: str,
     for lang in ws.languages:
         if not summaries.get(lang, "").strip():
             raise PolicyError(f"a summary in `{lang}` is required (--summary-{lang})")
+    _check_notice(ws.draft.notice_days if ws.draft else None, kind, effective, today or dt.date.today(), short_notice)
     return write_record(ws.root, version=version, effective=effective, kind=kind,
-                        summaries={lang: summaries[lang] for lang in ws.languages}, content_hash=ws.draft_hash())
+                        summaries={lang: summaries[lang] for lang in ws.languages}, content_hash=ws.draft_hash(),
+                        short_notice=short_notice)
+
+
+def _check_notice(days: int | None, kind: str, effective: dt.date, today: dt.date, reason: str | None) -> None:
+    """A material change takes effect no sooner than the notice the policy promises, unless a reason is recorded."""
+    if kind != "material" or days is None:
+        return
+    earliest = today + dt.timedelta(days=days)
+    if effective < earliest and not (reason and reason.strip()):
+        raise PolicyError(f"the policy promises {days} days' notice of a material change (notice_days in policy/policy.yml), "
+                          f"but {effective} is {(effective - today).days} day(s) after today: choose {earliest} or later, or pass "
+                          "--allow-short-notice REASON (recorded in the release and shown on its changes page)")
 
 
 def write_record(root: Path, *, version: str, effective: dt.date, kind: str, summaries: dict[str, str],
-                 content_hash: str) -> Path:
+                 content_hash: str, short_notice: str | None = None) -> Path:
     """Write `changelog/<version>.yml` (the caller has validated everything)."""
     record = {
         "version": version,
@@ -50,6 +64,8 @@ def write_record(root: Path, *, version: str, effective: dt.date, kind: str, sum
         "summary": {lang: text.strip() for lang, text in summaries.items()},
         "content_hash": content_hash,
     }
+    if short_notice:
+        record["short_notice"] = short_notice.strip()
     path = Path(root) / "changelog" / f"{version}.yml"
     path.parent.mkdir(exist_ok=True)
     text = yaml.safe_dump(record, allow_unicode=True, sort_keys=False, width=88)

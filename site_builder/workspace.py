@@ -96,6 +96,10 @@ def open_workspace(root: Path, *, include_uncommitted: bool = True, advice: bool
     problems.extend(found)
     if draft is not None:
         problems.extend(translation_warnings(draft))
+        if advice and any(s.gdpr for s in draft.sections):  # the coverage check starts with the first declaration
+            from site_builder.gdpr import problems as gdpr_problems
+
+            problems.extend(gdpr_problems(draft))
     return Workspace(root, repo, draft, tuple(releases), tuple(pending), tuple(problems))
 
 
@@ -103,12 +107,27 @@ def check(root: Path, *, strict: bool = False) -> list[Problem]:
     """Every problem in the repository; with `strict`, warnings count as errors."""
     ws = open_workspace(root)
     problems = list(ws.problems)
+    problems.extend(_summary_balance([r.record for r in ws.releases] + list(ws.pending)))
     for record in ws.pending:
         if record.content_hash != ws.draft_hash():
             problems.append(Problem(record.path, 1, f"release {record.version} is not committed yet and its content_hash does not match the current text; run `policy release` again"))
     if strict:
         problems = [Problem(p.path, p.line, p.message) for p in problems]
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.message))
+
+
+def _summary_balance(records: list[ReleaseRecord]) -> list[Problem]:
+    """A material release whose summary in one language is much shorter than in another says less there."""
+    out = []
+    for record in records:
+        lengths = {lang: len(text.split()) for lang, text in record.summary.items()}
+        if record.kind != "material" or len(lengths) < 2:
+            continue
+        short, long = min(lengths, key=lengths.__getitem__), max(lengths, key=lengths.__getitem__)
+        if lengths[short] < 0.5 * lengths[long]:
+            out.append(Problem(record.path, 1, f"the `{short}` summary of material release {record.version} has {lengths[short]} "
+                               f"word(s), the `{long}` one {lengths[long]}: readers of `{short}` may be told less", "warning"))
+    return out
 
 
 def require_verified_releases(ws: Workspace, hint: str = "nothing was written") -> None:

@@ -163,14 +163,14 @@ def test_reflow_only_is_no_change() -> None:
 def test_list_edit_stays_a_list() -> None:
     old = TEXTS["en"]
     sec = old.section("scope")
-    body = sec.body.replace("- Visitors to our site.\n", "- Visitors to our site.\n- Job applicants.\n")
+    body = sec.body.replace("- visitors to our site;\n", "- visitors to our site;\n- job applicants;\n")
     new = LanguageText("en", old.title, tuple(replace(s, body=body) if s.id == sec.id else s for s in old.sections))
     changes = compare_texts(old, new, from_label="a", to_label="b")
     edited = [b for b in changes.touched[0].blocks if b.status != "unchanged"]
     assert [(b.kind, b.status) for b in edited] == [("item", "added")]
     html = render(changes, "html")
-    assert re.search(r'<li class="policy-block--added"><ins><span class="visually-hidden">inserted: </span>Job applicants.</ins></li>', html)
-    assert "- Job" not in html and html.count("<ul>") == 1
+    assert re.search(r'<li class="policy-block--added"><ins><span class="visually-hidden">inserted: </span>job applicants;</ins></li>', html)
+    assert "- job" not in html and html.count("<ul>") == 1
 
 
 def test_table_link_and_autolink_changes_show_no_markdown() -> None:

@@ -93,36 +93,39 @@ def build_notices(root: Path, version: str, site_url: str | None) -> tuple[list[
     notices = []
     for lang in new.languages:
         changes = compare_snapshots(old, new, lang, from_label=ws.releases[index - 1].version, to_label=version) if old else None
-        notices.append(compose(lang, release.record, new.titles.get(lang, new.titles["en"]), changes, base, conf))
+        notices.append(compose(lang, release.record, new.titles.get(lang, new.titles["en"]), changes, base, conf,
+                               new.prevailing))
     return notices, conf
 
 
-def preview_html(root: Path, lang: str, record: ReleaseRecord, title: str, changes: Changes | None, base: str) -> str:
+def preview_html(root: Path, lang: str, record: ReleaseRecord, title: str, changes: Changes | None, base: str,
+                 prevailing: str | None = None) -> str:
     """The HTML notice a pending release would send, for the draft preview (marked as a preview)."""
     try:
         conf = settings(root)
     except PolicyError as exc:
         return f'<!doctype html><html lang="{lang}"><meta charset="utf-8"><p>{html.escape(exc.format_message())}</p></html>\n'
-    page = compose(lang, record, title, changes, base, conf).html.replace(UNSUBSCRIBE, "#")
+    page = compose(lang, record, title, changes, base, conf, prevailing).html.replace(UNSUBSCRIBE, "#")
     banner = f'<p style="background:#fdecea;padding:.5em;margin:0">{html.escape(t(lang, "notice_preview_banner"))}</p>'
     return page.replace("<body", "<body data-preview", 1).replace("<!--banner-->", banner, 1)
 
 
 def compose(lang: str, record: ReleaseRecord, title: str, changes: Changes | None, base: str,
-            conf: NoticeSettings) -> Notice:
+            conf: NoticeSettings, prevailing: str | None = None) -> Notice:
     """Subject, plain text and HTML of one language's notice."""
     date = format_day(record.effective, lang)
     changes_url = f"{base}{lang}/{record.version}/changes/"
     full = f"{base}{lang}/{record.version}/"
     summary = record.summary.get(lang) or record.summary["en"]
     touched = changes.touched if changes else ()
-    text = _text(lang, record, date, summary, touched, changes_url, full, conf)
-    page = _html(lang, record, title, date, summary, touched, changes_url, full, conf)
+    note = t(lang, f"prevailing.{prevailing}") if prevailing else ""
+    text = _text(lang, record, date, summary, touched, changes_url, full, conf, note)
+    page = _html(lang, record, title, date, summary, touched, changes_url, full, conf, note)
     subject = t(lang, "notice.subject", title=title, version=record.version, date=date)
     return Notice(lang, record.version, header_safe(subject, "subject"), text, page)
 
 
-def _text(lang, record, date, summary, touched, changes_url, full, conf) -> str:  # noqa: ANN001
+def _text(lang, record, date, summary, touched, changes_url, full, conf, note) -> str:  # noqa: ANN001
     lines = [conf.company, "", t(lang, "notice.greeting"), "", t(lang, "notice.effective", version=record.version, date=date), "",
              summary.strip(), "", t(lang, f"notice.{record.kind}", date=date), ""]
     if touched:
@@ -130,6 +133,7 @@ def _text(lang, record, date, summary, touched, changes_url, full, conf) -> str:
         lines += [f"- {heading(sec)} ({section_label(sec, lang)}): {changes_url}#{sec.id}" for sec in touched]
         lines.append("")
     lines += [f"{t(lang, 'notice.all_changes')}: {changes_url}", f"{t(lang, 'notice.full_text', version=record.version)}: {full}", "",
+              *([note, ""] if note else []),
               t(lang, "notice.questions", reply_to=conf.reply_to), "", "-- ",
               t(lang, "notice.unsubscribe", url=UNSUBSCRIBE)]
     return "\n".join(lines) + "\n"
@@ -138,7 +142,7 @@ def _text(lang, record, date, summary, touched, changes_url, full, conf) -> str:
 _FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,'Helvetica Neue',Arial,'Noto Sans',sans-serif"
 
 
-def _html(lang, record, title, date, summary, touched, changes_url, full, conf) -> str:  # noqa: ANN001
+def _html(lang, record, title, date, summary, touched, changes_url, full, conf, note) -> str:  # noqa: ANN001
     esc = html.escape
     items = "".join(f'<li style="margin:0 0 6px"><a href="{esc(changes_url)}#{esc(sec.id)}" style="color:#1a4fa0">'
                     f"{esc(heading(sec))}</a> <span style=\"color:#555\">— {esc(section_label(sec, lang))}</span></li>"
@@ -166,7 +170,8 @@ def _html(lang, record, title, date, summary, touched, changes_url, full, conf) 
         f'<a href="{esc(full)}" style="{button};background:#ffffff;color:#1a4fa0;border:1px solid #1a4fa0">'
         f'{esc(t(lang, "notice.full_text", version=record.version))}</a></p>'
         f'<p style="color:#444">{esc(t(lang, "notice.questions", reply_to=conf.reply_to))}</p>'
-        "</div>"
+        + (f'<p style="color:#555;font-size:14px">{esc(note)}</p>' if note else "")
+        + "</div>"
         f'<p style="font-size:13px;color:#555;padding:12px 8px;margin:0">{esc(t(lang, "notice.unsubscribe", url=""))}'
         f'<a href="{UNSUBSCRIBE}" style="color:#1a4fa0">{esc(t(lang, "notice.unsubscribe_link"))}</a></p>'
         "</div></body></html>\n")

@@ -132,7 +132,7 @@ def test_stale_greek_section_says_so_and_links_english(site_repo: PolicyRepo, tm
     site_repo.release("2.1", "2026-04-01", "minor", "--allow-stale")
     build(site_repo, tmp_path / "s")
     html = page(tmp_path / "s", "el/2.1")
-    assert "Η ελληνική απόδοση της ενότητας αυτής βρίσκεται υπό επικαιροποίηση" in html
+    assert "Η ελληνική απόδοση της ενότητας αυτής επικαιροποιείται· παρατίθεται το αγγλικό κείμενο." in html
     assert 'href="../../en/2.1/#cookies"' in html
     assert "We use one session cookie and no trackers." in html
 

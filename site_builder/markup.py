@@ -29,8 +29,11 @@ ALLOWED_TAGS = {
     "table", "tbody", "td", "th", "thead", "tr", "ul",
 }
 ALLOWED_ATTRIBUTES = {"*": {"id", "class", "lang", "role"}, "a": {"href", "title", "hreflang", "rel"}, "abbr": {"title"},
-                      "div": {"data-version"}, "tr": {"data-version"}, "section": {"data-section"}, "ol": {"start"},
-                      "td": {"style"}, "th": {"style", "scope"}}
+                      "div": {"data-version", "data-root", "data-labels", "tabindex", "data-effective", "data-href",
+                              "data-now", "data-read"},
+                      "nav": {"data-root", "data-labels"}, "span": {"data-effective"}, "p": {"data-until"},
+                      "tr": {"data-version"}, "section": {"data-section"}, "ol": {"start"},
+                      "td": {"style", "data-label"}, "th": {"style", "scope"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 _ITEM = re.compile(r"^( *)([-*+]|\d{1,9}[.)])( +|$)")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
+import json
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -75,6 +76,7 @@ class SiteContext:
     site_url: str
     in_force: str | None
     upcoming: tuple[VersionView, ...]
+    site_name: str = ""
 
 
 _ROOT_LINK = re.compile(r'href="/(?!/)')
@@ -123,10 +125,16 @@ def version_header(view: VersionView, ctx: SiteContext, url: str, *, on_changes:
     lang = ctx.lang
     status_key = "draft" if view.status == DRAFT else view.status
     effective = format_day(view.record.effective, lang) if view.record else "—"
-    parts = [f'<div class="policy-header policy-header--{status_key.replace(" ", "-")}" data-version="{html.escape(view.version)}">',
+    # The status is the build's; policy.js recomputes it from the dates in versions.json on the day.
+    dates = f' data-effective="{view.record.effective.isoformat()}"' if view.record and view.status != DRAFT else ""
+    labels = html.escape(json.dumps({k: t(lang, "status." + k) for k in ("in force", "superseded", "upcoming")}, ensure_ascii=False))
+    parts = [f'<div class="policy-header policy-header--{status_key.replace(" ", "-")}" data-version="{html.escape(view.version)}"'
+             f' data-root="{html.escape(rel(url, ""))}" data-labels="{labels}" id="policy-version-header" tabindex="-1">',
              f'<p class="policy-meta"><span class="policy-version">{t(lang, "version")} {html.escape(version_label(view, lang))}</span> · '
              f'<span class="policy-effective">{t(lang, "effective")}: {effective}</span> · '
-             f'<span class="policy-status policy-status--{status_key.replace(" ", "-")}">{t(lang, "status." + status_key)}</span></p>',
+             f'<span class="policy-status policy-status--{status_key.replace(" ", "-")}"{dates}>{t(lang, "status." + status_key)}</span></p>',
+             f'<p class="policy-print">{html.escape(ctx.site_name)} · {html.escape(ctx.site_url + url)} · '
+             f'{html.escape(t(lang, "printed"))} <span class="policy-print-date"></span></p>',
              '<nav class="policy-links">']
     base = f"{lang}/{view.version}/"
     if view.previous:
@@ -149,6 +157,11 @@ def version_header(view: VersionView, ctx: SiteContext, url: str, *, on_changes:
         parts.append(f'<p class="policy-notice policy-notice--draft">{t(lang, "draft_notice")}{notice}</p>')
     elif view.status == "superseded" and ctx.in_force:
         parts.append(f'<p class="policy-notice policy-notice--superseded">{_a(rel(url, lang + "/"), t(lang, "superseded_notice"))}</p>')
+    elif view.status == "upcoming" and view.record is not None:
+        date = format_day(view.record.effective, lang)
+        in_force = (" " + _a(rel(url, f"{lang}/{ctx.in_force}/"), t(lang, "read_in_force", version=ctx.in_force))) if ctx.in_force else ""
+        parts.append(f'<p class="policy-notice policy-notice--not-yet" data-until="{view.record.effective.isoformat()}">'
+                     f'{html.escape(t(lang, "not_yet_in_force", date=date))}{in_force}</p>')
     parts.append("</div>\n\n")
     return "\n".join(parts)
 
@@ -169,7 +182,11 @@ def upcoming_notices(ctx: SiteContext, url: str) -> str:
             continue
         date = format_day(view.record.effective, ctx.lang)
         link = _a(rel(url, f"{ctx.lang}/{view.version}/changes/"), t(ctx.lang, "see_changes"))
-        out.append(f'<div class="policy-notice policy-notice--upcoming" role="note"><p>{html.escape(t(ctx.lang, "upcoming_notice", version=view.version, date=date))} {link}</p></div>\n\n')
+        later = (f' data-effective="{view.record.effective.isoformat()}" data-href="{html.escape(rel(url, f"{ctx.lang}/{view.version}/"))}"'
+                 f' data-now="{html.escape(t(ctx.lang, "now_in_force", version=view.version, date=date))}"'
+                 f' data-read="{html.escape(t(ctx.lang, "read_it"))}"')
+        out.append(f'<div class="policy-notice policy-notice--upcoming" role="note"{later}><p>'
+                   f'{html.escape(t(ctx.lang, "upcoming_notice", version=view.version, date=date))} {link}</p></div>\n\n')
     return "".join(out)
 
 
@@ -281,17 +298,22 @@ def archive_page(views: list[VersionView], ctx: SiteContext) -> Page:
         if view.record is None:
             continue
         status = view.status
+        cell = lambda key, content: f'<td data-label="{html.escape(t(lang, key))}">{content}</td>'  # noqa: E731 - a card on phones
         rows.append(
-            f'<tr data-version="{html.escape(view.version)}"><td>{_a(rel(url, f"{lang}/{view.version}/"), view.version)}</td>'
-            f"<td>{format_day(view.record.effective, lang)}</td><td>{t(lang, 'kind.' + view.record.kind)}</td>"
-            f'<td><span class="policy-status policy-status--{status.replace(" ", "-")}">{t(lang, "status." + status)}</span></td>'
-            f"<td>{html.escape(view.record.summary.get(lang) or view.record.summary.get('en', ''))}</td>"
-            f"<td>{_a(rel(url, f'{lang}/{view.version}/changes/'), t(lang, 'changes'))}</td></tr>")
-    head = "".join(f"<th>{t(lang, k)}</th>" for k in ("version", "effective")) + \
-        f"<th></th><th></th><th>{t(lang, 'summary')}</th><th></th>"
+            f'<tr data-version="{html.escape(view.version)}">'
+            + cell("version", _a(rel(url, f"{lang}/{view.version}/"), view.version))
+            + cell("effective", format_day(view.record.effective, lang))
+            + cell("kind", t(lang, "kind." + view.record.kind))
+            + cell("status", f'<span class="policy-status policy-status--{status.replace(" ", "-")}" '
+                             f'data-effective="{view.record.effective.isoformat()}">{t(lang, "status." + status)}</span>')
+            + cell("summary", html.escape(view.record.summary.get(lang) or view.record.summary.get("en", "")))
+            + cell("changes", _a(rel(url, f"{lang}/{view.version}/changes/"), t(lang, "changes"))) + "</tr>")
+    head = "".join(f'<th scope="col">{t(lang, k)}</th>' for k in ("version", "effective", "kind", "status", "summary", "changes"))
     table = f'<table class="policy-archive">\n<thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody>\n</table>\n"
     frags: dict[str, str] = {}
-    nav = f'<nav class="policy-links">{_a(rel(url, lang + "/"), t(lang, "current"))} {_language_switch(ctx, url)}</nav>'
+    labels = html.escape(json.dumps({k: t(lang, "status." + k) for k in ("in force", "superseded", "upcoming")}, ensure_ascii=False))
+    nav = (f'<nav class="policy-links" data-root="{html.escape(rel(url, ""))}" data-labels="{labels}">'
+           f'{_a(rel(url, lang + "/"), t(lang, "current"))} {_language_switch(ctx, url)}</nav>')
     body = fragment(frags, nav) + f"# {_md_escape(t(lang, 'archive'))}\n\n{t(lang, 'archive_intro')}\n" + fragment(frags, table)
     return _page("versions/", body, url, frags, t(lang, "archive"), ctx, search=True)
 

@@ -150,7 +150,7 @@ Planned = tuple[str, str, Callable[[], Page], "VersionView | None"]
 def _plan_pages(plan: SitePlan, lang: str, views: list[VersionView], context: str) -> list[Planned]:
     """(page folder, inputs key, make the page, view for changes pages): keys come before the costly diffs."""
     ctx = SiteContext(lang, tuple(code for code in plan.languages if code != lang), plan.site_url, plan.in_force,
-                      tuple(v for v in views if v.status == "upcoming"))
+                      tuple(v for v in views if v.status == "upcoming"), plan.site_name)
     planned: list[Planned] = []
     notices = upcoming_notices(ctx, f"{lang}/")
     for view in views:

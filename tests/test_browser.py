@@ -130,3 +130,42 @@ def test_the_html_notice_reads_well_on_a_phone(released: PolicyRepo, tmp_path: P
                 assert box is not None and box["width"] <= 600 + 1  # a comfortable measure on a desktop client too
                 page.close()
         browser.close()
+
+
+def test_status_switches_on_the_effective_date_without_a_rebuild(browser_page) -> None:
+    """Built on 15 January with 2.0 due on 1 March: on 2 March the reader sees 2.0 in force."""
+    import datetime as dt
+
+    page, base, _ = browser_page
+    page.clock.set_fixed_time(dt.datetime(2026, 1, 20, 12, 0))
+    page.goto(base + "en/2.0/")
+    page.wait_for_function("document.documentElement.getAttribute('data-policy-today') === '2026-01-20'")
+    assert page.locator(".policy-header .policy-status").inner_text() == "Upcoming"
+    assert page.locator(".policy-notice--not-yet").is_visible()  # says it is not yet in force, links the one that is
+    assert "1 March 2026" in page.locator(".policy-notice--not-yet").inner_text()
+    page.clock.set_fixed_time(dt.datetime(2026, 3, 2, 12, 0))
+    for url, expected in (("en/2.0/", "In force"), ("en/1.1/", "Superseded"), ("el/2.0/", "Σε ισχύ")):
+        page.goto(base + url)
+        page.wait_for_function("document.documentElement.getAttribute('data-policy-today') === '2026-03-02'")
+        assert page.locator(".policy-header .policy-status").inner_text() == expected, url
+    assert not page.locator(".policy-notice--not-yet").is_visible()
+    page.goto(base + "en/")
+    page.wait_for_function("document.documentElement.getAttribute('data-policy-today') === '2026-03-02'")
+    assert "Version 2.0 is in force since 1 March 2026" in page.locator(".policy-notice--upcoming").inner_text()
+
+
+def test_archive_on_a_320px_phone_and_print(browser_page) -> None:
+    page, base, _ = browser_page
+    page.set_viewport_size({"width": 320, "height": 700})
+    for lang in ("el", "en"):
+        page.goto(base + f"{lang}/versions/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, lang
+        assert page.locator(".policy-archive tr[data-version] td").first.evaluate("e => getComputedStyle(e).display") == "block"
+    page.goto(base + "el/1.1/")
+    page.emulate_media(media="print")
+    header = page.locator(".policy-print")
+    assert header.is_visible()
+    text = header.inner_text()
+    assert "Example" in text and base + "el/1.1/" in text and "εκτύπωση:" in text and "2026" in text or "20" in text
+    assert page.locator(".policy-meta").is_visible()  # version, effective date and status
+    assert not page.locator(".policy-links").first.is_visible()

@@ -1,0 +1,48 @@
+/* The status of each version on the day the page is read, not the day it was built.
+   The page carries the build's status (the fallback without JavaScript); this recomputes it
+   from the effective dates in versions.json: in force is the newest version whose date has
+   come, upcoming a later date, superseded the rest. No third party, no cookies. */
+(function () {
+  "use strict";
+  var stamp = function () {  // the print date, for the header of a printed version
+    var day = new Date().toLocaleDateString(document.documentElement.lang || undefined,
+                                             {year: "numeric", month: "long", day: "numeric"});
+    document.querySelectorAll(".policy-print-date").forEach(function (el) { el.textContent = day; });
+  };
+  stamp();
+  window.addEventListener("beforeprint", stamp);
+  var anchor = document.querySelector("[data-root][data-labels]");
+  if (!anchor || !window.fetch) { return; }
+  var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+  var now = new Date();
+  var today = now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
+  var labels = JSON.parse(anchor.getAttribute("data-labels"));
+  fetch(anchor.getAttribute("data-root") + "versions.json", {cache: "no-cache"})
+    .then(function (answer) { return answer.json(); })
+    .then(function (versions) {
+      var inForce = null;
+      versions.forEach(function (v) { if (inForce === null && v.effective <= today) { inForce = v.version; } });
+      document.querySelectorAll(".policy-status[data-effective]").forEach(function (el) {
+        var holder = el.closest("[data-version]");
+        var version = holder ? holder.getAttribute("data-version") : null;
+        var status = el.getAttribute("data-effective") > today ? "upcoming" : (version === inForce ? "in force" : "superseded");
+        el.textContent = labels[status];
+        el.className = "policy-status policy-status--" + status.replace(" ", "-");
+      });
+      document.querySelectorAll("[data-until]").forEach(function (el) {
+        if (el.getAttribute("data-until") <= today) { el.hidden = true; }
+      });
+      document.querySelectorAll(".policy-notice--upcoming[data-effective]").forEach(function (el) {
+        if (el.getAttribute("data-effective") <= today) {
+          var p = el.querySelector("p");
+          p.textContent = el.getAttribute("data-now") + " ";
+          var a = document.createElement("a");
+          a.href = el.getAttribute("data-href");
+          a.textContent = el.getAttribute("data-read");
+          p.appendChild(a);
+        }
+      });
+      document.documentElement.setAttribute("data-policy-today", today);
+    })
+    .catch(function () { /* keep the build's status */ });
+})();

@@ -85,7 +85,18 @@ def root_page(titles: dict[str, str], languages: tuple[str, ...], site_url: str)
   <title>{html.escape(" / ".join(titles.get(lang, "") for lang in languages))}</title>
 {alternates}
   <link rel="alternate" hreflang="x-default" href="{html.escape(site_url)}">
-  <style>body{{font-family:system-ui,sans-serif;max-width:36em;margin:4em auto;padding:0 1em;line-height:1.5}}a{{font-size:1.2em}}</style>
+  <style>body{{font-family:system-ui,sans-serif;max-width:36em;margin:4em auto;padding:0 1em;line-height:1.5;color:#1f2328}}a{{font-size:1.2em;color:#1a4fa0}}</style>
+  <script>
+    /* The reader's language, when the policy has it; without JavaScript, the plain choice below. */
+    (function () {{
+      var have = {json.dumps(list(languages))};
+      var wanted = navigator.languages || [navigator.language || ""];
+      for (var i = 0; i < wanted.length; i++) {{
+        var code = (wanted[i] || "").slice(0, 2).toLowerCase();
+        if (have.indexOf(code) >= 0) {{ location.replace(code + "/"); return; }}
+      }}
+    }})();
+  </script>
 </head>
 <body>
   <h1>{html.escape(choose)}</h1>

@@ -29,6 +29,7 @@ from site_builder.compare.diffing import Changes, compare_snapshots
 from site_builder.config import load_config
 from site_builder.errors import ContentError, PolicyError, Problem, errors_in
 from site_builder.feeds import atom_feed, changes_json, root_page, unsubscribe_page, versions_json, write_sitemap
+from site_builder.i18n import t
 from site_builder.models import Release, ReleaseRecord, Snapshot, in_force_version
 from site_builder.pages import (
     DRAFT,
@@ -211,7 +212,8 @@ def _build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[s
             entries[folder] = {"key": key, "files": {}}
     label = {"en": "Policy", "el": "Πολιτική"}.get(lang, "Policy")
     nav = ((label, ""), ("⧉ " + ("Versions" if lang == "en" else "Εκδόσεις"), "versions/"))
-    job = LanguageBuild(lang, tuple(page for _, page, _ in rendered), nav, f"{plan.site_url}{lang}/", plan.site_name)
+    languages = tuple({"lang": code, "href": f"{plan.site_url}{code}/", "notfound": t(code, "notfound_in")} for code in plan.languages)
+    job = LanguageBuild(lang, tuple(page for _, page, _ in rendered), nav, f"{plan.site_url}{lang}/", plan.site_name, languages)
     out_dir = tmp / "site" / lang
     epoch = int(dt.datetime.combine(plan.today, dt.time(), dt.UTC).timestamp())
     problems = render_language(job, work=tmp / "work", base_config=plan.root / "mkdocs.yml",

@@ -20,6 +20,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError
 from mkdocs.plugins import BasePlugin
+from mkdocs.structure.toc import AnchorLink
 
 from site_builder.markup import sanitize
 from site_builder.pages import FRAGMENT_PREFIX, Page
@@ -38,16 +39,19 @@ class LanguageBuild:
     nav: tuple[tuple[str, str], ...]  # (label, page folder)
     site_url: str  # absolute URL of this language's root, ending in /
     site_name: str
+    languages: tuple[dict[str, str], ...] = ()  # every language: lang, its root URL, a "this page in …" label
 
 
 class _PolicyPlugin(BasePlugin):
     """Every page's HTML passes nh3 before it reaches a template (no live markup from policy
     text); then the ready, sanitised fragments replace their placeholders."""
 
-    def __init__(self, fragments: dict[str, dict[str, str]], template_cache: Path | None = None) -> None:
+    def __init__(self, fragments: dict[str, dict[str, str]], template_cache: Path | None = None,
+                 version_label: str = "Version") -> None:
         super().__init__()
         self.fragments = fragments  # page path -> placeholder key -> safe HTML
         self.template_cache = template_cache
+        self.version_label = version_label
 
     def on_page_content(self, html, page, config, files):  # noqa: ANN001, ANN201 - MkDocs' hook
         # Only the page's own fragments: a placeholder typed into policy text stays text.
@@ -55,6 +59,10 @@ class _PolicyPlugin(BasePlugin):
         return _PLACEHOLDER.sub(lambda m: own.get(m.group(1), m.group(0)), sanitize(html))
 
     def on_page_context(self, context, page, config, nav):  # noqa: ANN001, ANN201 - MkDocs' hook
+        # Material's "skip to content" link goes to the first entry of the table of contents:
+        # make that the version header (version, date, status, notices), not the title after it.
+        if 'id="policy-version-header"' in (page.content or "") and page.toc is not None:
+            page.toc.items.insert(0, AnchorLink(self.version_label, "policy-version-header", 1))
         # Material puts page titles and the site name into <title>, headers and attributes
         # without escaping them: they are text, so they are escaped here, once.
         page.title = escape(page.title or "", quote=True)
@@ -153,6 +161,7 @@ def _write_config(job: LanguageBuild, work: Path, base_config: Path, out_dir: Pa
         "theme": {"name": "material", "language": job.lang, "custom_dir": str(THEME_DIR),
                   "font": False, "features": ["navigation.top"]},
         "nav": [{label: _docs_path(folder)} for label, folder in job.nav],
+        "extra": {"policy_languages": list(job.languages)},
         "plugins": ["search"],
         "markdown_extensions": MARKDOWN_EXTENSIONS,
         "strict": True,
@@ -175,7 +184,8 @@ def render_language(job: LanguageBuild, *, work: Path, base_config: Path, out_di
     try:
         config = load_config(str(_write_config(job, work, base_config, out_dir)))
         fragments = {_docs_path(page.path): page.fragments for page in job.pages}
-        config.plugins["policy-pages"] = _PolicyPlugin(fragments, template_cache)
+        label = {"el": "Έκδοση", "en": "Version"}.get(job.lang, "Version")
+        config.plugins["policy-pages"] = _PolicyPlugin(fragments, template_cache, label)
         search = config.plugins.get("material/search") or config.plugins.get("search")
         if search is not None and job.lang != "en":
             # MkDocs' option check knows no Greek and falls back to English; Material ships lunr.el.

@@ -169,3 +169,23 @@ def test_archive_on_a_320px_phone_and_print(browser_page) -> None:
     assert "Example" in text and base + "el/1.1/" in text and "εκτύπωση:" in text and "2026" in text or "20" in text
     assert page.locator(".policy-meta").is_visible()  # version, effective date and status
     assert not page.locator(".policy-links").first.is_visible()
+
+
+def test_greek_404_root_language_and_skip_link(served: str) -> None:
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        greek = browser.new_page(locale="el-GR")
+        greek.goto(served)
+        greek.wait_for_url(served + "el/")  # the reader's language
+        english = browser.new_page(locale="en-US")
+        english.goto(served)
+        english.wait_for_url(served + "en/")
+        greek.goto(served + "el/404.html")
+        assert "Η σελίδα δεν βρέθηκε" in greek.locator("article").inner_text()
+        switch = greek.locator(".policy-404-languages a[hreflang=en]")
+        assert switch.get_attribute("href") == served + "en/"
+        greek.goto(served + "el/1.1/")
+        skip = greek.locator("a.md-skip")
+        assert skip.get_attribute("href").endswith("#policy-version-header")
+        browser.close()

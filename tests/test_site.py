@@ -63,7 +63,7 @@ def test_pages_declare_language_alternates_and_switch(site: Path) -> None:
 def test_version_header(site: Path) -> None:
     html = page(site, "en/1.1")
     assert "Version 1.1" in html and "Effective: 1 June 2025" in html
-    assert 'policy-status--in-force">In force<' in html
+    assert re.search(r'policy-status--in-force" data-effective="2025-06-01">In force<', html)
     assert 'rel="prev"' in html and "../1.0/" in html and 'rel="next"' in html and "../2.0/" in html
     assert 'href="changes/"' in html
     greek = page(site, "el/1.0")
@@ -339,3 +339,16 @@ def test_draft_previews_a_release_not_yet_committed(site_repo: PolicyRepo, tmp_p
     repo.section("rights", "Your rights", "Edited after the release was written.\n")
     done = build(repo, tmp_path / "u", "--draft", check=False)
     assert done.returncode == 1 and "run `policy release` again" in done.stderr
+
+
+def test_a_pending_greek_section_shows_the_english_changes(site_repo: PolicyRepo, tmp_path: Path) -> None:
+    site_repo.section("cookies", "Cookies", "We use one session cookie and no trackers at all.\n")
+    site_repo.commit("Cookies: no trackers")
+    site_repo.release("2.1", "2026-04-01", "minor", "--allow-stale")
+    build(site_repo, tmp_path / "s")
+    html = page(tmp_path / "s", "el/2.1/changes")
+    assert "Το αγγλικό κείμενο της ενότητας αυτής τροποποιήθηκε· η ελληνική απόδοση θα ακολουθήσει." in html
+    assert '<div class="policy-diff" lang="en">' in html
+    assert re.search(r"<ins><span class=\"visually-hidden\">προσθήκη: </span>and no trackers at all</ins>", html)
+    assert "Χρησιμοποιούμε" not in html  # the Greek is not struck out whole
+    assert "Νέος τίτλος" not in html

@@ -618,7 +618,13 @@ def compare_snapshots(old: Snapshot, new: Snapshot, lang: str, *, from_label: st
         changes = compare_texts(old.text("en"), new.text("en"), from_label=from_label, to_label=to_label)
         return replace(changes, lang=lang, shown_lang="en")
     pending = frozenset(s.id for s in new.sections if new.translation_state(lang, s.id) in ("stale", "missing"))
-    return compare_texts(old.text(lang), new.text(lang), from_label=from_label, to_label=to_label, pending=pending)
+    before = old.text(lang)
+    if pending:
+        # The new text of a pending section is the English one: compare it with the English it replaced,
+        # so the marks show what changed in English, not the Greek struck out whole.
+        english = {s.id: s for s in old.text("en").sections}
+        before = replace(before, sections=tuple(english.get(s.id, s) if s.id in pending else s for s in before.sections))
+    return compare_texts(before, new.text(lang), from_label=from_label, to_label=to_label, pending=pending)
 
 
 def compare_revisions(ws, from_rev: str | None, to_rev: str | None, lang: str) -> Changes:  # noqa: ANN001 - Workspace

@@ -270,6 +270,7 @@ def section_html(sec: SectionChange, changes: Changes) -> str:
     if sec.translation_pending:
         out.append(f'<p class="policy-pending">{esc(t(lang, "translation_pending"))}</p>')
     if any(b.status != "unchanged" for b in sec.blocks):
-        out.append(f'<div class="policy-diff">{blocks_html(sec.blocks, changes, lang)}</div>')
+        shown_in = ' lang="en"' if (sec.translation_pending and lang != "en") or (changes.shown_lang and changes.shown_lang != lang) else ""
+        out.append(f'<div class="policy-diff"{shown_in}>{blocks_html(sec.blocks, changes, lang)}</div>')
     out.append("</section>\n")
     return "\n".join(out)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import hashlib
 import html
+import io
 import json
+import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -31,6 +34,9 @@ def versions_json(releases: list[Release], statuses: dict[str, str], site_url: s
             "url": {lang: f"{site_url}{lang}/{rec.version}/" for lang in languages},
             "changes_url": {lang: f"{site_url}{lang}/{rec.version}/changes/" for lang in languages},
             "changes_json": {lang: f"{site_url}{lang}/{rec.version}/changes.json" for lang in languages},
+            "downloads": {"markdown": {lang: f"{site_url}{lang}/{rec.version}/policy.md" for lang in languages},
+                          "json": {lang: f"{site_url}{lang}/{rec.version}/policy.json" for lang in languages},
+                          "history": f"{site_url}{HISTORY_ZIP}"},
             "summary": dict(sorted(rec.summary.items())),
         })
     return json.dumps(items, ensure_ascii=False, indent=1) + "\n"
@@ -47,7 +53,110 @@ def changes_json(view: VersionView) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
-def atom_feed(views: list[VersionView], releases: dict[str, Release], lang: str, site_url: str, title: str) -> str:
+HISTORY_ZIP = "policy-history.zip"
+SEARCH_DOCS = "search.json"
+
+
+def _status_label(view: VersionView, lang: str) -> str:
+    return t(lang, "status." + ("draft" if view.status == "draft" else view.status))
+
+
+def version_search_docs(view: VersionView, lang: str, in_force: str | None) -> list[dict]:
+    """Search entries of a version page: one per section, labelled with the version and its status;
+    the version in force ranks first."""
+    from site_builder.compare.diffing import section_blocks
+
+    label = f"{t(lang, 'version')} {view.version if view.version != 'draft' else t(lang, 'draft_label')} · {_status_label(view, lang)}"
+    boost = 4 if view.version == in_force else (2 if view.status == "upcoming" else 1)
+    # Material groups section hits under their page: the page itself comes first.
+    docs = [{"location": f"{view.version}/", "title": f"{view.text.title} — {label}", "text": "", "boost": boost}]
+    for sec in view.text.sections:
+        heading = f"{sec.number}. {sec.title}" if sec.number else sec.title
+        text = " ".join(b.key for b in section_blocks(sec.body))
+        docs.append({"location": f"{view.version}/#{sec.id}", "title": f"{heading} — {label}", "text": text, "boost": boost})
+    return docs
+
+
+def changes_search_docs(view: VersionView, lang: str) -> list[dict]:
+    """The search entry of a changes page: the summary and the sections it touched."""
+    if view.record is None:
+        return []
+    label = f"{t(lang, 'changes_in', version=view.version)} · {_status_label(view, lang)}"
+    touched = " ".join(f"{s.title}" for s in view.changes.touched) if view.changes else ""
+    summary = view.record.summary.get(lang) or view.record.summary.get("en", "")
+    return [{"location": f"{view.version}/changes/", "title": label, "text": f"{summary} {touched}".strip()}]
+
+
+def write_search_index(folder: Path, files: list[str]) -> None:
+    """Material's search index for every version and changes page, from the entries kept beside each
+    page (so reused pages stay searchable without being rendered again)."""
+    index_path = folder / "search" / "search_index.json"
+    try:
+        config = json.loads(index_path.read_text(encoding="utf-8"))["config"]
+    except (OSError, ValueError, KeyError):
+        return
+    docs = []
+    for rel in sorted(files):
+        docs += json.loads((folder / rel).read_text(encoding="utf-8"))
+    index_path.write_text(json.dumps({"config": config, "docs": docs}, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def version_data(view: VersionView, lang: str, commit: str | None) -> dict:
+    """`/<lang>/<version>/policy.json` (schema `policy-version/1`): the text of a version as data."""
+    rec = view.record
+    return {
+        "schema": "policy-version/1", "version": view.version, "lang": lang, "text_lang": view.text.lang,
+        "title": view.text.title, "effective": rec.effective.isoformat() if rec else None, "kind": rec.kind if rec else None,
+        "commit": commit, "content_hash": rec.content_hash if rec else None,
+        "sections": [{"id": s.id, "number": s.number, "title": s.title, "translation": s.state, "markdown": s.body}
+                     for s in view.text.sections],
+    }
+
+
+def version_markdown(view: VersionView, lang: str) -> str:
+    """`/<lang>/<version>/policy.md`: the text of a version as one Markdown file (section ids as anchors)."""
+    rec = view.record
+    lines = [f"# {view.text.title}", ""]
+    if rec:
+        lines += [f"{t(lang, 'version')} {view.version} · {t(lang, 'effective')}: {format_day(rec.effective, lang)}", ""]
+    for sec in view.text.sections:
+        number = f"{sec.number}. " if sec.number else ""
+        lines += [f'<a id="{sec.id}"></a>', "", f"## {number}{sec.title}", "", sec.body.strip(), ""]
+    return "\n".join(lines)
+
+
+def history_zip(views: dict[str, list[VersionView]], commits: dict[str, str], site_url: str) -> bytes:
+    """`/policy-history.zip`: every version in every language (Markdown and JSON) with a manifest.
+
+    The same history gives the same bytes: entries sorted, fixed times, no build date inside.
+    """
+    files: dict[str, bytes] = {}
+    for lang, lang_views in views.items():
+        for view in lang_views:
+            if view.record is None:
+                continue
+            files[f"{view.version}/{lang}/policy.md"] = version_markdown(view, lang).encode("utf-8")
+            files[f"{view.version}/{lang}/policy.json"] = (json.dumps(version_data(view, lang, commits.get(view.version)),
+                                                                      ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    records = {v.version: v.record for lang_views in views.values() for v in lang_views if v.record is not None}
+    manifest = {"schema": "policy-history/1", "site_url": site_url, "versions": [
+        {"version": version, "effective": rec.effective.isoformat(), "kind": rec.kind, "commit": commits.get(version),
+         "content_hash": rec.content_hash, "files": {path: hashlib.sha256(data).hexdigest() for path, data in files.items()
+                                                     if path.startswith(version + "/")}}
+        for version, rec in sorted(records.items(), key=lambda item: item[1].key)]}
+    files["manifest.json"] = (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(files):
+            info = zipfile.ZipInfo(path, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, files[path], compresslevel=1)
+    return buffer.getvalue()
+
+
+def atom_feed(views: list[VersionView], releases: dict[str, Release], lang: str, site_url: str, title: str,
+              author: str = "") -> str:
     """`/<lang>/feed.xml`: one entry per release, newest first."""
     entries = []
     newest = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -67,7 +176,8 @@ def atom_feed(views: list[VersionView], releases: dict[str, Release], lang: str,
     feed_url = f"{site_url}{lang}/feed.xml"
     return ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="' + lang + '">\n'
             f"  <id>{escape(feed_url)}</id>\n  <title>{escape(t(lang, 'feed_title', title=title))}</title>\n"
-            f"  <updated>{newest.isoformat()}</updated>\n  <link rel=\"self\" href=\"{escape(feed_url)}\"/>\n"
+            f"  <updated>{newest.isoformat()}</updated>\n  <author><name>{escape(author or title)}</name></author>\n"
+            f"  <link rel=\"self\" href=\"{escape(feed_url)}\"/>\n"
             f"  <link rel=\"alternate\" href=\"{escape(site_url + lang + '/')}\"/>\n" + "".join(entries) + "</feed>\n")
 
 

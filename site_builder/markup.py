@@ -28,7 +28,7 @@ ALLOWED_TAGS = {
     "h5", "h6", "header", "hr", "i", "ins", "li", "nav", "ol", "p", "pre", "s", "section", "span", "strong", "sub", "sup",
     "table", "tbody", "td", "th", "thead", "tr", "ul",
 }
-ALLOWED_ATTRIBUTES = {"*": {"id", "class", "lang", "role"}, "a": {"href", "title", "hreflang", "rel"}, "abbr": {"title"},
+ALLOWED_ATTRIBUTES = {"*": {"id", "class", "lang", "role"}, "a": {"href", "title", "hreflang", "rel", "type"}, "abbr": {"title"},
                       "div": {"data-version", "data-root", "data-labels", "tabindex", "data-effective", "data-href",
                               "data-now", "data-read"},
                       "nav": {"data-root", "data-labels"}, "span": {"data-effective"}, "p": {"data-until"},

@@ -146,6 +146,10 @@ def version_header(view: VersionView, ctx: SiteContext, url: str, *, on_changes:
     if view.next:
         parts.append(_a(rel(url, f"{lang}/{view.next}/"), f"{t(lang, 'next')} {view.next} →", rel="next"))
     parts.append(_a(rel(url, f"{lang}/versions/"), t(lang, "archive")))
+    if view.status != DRAFT:
+        files = [_a(posixpath.relpath(f"{base}policy.{ext}", url.rstrip("/")), label, type=kind)
+                 for ext, label, kind in (("md", "Markdown", "text/markdown"), ("json", "JSON", "application/json"))]
+        parts.append(f'<span class="policy-downloads">{html.escape(t(lang, "download"))}: {" · ".join(files)}</span>')
     parts.append(_language_switch(ctx, url))
     parts.append("</nav>")
     if view.fallback:
@@ -238,7 +242,7 @@ def version_page(view: VersionView, ctx: SiteContext, *, current: bool = False) 
     if current or view.version == ctx.in_force:
         header += upcoming_notices(ctx, url)
     body = fragment(frags, header) + policy_body(view, ctx, url, frags)
-    return _page("" if current else f"{view.version}/", body, url, frags, title, ctx, search=current,
+    return _page("" if current else f"{view.version}/", body, url, frags, title, ctx, search=False,
                  noindex=view.status == DRAFT)
 
 
@@ -314,8 +318,12 @@ def archive_page(views: list[VersionView], ctx: SiteContext) -> Page:
     labels = html.escape(json.dumps({k: t(lang, "status." + k) for k in ("in force", "superseded", "upcoming")}, ensure_ascii=False))
     nav = (f'<nav class="policy-links" data-root="{html.escape(rel(url, ""))}" data-labels="{labels}">'
            f'{_a(rel(url, lang + "/"), t(lang, "current"))} {_language_switch(ctx, url)}</nav>')
-    body = fragment(frags, nav) + f"# {_md_escape(t(lang, 'archive'))}\n\n{t(lang, 'archive_intro')}\n" + fragment(frags, table)
-    return _page("versions/", body, url, frags, t(lang, "archive"), ctx, search=True)
+    data = (f'<p class="policy-data">{_a(posixpath.relpath("policy-history.zip", url.rstrip("/")), t(lang, "download_history"), type="application/zip")}'
+            f' · {_a(posixpath.relpath("versions.json", url.rstrip("/")), "versions.json", type="application/json")}'
+            f' · {_a(posixpath.relpath(f"{lang}/feed.xml", url.rstrip("/")), t(lang, "feed_link"), type="application/atom+xml")}</p>')
+    body = (fragment(frags, nav) + f"# {_md_escape(t(lang, 'archive'))}\n\n{t(lang, 'archive_intro')}\n"
+            + fragment(frags, data + table))
+    return _page("versions/", body, url, frags, t(lang, "archive"), ctx, search=False)
 
 
 def no_version_page(ctx: SiteContext) -> Page:

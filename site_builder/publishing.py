@@ -28,7 +28,22 @@ from site_builder import cache, output
 from site_builder.compare.diffing import Changes, compare_snapshots
 from site_builder.config import load_config
 from site_builder.errors import ContentError, PolicyError, Problem, errors_in
-from site_builder.feeds import atom_feed, changes_json, root_page, unsubscribe_page, versions_json, write_sitemap
+from site_builder.feeds import (
+    HISTORY_ZIP,
+    SEARCH_DOCS,
+    atom_feed,
+    changes_json,
+    changes_search_docs,
+    history_zip,
+    root_page,
+    unsubscribe_page,
+    version_data,
+    version_markdown,
+    version_search_docs,
+    versions_json,
+    write_search_index,
+    write_sitemap,
+)
 from site_builder.i18n import t
 from site_builder.models import Release, ReleaseRecord, Snapshot, in_force_version
 from site_builder.pages import (
@@ -210,6 +225,7 @@ def _build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[s
         else:
             rendered.append((folder, make(), view))
             entries[folder] = {"key": key, "files": {}}
+    by_version = {v.version: v for v in views}
     label = {"en": "Policy", "el": "Πολιτική"}.get(lang, "Policy")
     nav = ((label, ""), ("⧉ " + ("Versions" if lang == "en" else "Εκδόσεις"), "versions/"))
     languages = tuple({"lang": code, "href": f"{plan.site_url}{code}/", "notfound": t(code, "notfound_in")} for code in plan.languages)
@@ -221,17 +237,29 @@ def _build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[s
                                template_cache=template_cache_dir(plan.root))
     if problems:
         return [f"[{lang}] {p}" for p in problems]
-    for folder, _, view in rendered:
+    for folder, page, view in rendered:
         files = [f"{folder}index.html"]
+        version_view = by_version.get(folder.rstrip("/"))
+        if version_view is not None and view is None:  # a version page: its text to download beside it
+            (out_dir / folder / "policy.md").write_text(version_markdown(version_view, lang), encoding="utf-8")
+            (out_dir / folder / "policy.json").write_text(json.dumps(version_data(version_view, lang, plan.identities.get(
+                version_view.version) if version_view.version != DRAFT else None), ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                encoding="utf-8")
+            files += [f"{folder}policy.md", f"{folder}policy.json"]
+            _search_docs(out_dir / folder, version_search_docs(version_view, lang, plan.in_force))
+            files.append(f"{folder}{SEARCH_DOCS}")
         if view is not None:
-            (out_dir / view.version / "changes.json").write_text(changes_json(_with_changes(plan, view, lang)), encoding="utf-8")
-            files.append(f"{view.version}/changes.json")
+            with_changes = _with_changes(plan, view, lang)
+            (out_dir / view.version / "changes.json").write_text(changes_json(with_changes), encoding="utf-8")
+            _search_docs(out_dir / folder, changes_search_docs(with_changes, lang))
+            files += [f"{view.version}/changes.json", f"{folder}{SEARCH_DOCS}"]
         entries[folder]["files"] = {rel: cache.file_hash(out_dir / rel) for rel in files}
     reused = [entry for folder, entry in entries.items() if folder not in {f for f, _, _ in rendered}]
     for entry in reused:
         cache.place(previous_dir, out_dir, entry["files"])
+    write_search_index(out_dir, [rel for entry in entries.values() for rel in entry["files"] if rel.endswith(SEARCH_DOCS)])
     releases = {r.version: r for r in plan.releases}
-    (out_dir / "feed.xml").write_text(atom_feed(views, releases, lang, plan.site_url, plan.titles.get(lang, "")), encoding="utf-8")
+    (out_dir / "feed.xml").write_text(atom_feed(views, releases, lang, plan.site_url, plan.titles.get(lang, ""), plan.site_name), encoding="utf-8")
     write_sitemap(out_dir, sorted(f"{plan.site_url}{lang}/{folder}" for folder in entries), plan.today)
     cache.write_manifest(out_dir, entries)
     if not quiet:
@@ -267,6 +295,7 @@ def build_site(root: Path, *, out: Path | None = None, draft: bool = False, toda
             (site / "versions.json").write_text(versions_json(list(plan.releases), plan.statuses, plan.site_url, plan.languages), encoding="utf-8")
             (site / "index.html").write_text(root_page(plan.titles, plan.languages, plan.site_url), encoding="utf-8")
             _unsubscribe_page(plan, site)
+            _history(plan, site)
             (site / cache.STAMP).write_text(value, encoding="utf-8")
             output.publish(site, plan.out)
         finally:
@@ -275,6 +304,22 @@ def build_site(root: Path, *, out: Path | None = None, draft: bool = False, toda
         pages = sum(1 for _ in plan.out.rglob("*.html"))
         click.echo(f"Done: {len(plan.snapshots)} version(s), {pages} pages in {time.monotonic() - started:.1f} seconds", err=True)
     return plan.out
+
+
+def _search_docs(folder: Path, docs: list[dict]) -> None:
+    (folder / SEARCH_DOCS).write_text(json.dumps(docs, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+
+def _history(plan: SitePlan, site: Path) -> None:
+    """/policy-history.zip: every release in every language, reused while the releases are the same."""
+    key = _key("history", plan.site_url, *[f"{r.version}={r.commit}" for r in plan.releases], *plan.languages)
+    previous = plan.out / HISTORY_ZIP
+    if (plan.out / (HISTORY_ZIP + ".key")).is_file() and (plan.out / (HISTORY_ZIP + ".key")).read_text() == key and previous.is_file():
+        cache.place(plan.out, site, {HISTORY_ZIP: ""})
+    else:
+        views = {lang: [v for v in _views(plan, lang) if v.version != DRAFT] for lang in plan.languages}
+        (site / HISTORY_ZIP).write_bytes(history_zip(views, {r.version: r.commit for r in plan.releases}, plan.site_url))
+    (site / (HISTORY_ZIP + ".key")).write_text(key, encoding="utf-8")
 
 
 def _unsubscribe_page(plan: SitePlan, site: Path) -> None:

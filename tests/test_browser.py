@@ -189,3 +189,18 @@ def test_greek_404_root_language_and_skip_link(served: str) -> None:
         skip = greek.locator("a.md-skip")
         assert skip.get_attribute("href").endswith("#policy-version-header")
         browser.close()
+
+
+def test_search_finds_every_version_labelled_in_force_first(browser_page) -> None:
+    page, base, _ = browser_page
+    page.set_viewport_size({"width": 1200, "height": 900})
+    page.goto(base + "en/2.0/")
+    page.wait_for_timeout(1500)  # the index loads in a web worker
+    assert _search(page, "cookie") >= 1
+    first = page.locator(".md-search-result__item").first
+    assert "2.0" in first.inner_text() and "Upcoming" in first.inner_text()  # a section only the upcoming 2.0 has
+    assert _search(page, "copy") >= 3  # the rights section of every version
+    top = page.locator(".md-search-result__link").first.get_attribute("href")
+    assert "1.1/" in top  # the version in force first
+    texts = page.locator(".md-search-result__item").all_inner_texts()
+    assert not any("All versions" in text for text in texts)  # the archive is not a hit

@@ -352,3 +352,29 @@ def test_a_pending_greek_section_shows_the_english_changes(site_repo: PolicyRepo
     assert re.search(r"<ins><span class=\"visually-hidden\">προσθήκη: </span>and no trackers at all</ins>", html)
     assert "Χρησιμοποιούμε" not in html  # the Greek is not struck out whole
     assert "Νέος τίτλος" not in html
+
+
+def test_every_version_downloads_as_markdown_json_and_one_archive(site: Path) -> None:
+    import hashlib
+    import io
+    import zipfile
+
+    data = json.loads((site / "el/1.1/policy.json").read_text())
+    assert data["schema"] == "policy-version/1" and data["version"] == "1.1" and data["lang"] == "el"
+    assert [s["id"] for s in data["sections"]] == ["intro", "collection", "rights"]
+    assert data["content_hash"].startswith("sha256:") and len(data["commit"]) == 40
+    markdown = (site / "el/1.1/policy.md").read_text()
+    assert markdown.startswith("# Πολιτική Απορρήτου") and '<a id="rights"></a>' in markdown
+    entry = json.loads((site / "versions.json").read_text())[0]
+    assert entry["downloads"]["json"]["el"].endswith("/el/2.0/policy.json")
+    assert entry["downloads"]["history"] == "https://policy.example.com/policy-history.zip"
+    archive = zipfile.ZipFile(io.BytesIO((site / "policy-history.zip").read_bytes()))
+    manifest = json.loads(archive.read("manifest.json"))
+    assert [v["version"] for v in manifest["versions"]] == ["1.0", "1.1", "2.0"]
+    for version in manifest["versions"]:
+        for path, digest in version["files"].items():
+            assert hashlib.sha256(archive.read(path)).hexdigest() == digest
+    assert 'href="../../policy-history.zip"' in page(site, "en/versions") and 'href="../feed.xml"' in page(site, "en/versions")
+    assert 'href="policy.md"' in page(site, "en/1.1")
+    feed = (site / "en/feed.xml").read_text()
+    assert "<author><name>Example</name></author>" in feed

@@ -237,7 +237,7 @@ def _build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[s
                                template_cache=template_cache_dir(plan.root))
     if problems:
         return [f"[{lang}] {p}" for p in problems]
-    for folder, page, view in rendered:
+    for folder, _page, view in rendered:
         files = [f"{folder}index.html"]
         version_view = by_version.get(folder.rstrip("/"))
         if version_view is not None and view is None:  # a version page: its text to download beside it

@@ -77,6 +77,30 @@ def version_search_docs(view: VersionView, lang: str, in_force: str | None) -> l
     return docs
 
 
+COMPARE_DATA = "compare.json"
+
+
+def compare_data(view: VersionView) -> dict:
+    """`/<lang>/<version>/compare.json`: the rendered blocks of a version, for the compare page.
+
+    Each block: kind, its plain words (compared), its HTML (shown when unchanged), the list it is in.
+    """
+    from site_builder.compare.diffing import BlockChange, Piece, section_blocks
+    from site_builder.compare.render import blocks_html
+
+    sections = []
+    for sec in view.text.sections:
+        blocks = []
+        for block in section_blocks(sec.body):
+            kept = BlockChange(block.kind, "unchanged", tuple(Piece("=", tok.text, None, tok.marks) for tok in block.tokens))
+            inner = blocks_html((kept,), None, view.text.lang)  # type: ignore[arg-type]
+            lists = [c.tag for c in block.chain if c.tag in ("ul", "ol")]
+            blocks.append({"k": block.kind, "t": block.key, "h": inner, "l": lists[-1] if lists else "",
+                           "d": len(lists), "g": "h" + next((c.tag[1] for c in reversed(block.chain) if c.tag[0] == "h" and c.tag[1:].isdigit()), "3")})
+        sections.append({"id": sec.id, "n": sec.number, "title": sec.title, "b": blocks})
+    return {"schema": "policy-compare/1", "version": view.version, "title": view.text.title, "sections": sections}
+
+
 def changes_search_docs(view: VersionView, lang: str) -> list[dict]:
     """The search entry of a changes page: the summary and the sections it touched."""
     if view.record is None:

@@ -57,6 +57,14 @@ def _safe(html_text: str) -> tuple[str, str]:
     return key, sanitize(html_text)
 
 
+def trusted_fragment(frags: dict[str, str], html_text: str) -> str:
+    """Interface HTML written by this module alone (a form), every value in it escaped: not sanitised,
+    since the sanitiser would drop the form controls. Never pass policy text here."""
+    key = "t" + hashlib.sha1(html_text.encode()).hexdigest()[:19]
+    frags[key] = html_text
+    return f"\n\n{FRAGMENT_PREFIX}{key}\n\n"
+
+
 def fragment(frags: dict[str, str], html_text: str) -> str:
     """Ready HTML goes to the engine as a placeholder paragraph, filled in after Markdown.
 
@@ -293,6 +301,38 @@ def gdpr_page(view: VersionView, ctx: SiteContext, table_html: str) -> Page:
     return _page(f"{view.version}/gdpr/", body, url, frags, t(lang, "gdpr.title"), ctx, search=False, noindex=True)
 
 
+def compare_page(views: list[VersionView], ctx: SiteContext) -> Page:
+    """/<lang>/compare/: any two versions, chosen by the reader, compared in the browser.
+
+    Shareable as `compare/?from=1.0&to=2.0`; without JavaScript the form still lists the versions
+    and links every changes page."""
+    lang = ctx.lang
+    url = f"{lang}/compare/"
+    released = [v for v in views if v.record is not None]
+    frags: dict[str, str] = {}
+
+    def options(selected: str | None) -> str:
+        return "".join(f'<option value="{html.escape(v.version)}"{" selected" if v.version == selected else ""}>'
+                       f"{html.escape(v.version)} — {format_day(v.record.effective, lang)}</option>"  # type: ignore[union-attr]
+                       for v in reversed(released))
+    first = released[0].version if released else None
+    last = (ctx.in_force or released[-1].version) if released else None
+    labels = {k: t(lang, k) for k in ("compare.loading", "compare.same", "compare.failed", "sec.added", "sec.removed",
+                                      "sec.changed", "ins_label", "del_label", "compare.against", "sec.retitled")}
+    form = (f'<form class="policy-compare-form" method="get" action="./">'
+            f'<label>{html.escape(t(lang, "compare.from"))} <select name="from">{options(first)}</select></label> '
+            f'<label>{html.escape(t(lang, "compare.to"))} <select name="to">{options(last)}</select></label> '
+            f'<button type="submit" class="md-button md-button--primary">{html.escape(t(lang, "compare.go"))}</button></form>'
+            f'<div id="policy-compare" data-root="{html.escape(rel(url, ""))}" data-lang="{lang}" '
+            f'data-labels="{html.escape(json.dumps(labels, ensure_ascii=False))}" aria-live="polite"></div>'
+            f'<noscript><p>{html.escape(t(lang, "compare.noscript"))}</p></noscript>'
+            f'<script src="{html.escape(rel(url, lang + "/assets/javascripts/vendor/diff-8.0.4.min.js")[:-1])}"></script>'
+            f'<script src="{html.escape(rel(url, lang + "/assets/javascripts/compare.js")[:-1])}"></script>')
+    nav = f'<nav class="policy-links">{_a(rel(url, lang + "/"), t(lang, "current"))} {_a(rel(url, f"{lang}/versions/"), t(lang, "archive"))} {_language_switch(ctx, url)}</nav>'
+    body = fragment(frags, nav) + f"# {_md_escape(t(lang, 'compare.title'))}\n\n{t(lang, 'compare.intro')}\n" + trusted_fragment(frags, form)
+    return _page("compare/", body, url, frags, t(lang, "compare.title"), ctx, search=False)
+
+
 def archive_page(views: list[VersionView], ctx: SiteContext) -> Page:
     """Every version, newest first, with effective date, kind, status and summary."""
     lang = ctx.lang
@@ -320,7 +360,8 @@ def archive_page(views: list[VersionView], ctx: SiteContext) -> Page:
            f'{_a(rel(url, lang + "/"), t(lang, "current"))} {_language_switch(ctx, url)}</nav>')
     data = (f'<p class="policy-data">{_a(posixpath.relpath("policy-history.zip", url.rstrip("/")), t(lang, "download_history"), type="application/zip")}'
             f' · {_a(posixpath.relpath("versions.json", url.rstrip("/")), "versions.json", type="application/json")}'
-            f' · {_a(posixpath.relpath(f"{lang}/feed.xml", url.rstrip("/")), t(lang, "feed_link"), type="application/atom+xml")}</p>')
+            f' · {_a(posixpath.relpath(f"{lang}/feed.xml", url.rstrip("/")), t(lang, "feed_link"), type="application/atom+xml")}'
+            f' · {_a(rel(url, f"{lang}/compare/"), t(lang, "compare.title"))}</p>')
     body = (fragment(frags, nav) + f"# {_md_escape(t(lang, 'archive'))}\n\n{t(lang, 'archive_intro')}\n"
             + fragment(frags, data + table))
     return _page("versions/", body, url, frags, t(lang, "archive"), ctx, search=False)

@@ -29,8 +29,10 @@ from site_builder.compare.diffing import Changes, compare_snapshots
 from site_builder.config import load_config
 from site_builder.errors import ContentError, PolicyError, Problem, errors_in
 from site_builder.feeds import (
+    COMPARE_DATA,
     HISTORY_ZIP,
     SEARCH_DOCS,
+    compare_data,
     atom_feed,
     changes_json,
     changes_search_docs,
@@ -53,6 +55,7 @@ from site_builder.pages import (
     VersionView,
     archive_page,
     changes_page,
+    compare_page,
     gdpr_page,
     no_version_page,
     upcoming_notices,
@@ -181,7 +184,8 @@ def _plan_pages(plan: SitePlan, lang: str, views: list[VersionView], context: st
         key = _key(context, "changes", header, record, plan.identities[view.version], plan.identities.get(view.previous or "", ""))
         planned.append((f"{view.version}/changes/", key, functools.partial(_changes_page, plan, view, lang, ctx), view))
     current = next((v for v in views if v.version == plan.in_force), None)
-    always = [archive_page(views, ctx), version_page(current, ctx, current=True) if current else no_version_page(ctx)]
+    always = [archive_page(views, ctx), version_page(current, ctx, current=True) if current else no_version_page(ctx),
+              compare_page(views, ctx)]
     draft = next((v for v in views if v.version == DRAFT), None)
     if draft is not None:  # the editors' GDPR coverage table, beside the draft
         from site_builder.gdpr import table
@@ -247,7 +251,9 @@ def _build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[s
                 encoding="utf-8")
             files += [f"{folder}policy.md", f"{folder}policy.json"]
             _search_docs(out_dir / folder, version_search_docs(version_view, lang, plan.in_force))
-            files.append(f"{folder}{SEARCH_DOCS}")
+            (out_dir / folder / COMPARE_DATA).write_text(json.dumps(compare_data(version_view), ensure_ascii=False,
+                                                                    sort_keys=True, separators=(",", ":")), encoding="utf-8")
+            files += [f"{folder}{SEARCH_DOCS}", f"{folder}{COMPARE_DATA}"]
         if view is not None:
             with_changes = _with_changes(plan, view, lang)
             (out_dir / view.version / "changes.json").write_text(changes_json(with_changes), encoding="utf-8")

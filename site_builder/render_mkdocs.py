@@ -26,7 +26,7 @@ from site_builder.markup import sanitize
 from site_builder.pages import FRAGMENT_PREFIX, Page
 
 THEME_DIR = Path(__file__).parent / "theme"
-_PLACEHOLDER = re.compile(f"<p>{FRAGMENT_PREFIX}([0-9a-f]+)</p>")
+_PLACEHOLDER = re.compile(f"<p>{FRAGMENT_PREFIX}(t?[0-9a-f]+)</p>")
 MARKDOWN_EXTENSIONS = ["attr_list", {"toc": {"permalink": True}}, "tables", "sane_lists"]
 
 

@@ -204,3 +204,27 @@ def test_search_finds_every_version_labelled_in_force_first(browser_page) -> Non
     assert "1.1/" in top  # the version in force first
     texts = page.locator(".md-search-result__item").all_inner_texts()
     assert not any("All versions" in text for text in texts)  # the archive is not a hit
+
+
+def test_compare_any_two_versions_with_a_shareable_url(browser_page, tmp_path: Path) -> None:
+    page, base, _ = browser_page
+    page.set_viewport_size({"width": 1100, "height": 1300})
+    page.goto(base + "en/compare/?from=1.0&to=2.0")
+    page.wait_for_selector("#policy-compare[data-ms]", state="attached", timeout=10000)
+    assert int(page.get_attribute("#policy-compare", "data-ms")) < 1000  # loads and renders in under a second
+    box = page.locator("#policy-compare")
+    assert "Version 2.0 compared with version 1.0" in box.inner_text()
+    assert box.locator("section[data-section=cookies] .policy-badge").inner_text() == "Added"
+    assert "at any time" in box.locator("section[data-section=rights] ins").first.inner_text()
+    # choosing other versions updates the address, which can be shared
+    page.select_option("select[name=from]", "1.1")
+    page.click(".policy-compare-form button")
+    page.wait_for_function("location.search === '?from=1.1&to=2.0'")
+    page.goto(base + "el/compare/?from=1.0&to=1.1")
+    page.wait_for_selector("#policy-compare[data-ms]", state="attached", timeout=10000)
+    assert "οποτεδήποτε" in page.locator("#policy-compare ins").first.inner_text()
+    shots = Path(os.environ.get("POLICY_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "compare-page.png"))
+    page.goto(base + "en/2.0/changes/")
+    page.screenshot(path=str(shots / "changes-page.png"))

@@ -1,0 +1,144 @@
+/* Compare any two versions in the browser, from the data every version page publishes
+   (compare.json): sections by id, blocks aligned by their words, similar blocks paired, and words
+   marked with <ins>/<del> as the changes pages mark them. jsdiff (vendored, BSD) does the diffs.
+   The URL (?from=1.0&to=2.0) can be shared. Nothing leaves this site. */
+(function () {
+  "use strict";
+  var box = document.getElementById("policy-compare");
+  var form = document.querySelector(".policy-compare-form");
+  if (!box || !form || !window.Diff || !window.fetch) { return; }
+  var root = box.getAttribute("data-root");
+  var lang = box.getAttribute("data-lang");
+  var L = JSON.parse(box.getAttribute("data-labels"));
+
+  var esc = function (s) {
+    return String(s).replace(/[&<>"]/g, function (c) { return {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;"}[c]; });
+  };
+  var mark = function (tag, label, s) {
+    return "<" + tag + "><span class=\"visually-hidden\">" + esc(label) + "</span>" + s + "</" + tag + ">";
+  };
+  var ins = function (s) { return s.trim() ? mark("ins", L.ins_label, s) : s; };
+  var del = function (s) { return s.trim() ? mark("del", L.del_label, s) : s; };
+  var words = function (text) { return text.match(/[\p{L}\p{N}_]+/gu) || []; };
+
+  var similar = function (a, b) {
+    var x = words(a.t), y = words(b.t);
+    if (!x.length || !y.length) { return !x.length && !y.length && a.k === "cell" && b.k === "cell"; }
+    if (a.k !== b.k) { return false; }
+    var common = 0;
+    Diff.diffArrays(x, y).forEach(function (p) { if (!p.added && !p.removed) { common += p.count; } });
+    return 2 * common / (x.length + y.length) >= 0.4 || common / Math.min(x.length, y.length) >= 0.6;
+  };
+
+  /* Words (any script: Greek too) or marks, each with the space after it, as the site's own diff
+     cuts them; spacing alone is no change. */
+  var tokens = function (text) { return text.match(/[\p{L}\p{N}_]+\s*|[^\p{L}\p{N}_\s]\s*|\s+/gu) || []; };
+  var wordMarks = function (a, b) {
+    var same = function (x, y) { return x.trim() === y.trim(); };
+    return Diff.diffArrays(tokens(a), tokens(b), {comparator: same}).map(function (p) {
+      var text = p.value.join("");
+      return p.added ? ins(esc(text)) : p.removed ? del(esc(text)) : esc(text);
+    }).join("");
+  };
+
+  /* rows: {op, o (old block), n (new block)}; op is "=", "-", "+" or "~" (a changed pair) */
+  var align = function (olds, news) {
+    var rows = [], i = 0, j = 0;
+    var parts = Diff.diffArrays(olds.map(function (b) { return b.t; }), news.map(function (b) { return b.t; }));
+    var pending = [];
+    var flush = function (removed, added) {
+      var k = 0;
+      removed.forEach(function (o) {
+        var found = -1;
+        for (var m = k; m < added.length; m++) { if (similar(o, added[m])) { found = m; break; } }
+        if (found < 0) { rows.push({op: "-", o: o}); return; }
+        for (; k < found; k++) { rows.push({op: "+", n: added[k]}); }
+        rows.push({op: "~", o: o, n: added[found]});
+        k = found + 1;
+      });
+      for (; k < added.length; k++) { rows.push({op: "+", n: added[k]}); }
+    };
+    parts.forEach(function (p) {
+      if (p.removed) { pending.push(olds.slice(i, i + p.count)); i += p.count; return; }
+      if (p.added) {
+        var removed = pending.length ? pending.pop() : [];
+        flush(removed, news.slice(j, j + p.count)); j += p.count; return;
+      }
+      pending.forEach(function (r) { flush(r, []); });
+      pending = [];
+      for (var m = 0; m < p.count; m++) { rows.push({op: "=", o: olds[i + m], n: news[j + m]}); }
+      i += p.count; j += p.count;
+    });
+    pending.forEach(function (r) { flush(r, []); });
+    return rows;
+  };
+
+  var renderRows = function (rows) {
+    var out = [], open = "";
+    rows.forEach(function (row) {
+      var b = row.n || row.o;
+      var inner = row.op === "=" ? row.n.h : row.op === "~" ? wordMarks(row.o.t, row.n.t)
+        : row.op === "+" ? ins(row.n.h) : del(row.o.h);
+      var list = b.k === "item" ? (b.l || "ul") : "";
+      if (open && open !== list) { out.push("</" + open + ">"); open = ""; }
+      if (list && !open) { out.push("<" + list + ">"); open = list; }
+      var cls = row.op === "=" ? "" : " class=\"policy-block--" + {"+": "added", "-": "removed", "~": "changed"}[row.op] + "\"";
+      if (b.k === "heading") { out.push("<" + b.g + cls + ">" + inner + "</" + b.g + ">"); }
+      else if (list) { out.push("<li" + cls + ">" + inner + "</li>"); }
+      else { out.push("<p" + cls + ">" + inner + "</p>"); }
+    });
+    if (open) { out.push("</" + open + ">"); }
+    return out.join("");
+  };
+
+  var heading = function (s) { return (s.n ? s.n + ". " : "") + s.title; };
+
+  var compare = function (A, B) {
+    var olds = {}, seen = {}, html = [], list = [];
+    A.sections.forEach(function (s) { olds[s.id] = s; });
+    var one = function (o, n) {
+      var rows = align(o ? o.b : [], n ? n.b : []);
+      var changed = rows.some(function (r) { return r.op !== "="; });
+      var retitled = o && n && o.title !== n.title;
+      if (!changed && !retitled) { return; }
+      var s = n || o, status = !o ? "added" : !n ? "removed" : "changed";
+      var badge = L["sec." + status] + (retitled ? ", " + L["sec.retitled"] : "");
+      list.push("<li><a href=\"#" + esc(s.id) + "\">" + esc(heading(s)) + "</a> — " + esc(badge) + "</li>");
+      html.push("<section class=\"policy-change policy-change--" + status + "\" data-section=\"" + esc(s.id) + "\">"
+        + "<h2 id=\"" + esc(s.id) + "\">" + esc(heading(s)) + " <span class=\"policy-badge\">" + esc(badge) + "</span></h2>"
+        + "<div class=\"policy-diff\">" + renderRows(rows) + "</div></section>");
+    };
+    B.sections.forEach(function (n) { seen[n.id] = true; one(olds[n.id], n); });
+    A.sections.forEach(function (o) { if (!seen[o.id]) { one(o, null); } });
+    var title = "<p class=\"policy-against\">" + esc(L["compare.against"].replace("{from}", A.version).replace("{to}", B.version)) + "</p>";
+    return html.length ? title + "<ul class=\"policy-change-list\">" + list.join("") + "</ul>" + html.join("")
+      : title + "<p>" + esc(L["compare.same"]) + "</p>";
+  };
+
+  var load = function (version) {
+    return fetch(root + lang + "/" + encodeURIComponent(version) + "/compare.json").then(function (answer) {
+      if (!answer.ok) { throw new Error(answer.status); }
+      return answer.json();
+    });
+  };
+
+  var run = function (from, to) {
+    var started = performance.now();
+    box.textContent = L["compare.loading"];
+    Promise.all([load(from), load(to)]).then(function (pair) {
+      box.innerHTML = compare(pair[0], pair[1]);
+      box.setAttribute("data-ms", String(Math.round(performance.now() - started)));
+    }).catch(function () { box.textContent = L["compare.failed"]; });
+  };
+
+  var params = new URLSearchParams(location.search);
+  if (params.get("from")) { form.elements.from.value = params.get("from"); }
+  if (params.get("to")) { form.elements.to.value = params.get("to"); }
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var from = form.elements.from.value, to = form.elements.to.value;
+    history.replaceState(null, "", "?from=" + encodeURIComponent(from) + "&to=" + encodeURIComponent(to));
+    run(from, to);
+  });
+  if (params.get("from") && params.get("to")) { run(form.elements.from.value, form.elements.to.value); }
+})();

@@ -76,6 +76,12 @@ class _PolicyPlugin(BasePlugin):
         config.theme.static_templates.discard("sitemap.xml")
         return config
 
+    def on_post_page(self, output, page, config):  # noqa: ANN001, ANN201 - MkDocs' hook
+        return _label_toggles(output, self.version_label)
+
+    def on_post_template(self, output_content, template_name, config):  # noqa: ANN001, ANN201 - MkDocs' hook
+        return _label_toggles(output_content, self.version_label)
+
     def on_env(self, env, config, files):  # noqa: ANN001, ANN201 - MkDocs' hook
         # Material's templates compile once per machine, not once per build and language.
         if self.template_cache is not None:
@@ -89,6 +95,19 @@ class _PolicyPlugin(BasePlugin):
         greek = Path(config.site_dir) / "assets/javascripts/lunr/min/lunr.el.min.js"
         if greek.is_file():
             greek.write_text(greek.read_text(encoding="utf-8") + _GREEK_FOLDING, encoding="utf-8")
+
+
+_TOGGLES = {"search": ("Search", "Αναζήτηση"), "drawer": ("Navigation", "Πλοήγηση")}
+
+
+def _label_toggles(html_text: str, version_label: str) -> str:
+    """Material's hidden checkboxes (search, navigation drawer) get a name, so that no form control is
+    unlabelled (WCAG 1.3.1 / 4.1.2) even where the theme hides their visible labels (the 404 page)."""
+    greek = version_label != "Version"
+    for name, (en, el) in _TOGGLES.items():
+        marker = f'data-md-toggle="{name}" type="checkbox" id="__{name}"'
+        html_text = html_text.replace(marker, marker + f' aria-label="{el if greek else en}"')
+    return html_text
 
 
 _GREEK_FOLDING = """

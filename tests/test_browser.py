@@ -228,3 +228,53 @@ def test_compare_any_two_versions_with_a_shareable_url(browser_page, tmp_path: P
     page.screenshot(path=str(shots / "compare-page.png"))
     page.goto(base + "en/2.0/changes/")
     page.screenshot(path=str(shots / "changes-page.png"))
+
+
+def _axe_source() -> str | None:
+    for candidate in (os.environ.get("AXE_CORE_JS", ""), Path(__file__).resolve().parents[1] / ".ci-npm/node_modules/axe-core/axe.min.js",
+                      Path(__file__).resolve().parents[1] / "node_modules/axe-core/axe.min.js"):
+        if candidate and Path(candidate).is_file():
+            return Path(candidate).read_text(encoding="utf-8")
+    return None
+
+
+def test_every_page_type_has_no_wcag_violations(site_repo: PolicyRepo, tmp_path: Path) -> None:  # noqa: F811
+    """axe-core (npm, injected into the page): WCAG 2.1 A and AA, both languages, desktop and phone."""
+    axe = _axe_source()
+    if axe is None:
+        assert not IN_CI, "axe-core is missing: .ci/run installs it with npm"
+        pytest.skip("axe-core not installed (npm install axe-core, or set AXE_CORE_JS)")
+    playwright = pytest.importorskip("playwright.sync_api")
+    site_repo.section("rights", "Your rights", "A draft wording of the rights.\n")
+    site_repo.policy("release", "2.1", "--effective", "2026-06-01", "--kind", "minor", "--summary-en", "Draft.",
+                     "--summary-el", "Σχέδιο.", "--allow-stale")
+    out = tmp_path / "site"
+    out.mkdir()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
+    base = f"http://127.0.0.1:{server.server_port}/"
+    out.rmdir()
+    site_repo.policy("build", "--draft", "--out", str(out), "--today", "2026-01-15", "--site-url", base, "-q")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    pages = ["index.html", "unsubscribe/"] + [f"{lang}/{path}" for lang in ("en", "el") for path in (
+        "", "1.1/", "2.0/", "1.1/changes/", "2.0/changes/", "versions/", "compare/?from=1.0&to=2.0", "404.html",
+        "draft/", "draft/changes/", "draft/gdpr/", "draft/notice.html")]
+    found = {}
+    try:
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            for width in (1280, 375):
+                page = browser.new_page(locale="fr-FR", viewport={"width": width, "height": 800})  # no redirect at /
+                for url in pages:
+                    page.goto(base + url)
+                    if "compare" in url:
+                        page.wait_for_selector("#policy-compare[data-ms]", state="attached", timeout=10000)
+                    page.add_script_tag(content=axe)
+                    result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: "
+                                           "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
+                    if result["violations"]:
+                        found[(width, url)] = [(v["id"], v["nodes"][0]["target"]) for v in result["violations"]]
+                page.close()
+            browser.close()
+    finally:
+        server.shutdown()
+    assert found == {}

@@ -27,7 +27,13 @@ from site_builder.pages import FRAGMENT_PREFIX, Page
 
 THEME_DIR = Path(__file__).parent / "theme"
 _PLACEHOLDER = re.compile(f"<p>{FRAGMENT_PREFIX}(t?[0-9a-f]+)</p>")
-MARKDOWN_EXTENSIONS = ["attr_list", {"toc": {"permalink": True}}, "tables", "sane_lists"]
+PERMALINK_TITLE = {"en": "Permanent link", "el": "Μόνιμος σύνδεσμος"}
+
+
+def _markdown_extensions(lang: str) -> list:
+    """The page shell's Markdown (headings and the summary): the permalink's title in the page's language."""
+    return ["attr_list", {"toc": {"permalink": True, "permalink_title": PERMALINK_TITLE.get(lang, "Permanent link")}},
+            "tables", "sane_lists"]
 
 
 @dataclass(frozen=True)
@@ -182,7 +188,7 @@ def _write_config(job: LanguageBuild, work: Path, base_config: Path, out_dir: Pa
         "nav": [{label: _docs_path(folder)} for label, folder in job.nav],
         "extra": {"policy_languages": list(job.languages)},
         "plugins": ["search"],
-        "markdown_extensions": MARKDOWN_EXTENSIONS,
+        "markdown_extensions": _markdown_extensions(job.lang),
         "strict": True,
         "validation": {"omitted_files": "info", "absolute_links": "info",
                        "unrecognized_links": "warn", "anchors": "warn", "not_found": "warn"},

@@ -378,3 +378,9 @@ def test_every_version_downloads_as_markdown_json_and_one_archive(site: Path) ->
     assert 'href="policy.md"' in page(site, "en/1.1")
     feed = (site / "en/feed.xml").read_text()
     assert "<author><name>Example</name></author>" in feed
+
+
+def test_greek_pages_have_greek_interface_words(site: Path) -> None:
+    greek = page(site, "el/1.1")
+    assert 'title="Μόνιμος σύνδεσμος"' in greek and "Permanent link" not in greek
+    assert "Λήψη" in greek and "Download" not in greek

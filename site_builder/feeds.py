@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gzip
 import hashlib
 import html
@@ -83,22 +84,34 @@ COMPARE_DATA = "compare.json"
 def compare_data(view: VersionView) -> dict:
     """`/<lang>/<version>/compare.json`: the rendered blocks of a version, for the compare page.
 
-    Each block: kind, its plain words (compared), its HTML (shown when unchanged), the list it is in.
+    Each block: kind `k`, its plain words `t` (compared), its HTML `h` when it has links or
+    emphasis (shown when unchanged; else `t` is shown), the list `l` it is in, its heading tag `g`.
     """
+    sections = [{"id": sec.id, "n": sec.number, "title": sec.title, "b": list(_compare_blocks(sec.body, view.text.lang))}
+                for sec in view.text.sections]
+    return {"schema": "policy-compare/1", "version": view.version, "title": view.text.title, "sections": sections}
+
+
+@functools.lru_cache(maxsize=8192)
+def _compare_blocks(body: str, lang: str) -> tuple[dict, ...]:
+    """The blocks of one section body (cached: most sections are the same in many versions)."""
     from site_builder.compare.diffing import BlockChange, Piece, section_blocks
     from site_builder.compare.render import blocks_html
 
-    sections = []
-    for sec in view.text.sections:
-        blocks = []
-        for block in section_blocks(sec.body):
+    out = []
+    for block in section_blocks(body):
+        item: dict = {"k": block.kind, "t": block.key}
+        if any(tok.marks or tok.text == "\n" for tok in block.tokens):
             kept = BlockChange(block.kind, "unchanged", tuple(Piece("=", tok.text, None, tok.marks) for tok in block.tokens))
-            inner = blocks_html((kept,), None, view.text.lang)  # type: ignore[arg-type]
-            lists = [c.tag for c in block.chain if c.tag in ("ul", "ol")]
-            blocks.append({"k": block.kind, "t": block.key, "h": inner, "l": lists[-1] if lists else "",
-                           "d": len(lists), "g": "h" + next((c.tag[1] for c in reversed(block.chain) if c.tag[0] == "h" and c.tag[1:].isdigit()), "3")})
-        sections.append({"id": sec.id, "n": sec.number, "title": sec.title, "b": blocks})
-    return {"schema": "policy-compare/1", "version": view.version, "title": view.text.title, "sections": sections}
+            item["h"] = blocks_html((kept,), None, lang)  # type: ignore[arg-type]
+        lists = [c.tag for c in block.chain if c.tag in ("ul", "ol")]
+        if lists:
+            item["l"] = lists[-1]
+        heading = next((c.tag for c in reversed(block.chain) if c.tag[0] == "h" and c.tag[1:].isdigit()), None)
+        if heading:
+            item["g"] = heading
+        out.append(item)
+    return tuple(out)
 
 
 def changes_search_docs(view: VersionView, lang: str) -> list[dict]:

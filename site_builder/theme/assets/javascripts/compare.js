@@ -77,13 +77,14 @@
     var out = [], open = "";
     rows.forEach(function (row) {
       var b = row.n || row.o;
-      var inner = row.op === "=" ? row.n.h : row.op === "~" ? wordMarks(row.o.t, row.n.t)
-        : row.op === "+" ? ins(row.n.h) : del(row.o.h);
+      var html = function (block) { return block.h || esc(block.t); };
+      var inner = row.op === "=" ? html(row.n) : row.op === "~" ? wordMarks(row.o.t, row.n.t)
+        : row.op === "+" ? ins(html(row.n)) : del(html(row.o));
       var list = b.k === "item" ? (b.l || "ul") : "";
       if (open && open !== list) { out.push("</" + open + ">"); open = ""; }
       if (list && !open) { out.push("<" + list + ">"); open = list; }
       var cls = row.op === "=" ? "" : " class=\"policy-block--" + {"+": "added", "-": "removed", "~": "changed"}[row.op] + "\"";
-      if (b.k === "heading") { out.push("<" + b.g + cls + ">" + inner + "</" + b.g + ">"); }
+      if (b.k === "heading") { var tag = b.g || "h3"; out.push("<" + tag + cls + ">" + inner + "</" + tag + ">"); }
       else if (list) { out.push("<li" + cls + ">" + inner + "</li>"); }
       else { out.push("<p" + cls + ">" + inner + "</p>"); }
     });

@@ -333,7 +333,7 @@ def test_greek_diff_says_translation_pending(released: PolicyRepo) -> None:
     pending = [s for s in data["sections"] if s["translation_pending"]]
     assert [s["id"] for s in pending] == ["collection"]
     md = released.policy("diff", "--lang", "el", "--format", "markdown").stdout
-    assert "εκκρεμεί" in md
+    assert "η ελληνική απόδοση θα ακολουθήσει" in md
 
 
 def test_unknown_version_lists_known(released: PolicyRepo) -> None:

@@ -281,6 +281,7 @@ def build_site(root: Path, *, out: Path | None = None, draft: bool = False, toda
                site_url: str | None = None, quiet: bool = False, wait: bool = True) -> Path:
     """`policy build`: the whole versioned bilingual site, published atomically under a lock."""
     started = time.monotonic()
+    _CHANGES.clear()  # one build's comparisons; `policy serve` builds again and again in one process
     plan = plan_site(Path(root), out=out, draft=draft, today=today, site_url=site_url)
     value = cache.stamp(plan.root, draft=draft, today=plan.today, site_url=(site_url.rstrip("/") + "/") if site_url else None)
     say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))

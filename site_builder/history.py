@@ -229,12 +229,6 @@ def _check_dates(releases: list[Release], pending: list[ReleaseRecord]) -> list[
     return problems
 
 
-def commit_info(repo: git.Repo, sha: str) -> tuple[str, dt.datetime]:
-    """Short sha and commit date, for labels."""
-    commit = repo.commit(sha)
-    return commit.hexsha[:10], commit.committed_datetime
-
-
 def init_or_open(path: Path) -> git.Repo:
     """The repository at `path`, created (with branch main) when the folder is not one yet."""
     path.mkdir(parents=True, exist_ok=True)

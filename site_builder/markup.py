@@ -175,16 +175,6 @@ def to_html(text: str) -> str:
     return sanitize(md.convert(text))
 
 
-def escape_markdown_html(text: str) -> str:
-    """Neutralise raw HTML in Markdown so it shows as text (used before an engine renders it)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def strip_tags(html: str) -> str:
-    """Plain text of an HTML fragment (for summaries in feeds and e-mails)."""
-    return re.sub(r"<[^>]+>", "", html)
-
-
 @functools.lru_cache(maxsize=1)
 def _github():
     from markdown_it import MarkdownIt

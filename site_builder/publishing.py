@@ -13,7 +13,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import re
 import shutil
 import sys
 import time
@@ -334,7 +333,9 @@ def _unsubscribe_page(plan: SitePlan, site: Path) -> None:
     notices = load_config(plan.root).notices
     if notices.sender is None:
         return
-    mailto = notices.unsubscribe_mailto or notices.reply_to or re.sub(r".*<([^>]+)>.*", r"\1", notices.sender)
+    from site_builder.notify.compose import address_of
+
+    mailto = notices.unsubscribe_mailto or notices.reply_to or address_of(notices.sender)
     (site / "unsubscribe").mkdir()
     (site / "unsubscribe" / "index.html").write_text(
         unsubscribe_page(plan.languages, mailto, one_click=bool(notices.unsubscribe_url)), encoding="utf-8")

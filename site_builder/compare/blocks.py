@@ -182,8 +182,3 @@ def cut(html: str) -> tuple[Block, ...]:
     cutter.close()
     cutter._flush()
     return tuple(cutter.blocks)
-
-
-def visible_words(html: str) -> list[str]:
-    """The words a reader sees, block by block (a test oracle and a counting aid)."""
-    return [b.key for b in cut(html)]

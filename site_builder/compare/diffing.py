@@ -504,7 +504,7 @@ def _sources(changes: list[BlockChange], old: Sequence[Block], new: Sequence[Blo
     return out
 
 
-def _find_moves(drafts: dict[str, _Draft], headings: dict[str, str]) -> None:
+def _find_moves(drafts: dict[str, _Draft]) -> None:
     """Text removed from one section and added to another is a move: marked on both sides."""
     outs = [(sid, i, src) for sid, d in drafts.items() for i, (b, src) in enumerate(zip(d.blocks, d.sources, strict=True))
             if b.status == "removed" and src is not None]
@@ -569,18 +569,14 @@ def compare_texts(old: LanguageText, new: LanguageText, *, from_label: str, to_l
         if sec.id in removed and sec.id not in renamed_old:
             drafts["\0" + sec.id] = _draft(sec, None)  # "\0": an old id can be reused by a new section
     headings = {sid.lstrip("\0"): _heading(d.new or d.old) for sid, d in drafts.items()}
-    _find_moves(drafts, headings)
-    order_old = [renames_inverse(renames).get(s.id, s.id) for s in old.sections]
+    _find_moves(drafts)
+    new_id_of = {old_id: new_id for new_id, old_id in renames.items()}
+    order_old = [new_id_of.get(s.id, s.id) for s in old.sections]
     moved = _moved(order_old, [s.id for s in new.sections])
     out = []
     for key, d in drafts.items():
         out.append(_section_change(key.lstrip("\0"), d, moved, retitled_ids, renames, pending, added))
     return Changes(new.lang, from_label, to_label, tuple(out), headings)
-
-
-def renames_inverse(renames: dict[str, str]) -> dict[str, str]:
-    """old id -> new id."""
-    return {old: new for new, old in renames.items()}
 
 
 def _heading(sec: SectionText | None) -> str:

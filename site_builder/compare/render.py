@@ -122,6 +122,13 @@ def _inline_text(block: BlockChange, ins: tuple[str, str], dele: tuple[str, str]
     return "".join(out).strip()
 
 
+def _changed_blocks(sec: SectionChange, changes: Changes, lang: str):  # noqa: ANN202 - a generator
+    """(block, its move note) for every block of a section that changed."""
+    for block in sec.blocks:
+        if block.status != "unchanged":
+            yield block, move_note(block, changes, lang)
+
+
 def _links_text(block: BlockChange, lang: str) -> list[str]:
     return [t(lang, "link_changed", text=c.text, old=c.old, new=c.new) for c in block.links]
 
@@ -140,10 +147,7 @@ def to_text(changes: Changes, *, color: bool = False) -> str:
             lines.append(f"   was: {sec.old_title}")
         if sec.translation_pending:
             lines.append(f"   {t(lang, 'translation_pending')}")
-        for block in sec.blocks:
-            if block.status == "unchanged":
-                continue
-            note = move_note(block, changes, "en")
+        for block, note in _changed_blocks(sec, changes, "en"):
             if block.moved == "to":
                 lines.append(f"  [{note}] {block.old_text.strip()[:80]}")
                 continue
@@ -169,10 +173,7 @@ def to_markdown(changes: Changes) -> str:
             lines.append(f"_{md_escape(t(lang, 'was', title=sec.old_title))}_\n")
         if sec.translation_pending:
             lines.append(f"_{t(lang, 'translation_pending')}_\n")
-        for block in sec.blocks:
-            if block.status == "unchanged":
-                continue
-            note = move_note(block, changes, lang)
+        for block, note in _changed_blocks(sec, changes, lang):
             if block.moved == "to":
                 lines.append(f"- _{md_escape(note)}_: {md_escape(block.old_text.strip())}")
                 continue

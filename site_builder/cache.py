@@ -64,6 +64,50 @@ def stamp(root: Path, *, draft: bool, today: dt.date, site_url: str | None) -> s
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+# --- pages ------------------------------------------------------------------------------
+#
+# A manifest records, for every page folder, the key of its inputs and, for each of its files,
+# the sha256 and the size. A reused file is checked the way git checks its index: a file of the
+# recorded size whose modification time is older than the manifest (written last, at the end of
+# the build) has not been touched since it was hashed; any other file is hashed again.
+
+
+def file_hash(path: Path | str) -> str:
+    with open(path, "rb") as file:
+        return hashlib.sha256(file.read()).hexdigest()
+
+
+def read_manifest(folder: Path) -> dict[str, dict]:
+    """Page folder -> {"key": inputs key, "files": {path: sha256}, "sizes": {path: bytes}} of a built language."""
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        data[WRITTEN] = os.stat(folder / MANIFEST).st_mtime_ns
+    except (OSError, ValueError, TypeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+WRITTEN = "\0written"  # in a manifest read back: when it was written (no page folder has this name)
+
+
+def _intact(folder: Path, manifest: dict, entries: list[dict]) -> bool:
+    written = manifest.get(WRITTEN, 0)
+    base = str(folder)
+    for entry in entries:
+        sizes = entry.get("sizes") or {}
+        for rel, digest in (entry.get("files") or {}).items():
+            path = os.path.join(base, rel)
+            try:
+                info = os.stat(path)
+                if info.st_size == sizes.get(rel) and info.st_mtime_ns < written:
+                    continue  # untouched since it was hashed
+                if file_hash(path) != digest:
+                    return False
+            except OSError:
+                return False
+    return True
+
+
 def up_to_date(out: Path, value: str) -> bool:
     """True when `out` was built from exactly these inputs and its manifests' files are intact."""
     file = out / STAMP
@@ -72,56 +116,43 @@ def up_to_date(out: Path, value: str) -> bool:
             return False
     except OSError:
         return False
-    return all(_intact(folder, read_manifest(folder)) for folder in out.iterdir()
-               if folder.is_dir() and (folder / MANIFEST).is_file())
-
-
-# --- pages ------------------------------------------------------------------------------
-
-
-def file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def read_manifest(folder: Path) -> dict[str, dict]:
-    """Page folder -> {"key": inputs key, "files": {relative path: sha256}} of a built language."""
-    try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _intact(folder: Path, manifest: dict[str, dict]) -> bool:
-    for entry in manifest.values():
-        for rel, digest in (entry.get("files") or {}).items():
-            try:
-                if file_hash(folder / rel) != digest:
-                    return False
-            except OSError:
+    for folder in out.iterdir():
+        if folder.is_dir() and (folder / MANIFEST).is_file():
+            manifest = read_manifest(folder)
+            if not _intact(folder, manifest, [e for e in manifest.values() if isinstance(e, dict)]):
                 return False
     return True
 
 
-def reusable(previous: Path, manifest: dict[str, dict], page: str, key: str) -> bool:
+def reusable(previous: Path, manifest: dict, page: str, key: str) -> bool:
     """The page was built from the same inputs and its files are still exactly what was built."""
     entry = manifest.get(page)
     if not key or not isinstance(entry, dict) or entry.get("key") != key or not entry.get("files"):
         return False
-    return _intact(previous, {page: entry})
+    return _intact(previous, manifest, [entry])
 
 
-def place(previous: Path, out: Path, files: dict[str, str]) -> None:
+def record(folder: Path, rels: list[str]) -> tuple[dict[str, str], dict[str, int]]:
+    """Hashes and sizes of freshly written files, for the manifest."""
+    hashes, sizes = {}, {}
+    for rel in rels:
+        data = (folder / rel).read_bytes()
+        hashes[rel], sizes[rel] = hashlib.sha256(data).hexdigest(), len(data)
+    return hashes, sizes
+
+
+def place(previous: Path, out: Path, rels: list[str]) -> None:
     """Put reused files into the new output: hard links where the file system allows, else copies."""
-    for folder in sorted({(out / rel).parent for rel in files}):
-        folder.mkdir(parents=True, exist_ok=True)
-    for rel in files:
+    source, target = str(previous), str(out)
+    for folder in sorted({os.path.dirname(rel) for rel in rels}):
+        os.makedirs(os.path.join(target, folder), exist_ok=True)
+    for rel in rels:
         try:
-            os.link(previous / rel, out / rel)
+            os.link(os.path.join(source, rel), os.path.join(target, rel))
         except OSError:
-            shutil.copyfile(previous / rel, out / rel)
+            shutil.copyfile(os.path.join(source, rel), os.path.join(target, rel))
 
 
 def write_manifest(folder: Path, entries: dict[str, dict]) -> None:
-    """Record, for every page, its inputs key and the hash of each of its files."""
+    """Record, for every page, its inputs key and each file's hash and size: written after every file."""
     (folder / MANIFEST).write_text(json.dumps(entries, sort_keys=True, indent=0) + "\n", encoding="utf-8")

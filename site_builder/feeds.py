@@ -7,16 +7,14 @@ import functools
 import gzip
 import hashlib
 import html
-import io
 import json
-import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from site_builder.compare.render import SCHEMA, to_json
 from site_builder.i18n import format_day, t
 from site_builder.markup import to_html
-from site_builder.models import Release
+from site_builder.models import Release, ReleaseRecord
 from site_builder.pages import VersionView
 
 
@@ -162,34 +160,19 @@ def version_markdown(view: VersionView, lang: str) -> str:
     return "\n".join(lines)
 
 
-def history_zip(views: dict[str, list[VersionView]], commits: dict[str, str], site_url: str) -> bytes:
-    """`/policy-history.zip`: every version in every language (Markdown and JSON) with a manifest.
+def history_manifest(records: dict[str, ReleaseRecord], commits: dict[str, str], site_url: str,
+                     files: dict[str, bytes]) -> bytes:
+    """`manifest.json` of `/policy-history.zip`: every release with the sha256 of each of its files.
 
-    The same history gives the same bytes: entries sorted, fixed times, no build date inside.
+    `files` are the archive's entries, `<version>/<lang>/policy.md` and `policy.json`: the very
+    bytes each version page offers for download.
     """
-    files: dict[str, bytes] = {}
-    for lang, lang_views in views.items():
-        for view in lang_views:
-            if view.record is None:
-                continue
-            files[f"{view.version}/{lang}/policy.md"] = version_markdown(view, lang).encode("utf-8")
-            files[f"{view.version}/{lang}/policy.json"] = (json.dumps(version_data(view, lang, commits.get(view.version)),
-                                                                      ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
-    records = {v.version: v.record for lang_views in views.values() for v in lang_views if v.record is not None}
     manifest = {"schema": "policy-history/1", "site_url": site_url, "versions": [
         {"version": version, "effective": rec.effective.isoformat(), "kind": rec.kind, "commit": commits.get(version),
          "content_hash": rec.content_hash, "files": {path: hashlib.sha256(data).hexdigest() for path, data in files.items()
                                                      if path.startswith(version + "/")}}
         for version, rec in sorted(records.items(), key=lambda item: item[1].key)]}
-    files["manifest.json"] = (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for path in sorted(files):
-            info = zipfile.ZipInfo(path, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, files[path], compresslevel=1)
-    return buffer.getvalue()
+    return (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 
 def atom_feed(views: list[VersionView], releases: dict[str, Release], lang: str, site_url: str, title: str,

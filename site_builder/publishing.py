@@ -24,6 +24,7 @@ from pathlib import Path
 import click
 
 from site_builder import cache, output
+from site_builder.archive import write_zip
 from site_builder.compare.diffing import Changes, compare_snapshots
 from site_builder.config import load_config
 from site_builder.errors import ContentError, PolicyError, Problem, errors_in
@@ -35,7 +36,7 @@ from site_builder.feeds import (
     changes_json,
     changes_search_docs,
     compare_data,
-    history_zip,
+    history_manifest,
     root_page,
     unsubscribe_page,
     version_data,
@@ -227,7 +228,7 @@ def _build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[s
             entries[folder] = previous[folder]
         else:
             rendered.append((folder, make(), view))
-            entries[folder] = {"key": key, "files": {}}
+            entries[folder] = {"key": key, "files": {}, "sizes": {}}
     by_version = {v.version: v for v in views}
     label = {"en": "Policy", "el": "Πολιτική"}.get(lang, "Policy")
     nav = ((label, ""), ("⧉ " + ("Versions" if lang == "en" else "Εκδόσεις"), "versions/"))
@@ -258,10 +259,9 @@ def _build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[s
             (out_dir / view.version / "changes.json").write_text(changes_json(with_changes), encoding="utf-8")
             _search_docs(out_dir / folder, changes_search_docs(with_changes, lang))
             files += [f"{view.version}/changes.json", f"{folder}{SEARCH_DOCS}"]
-        entries[folder]["files"] = {rel: cache.file_hash(out_dir / rel) for rel in files}
+        entries[folder]["files"], entries[folder]["sizes"] = cache.record(out_dir, files)
     reused = [entry for folder, entry in entries.items() if folder not in {f for f, _, _ in rendered}]
-    for entry in reused:
-        cache.place(previous_dir, out_dir, entry["files"])
+    cache.place(previous_dir, out_dir, [rel for entry in reused for rel in entry["files"]])
     write_search_index(out_dir, [rel for entry in entries.values() for rel in entry["files"] if rel.endswith(SEARCH_DOCS)])
     releases = {r.version: r for r in plan.releases}
     (out_dir / "feed.xml").write_text(atom_feed(views, releases, lang, plan.site_url, plan.titles.get(lang, ""), plan.site_name), encoding="utf-8")
@@ -317,14 +317,19 @@ def _search_docs(folder: Path, docs: list[dict]) -> None:
 
 
 def _history(plan: SitePlan, site: Path) -> None:
-    """/policy-history.zip: every release in every language, reused while the releases are the same."""
+    """/policy-history.zip: every release in every language, as each version page offers it for download.
+
+    Unchanged releases keep their compressed entries; the same releases keep the whole file."""
     key = _key("history", plan.site_url, *[f"{r.version}={r.commit}" for r in plan.releases], *plan.languages)
     previous = plan.out / HISTORY_ZIP
     if (plan.out / (HISTORY_ZIP + ".key")).is_file() and (plan.out / (HISTORY_ZIP + ".key")).read_text() == key and previous.is_file():
-        cache.place(plan.out, site, {HISTORY_ZIP: ""})
+        cache.place(plan.out, site, [HISTORY_ZIP])
     else:
-        views = {lang: [v for v in _views(plan, lang) if v.version != DRAFT] for lang in plan.languages}
-        (site / HISTORY_ZIP).write_bytes(history_zip(views, {r.version: r.commit for r in plan.releases}, plan.site_url))
+        files = {f"{r.version}/{lang}/{name}": (site / lang / r.version / name).read_bytes()
+                 for r in plan.releases for lang in plan.languages for name in ("policy.md", "policy.json")}
+        files["manifest.json"] = history_manifest({r.version: r.record for r in plan.releases},
+                                                  {r.version: r.commit for r in plan.releases}, plan.site_url, files)
+        write_zip(site / HISTORY_ZIP, files, previous if previous.is_file() else None)
     (site / (HISTORY_ZIP + ".key")).write_text(key, encoding="utf-8")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gzip
-import hashlib
 import html
 import json
 from pathlib import Path
@@ -161,18 +160,29 @@ def version_markdown(view: VersionView, lang: str) -> str:
 
 
 def history_manifest(records: dict[str, ReleaseRecord], commits: dict[str, str], site_url: str,
-                     files: dict[str, bytes]) -> bytes:
+                     digests: dict[str, str]) -> bytes:
     """`manifest.json` of `/policy-history.zip`: every release with the sha256 of each of its files.
 
-    `files` are the archive's entries, `<version>/<lang>/policy.md` and `policy.json`: the very
-    bytes each version page offers for download.
+    `digests` are the archive's entries, `<version>/<lang>/policy.md` and `policy.json` (the very
+    bytes each version page offers for download), with their sha256.
     """
+    by_version: dict[str, dict[str, str]] = {}
+    for path, digest in digests.items():
+        by_version.setdefault(path.split("/", 1)[0], {})[path] = digest
     manifest = {"schema": "policy-history/1", "site_url": site_url, "versions": [
         {"version": version, "effective": rec.effective.isoformat(), "kind": rec.kind, "commit": commits.get(version),
-         "content_hash": rec.content_hash, "files": {path: hashlib.sha256(data).hexdigest() for path, data in files.items()
-                                                     if path.startswith(version + "/")}}
+         "content_hash": rec.content_hash, "files": by_version.get(version, {})}
         for version, rec in sorted(records.items(), key=lambda item: item[1].key)]}
     return (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def history_digests(manifest: bytes | None) -> dict[str, str]:
+    """path -> sha256 of the files of a previous archive, from its manifest."""
+    try:
+        data = json.loads(manifest or b"{}")
+        return {path: digest for version in data.get("versions", []) for path, digest in version["files"].items()}
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return {}
 
 
 def atom_feed(views: list[VersionView], releases: dict[str, Release], lang: str, site_url: str, title: str,

@@ -3,7 +3,9 @@
 `--out site` is a symbolic link to a finished build in `.site.builds/`; a new build is made in
 `.site.building-<pid>/`, moved into `.site.builds/` and published by replacing the link with
 `os.replace`, which is atomic: a reader (or a web server) sees the old site or the new one,
-never half of one and never none. Leftovers of a killed build are removed at the next start.
+never half of one and never none. The build it replaced stays until the next build (a reader
+half-way through it is not cut off); that build removes it while its workers render, and
+removes the leftovers of a killed build before it starts.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 import shutil
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -55,8 +58,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def clean_leftovers(out: Path) -> None:
-    """Remove what killed builds left beside `out` (call with the lock held)."""
+def clean_leftovers(out: Path) -> list[Path]:
+    """Remove what killed builds left beside `out` (call with the lock held); return the builds
+    that are no longer published, for a `Sweeper` to remove while the new build works."""
     builds, _ = _siblings(out)
     for path in out.parent.glob(f".{out.name}.building-*"):
         pid = path.name.rsplit("-", 1)[-1]
@@ -66,11 +70,32 @@ def clean_leftovers(out: Path) -> None:
         path.unlink(missing_ok=True)
     for path in out.parent.glob(f".{out.name}.old-*"):  # the layout before links
         shutil.rmtree(path, ignore_errors=True)
-    if builds.is_dir():
-        current = out.resolve() if out.is_symlink() else None
-        for path in builds.iterdir():
-            if path.resolve() != current:
-                shutil.rmtree(path, ignore_errors=True)
+    if not builds.is_dir():
+        return []
+    current = out.resolve() if out.is_symlink() else None
+    return [path for path in builds.iterdir() if path.resolve() != current]
+
+
+class Sweeper:
+    """Removes unpublished builds in a thread, alongside the work of the next build."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.paths = paths
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self.paths and self.thread is None:
+            self.thread = threading.Thread(target=self._remove, name="policy-sweeper", daemon=True)
+            self.thread.start()
+
+    def _remove(self) -> None:
+        for path in self.paths:
+            shutil.rmtree(path, ignore_errors=True)
+
+    def finish(self) -> None:
+        self.start()
+        if self.thread is not None:
+            self.thread.join()
 
 
 def staging(out: Path) -> Path:
@@ -82,7 +107,8 @@ def staging(out: Path) -> Path:
 
 
 def publish(new: Path, out: Path) -> None:
-    """Make the finished build `new` the site at `out`, atomically; then drop older builds."""
+    """Make the finished build `new` the site at `out`, atomically. The build it replaces is
+    left in place for the next build to remove."""
     builds, _ = _siblings(out)
     builds.mkdir(exist_ok=True)
     final = builds / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
@@ -93,13 +119,7 @@ def publish(new: Path, out: Path) -> None:
     if out.exists() and not out.is_symlink():
         # The first build after an upgrade: a real folder is moved aside once (a moment without site).
         out.rename(builds / f"previous-{os.getpid()}")
-    previous = out.resolve() if out.is_symlink() else None
     os.replace(link, out)
-    for path in builds.iterdir():
-        if path != final and path.resolve() != previous:
-            shutil.rmtree(path, ignore_errors=True)
-    if previous is not None and previous != final.resolve():
-        shutil.rmtree(previous, ignore_errors=True)
 
 
 def die_with_parent() -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 import click
 
 from site_builder import cache, output
-from site_builder.archive import write_zip
+from site_builder.archive import read_member, write_zip
 from site_builder.compare.diffing import Changes, compare_snapshots
 from site_builder.config import load_config
 from site_builder.errors import ContentError, PolicyError, Problem, errors_in
@@ -36,6 +36,7 @@ from site_builder.feeds import (
     changes_json,
     changes_search_docs,
     compare_data,
+    history_digests,
     history_manifest,
     root_page,
     unsubscribe_page,
@@ -285,14 +286,14 @@ def build_site(root: Path, *, out: Path | None = None, draft: bool = False, toda
     value = cache.stamp(plan.root, draft=draft, today=plan.today, site_url=(site_url.rstrip("/") + "/") if site_url else None)
     say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
     with output.locked(plan.out, wait=wait, say=say):
-        output.clean_leftovers(plan.out)
+        stale = output.Sweeper(output.clean_leftovers(plan.out))
         if cache.up_to_date(plan.out, value):
             say(f"Up to date: {plan.out} (another build made it meanwhile)")
             return plan.out
         tmp = output.staging(plan.out)
         try:
             say(f"Building {len(plan.snapshots)} version(s) in {', '.join(plan.languages)} → {plan.out}")
-            problems = _render_all(plan, tmp, quiet)
+            problems = _render_all(plan, tmp, quiet, meanwhile=stale.start)
             if problems:
                 raise PolicyError("the build failed; the previous site is untouched:\n" + "\n".join(problems))
             site = tmp / "site"
@@ -306,6 +307,7 @@ def build_site(root: Path, *, out: Path | None = None, draft: bool = False, toda
             output.publish(site, plan.out)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+            stale.finish()
     if not quiet:
         pages = sum(1 for _ in plan.out.rglob("*.html"))
         click.echo(f"Done: {len(plan.snapshots)} version(s), {pages} pages in {time.monotonic() - started:.1f} seconds", err=True)
@@ -325,12 +327,28 @@ def _history(plan: SitePlan, site: Path) -> None:
     if (plan.out / (HISTORY_ZIP + ".key")).is_file() and (plan.out / (HISTORY_ZIP + ".key")).read_text() == key and previous.is_file():
         cache.place(plan.out, site, [HISTORY_ZIP])
     else:
-        files = {f"{r.version}/{lang}/{name}": (site / lang / r.version / name).read_bytes()
-                 for r in plan.releases for lang in plan.languages for name in ("policy.md", "policy.json")}
-        files["manifest.json"] = history_manifest({r.version: r.record for r in plan.releases},
-                                                  {r.version: r.commit for r in plan.releases}, plan.site_url, files)
-        write_zip(site / HISTORY_ZIP, files, previous if previous.is_file() else None)
+        # The files are those of the version pages; their sha256 are in the pages' manifests.
+        files: dict[str, Callable[[], bytes]] = {}
+        digests: dict[str, str] = {}
+        for lang in plan.languages:
+            pages = cache.read_manifest(site / lang)
+            for r in plan.releases:
+                known = (pages.get(f"{r.version}/") or {}).get("files") or {}
+                for name in ("policy.md", "policy.json"):
+                    path = os.path.join(site, lang, r.version, name)
+                    files[f"{r.version}/{lang}/{name}"] = functools.partial(_read, path)
+                    digests[f"{r.version}/{lang}/{name}"] = known.get(f"{r.version}/{name}") or cache.file_hash(path)
+        manifest = history_manifest({r.version: r.record for r in plan.releases},
+                                    {r.version: r.commit for r in plan.releases}, plan.site_url, digests)
+        files["manifest.json"] = lambda: manifest
+        before = history_digests(read_member(previous, "manifest.json"))
+        write_zip(site / HISTORY_ZIP, files, previous, unchanged={p for p, d in digests.items() if before.get(p) == d})
     (site / (HISTORY_ZIP + ".key")).write_text(key, encoding="utf-8")
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as file:
+        return file.read()
 
 
 def _unsubscribe_page(plan: SitePlan, site: Path) -> None:
@@ -359,14 +377,31 @@ def _notice_previews(plan: SitePlan, site: Path) -> None:
         (site / lang / DRAFT / "notice.html").write_text(page, encoding="utf-8")
 
 
-def _render_all(plan: SitePlan, tmp: Path, quiet: bool) -> list[str]:
+_FORKED: dict[str, SitePlan] = {}
+
+
+def _forked_language(lang: str, tmp: Path, quiet: bool) -> list[str]:
+    return _build_language(_FORKED["plan"], lang, tmp, quiet)
+
+
+def _render_all(plan: SitePlan, tmp: Path, quiet: bool, meanwhile: Callable[[], None] = lambda: None) -> list[str]:
+    """Render every language, in worker processes where there are cores; `meanwhile` runs in a
+    thread of this process once the workers have started (a thread must not be forked)."""
     if len(plan.languages) > 1 and (os.cpu_count() or 1) > 1 and sys.platform != "win32":
+        # Forked workers find the plan in their copy of this process's memory: it holds every
+        # version's text, too big to send to them (pickled) each time.
+        _FORKED["plan"] = plan
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(len(plan.languages), os.cpu_count() or 1), mp_context=context,
-                                 initializer=output.die_with_parent) as pool:
-            results = list(pool.map(_build_language, [plan] * len(plan.languages), plan.languages,
-                                    [tmp] * len(plan.languages), [quiet] * len(plan.languages)))
+        try:
+            with ProcessPoolExecutor(max_workers=min(len(plan.languages), os.cpu_count() or 1), mp_context=context,
+                                     initializer=output.die_with_parent) as pool:
+                futures = [pool.submit(_forked_language, lang, tmp, quiet) for lang in plan.languages]
+                meanwhile()
+                results = [future.result() for future in futures]
+        finally:
+            _FORKED.clear()
     else:
+        meanwhile()
         results = [_build_language(plan, lang, tmp, quiet) for lang in plan.languages]
     return [p for problems in results for p in problems]
 

@@ -54,6 +54,60 @@ def test_a_damaged_or_missing_file_is_rebuilt_not_an_error(released: PolicyRepo,
     assert tree(out) == good
 
 
+def test_one_more_release_reuses_pages_and_archive_entries_and_equals_a_fresh_build(released: PolicyRepo, tmp_path: Path) -> None:
+    import zipfile
+
+    out = tmp_path / "s"
+    build(released, out)
+    before, first = tree(out), out.resolve()
+    released.section("rights", "Your rights", "You may ask for a copy of your data at any time, free of charge.\n")
+    released.translate("rights", "Τα δικαιώματά σας", "Μπορείτε να ζητήσετε οποτεδήποτε δωρεάν αντίγραφο των δεδομένων σας.\n")
+    released.commit("Rights: free of charge")
+    released.release("1.2", "2025-09-01")
+    build(released, out)
+    fresh = tmp_path / "fresh"
+    build(released, fresh)
+    assert tree(out) == tree(fresh)  # reuse changes nothing a reader gets
+    after = tree(out)
+    # The 1.0 page is the same file (a hard link): reused, not rendered again.
+    assert os.path.samefile(out / "en/1.0/index.html", first / "en/1.0/index.html")
+    assert not os.path.samefile(out / "en/versions/index.html", first / "en/versions/index.html")
+    assert after["en/1.0/index.html"] == before["en/1.0/index.html"]
+    with zipfile.ZipFile(out / "policy-history.zip") as archive:
+        assert archive.testzip() is None
+        names = archive.namelist()
+        assert "1.2/el/policy.json" in names and archive.read("1.2/el/policy.json") == (out / "el/1.2/policy.json").read_bytes()
+        assert archive.read("1.0/en/policy.md") == (out / "en/1.0/policy.md").read_bytes()
+
+
+def test_the_archive_copies_unchanged_entries_and_stays_byte_identical(tmp_path: Path) -> None:
+    import zipfile
+
+    from site_builder.archive import write_zip
+
+    files = {f"{n}/en/policy.md": f"# Version {n}\n\n{'Text. ' * 200}\n".encode() for n in range(1, 30)}
+    old = tmp_path / "old.zip"
+    assert write_zip(old, {k: (lambda v=v: v) for k, v in files.items()}) == 0
+    files["30/en/policy.md"] = "# Ελληνικά\n".encode()
+    files["1/en/policy.md"] = b"# Version 1, corrected\n"
+    reads: list[str] = []
+
+    def reader(name: str, data: bytes):
+        return lambda: reads.append(name) or data
+
+    new, fresh = tmp_path / "new.zip", tmp_path / "fresh.zip"
+    unchanged = {k for k in files if k not in ("30/en/policy.md", "1/en/policy.md")}
+    assert write_zip(new, {k: reader(k, v) for k, v in files.items()}, old, unchanged) == 28
+    assert sorted(reads) == ["1/en/policy.md", "30/en/policy.md"]  # only what changed is read and compressed
+    write_zip(fresh, {k: (lambda v=v: v) for k, v in files.items()})
+    assert new.read_bytes() == fresh.read_bytes()
+    with zipfile.ZipFile(new) as archive:
+        assert archive.testzip() is None and {n: archive.read(n) for n in archive.namelist()} == files
+    # An archive from another zlib (or any other writer) is never reused.
+    (tmp_path / "other.zip").write_bytes(old.read_bytes().replace(b"zlib ", b"zlib?"))
+    assert write_zip(tmp_path / "x.zip", {k: (lambda v=v: v) for k, v in files.items()}, tmp_path / "other.zip", unchanged) == 0
+
+
 def test_a_second_build_waits_or_stops_clearly(released: PolicyRepo, tmp_path: Path) -> None:
     out = tmp_path / "s"
     lock = FileLock(str(tmp_path / ".s.lock"))
@@ -125,7 +179,8 @@ def test_kill_9_at_any_moment_keeps_the_site_and_leaves_nothing_running(released
     assert now == before or (out / "en/draft/index.html").is_file()  # the old site, or the whole new one
     build(released, out, "--draft")
     assert not list(tmp_path.glob(".s.building-*")) and not list(tmp_path.glob(".s.link-*"))
-    assert len(list((tmp_path / ".s.builds").iterdir())) == 1
+    builds = list((tmp_path / ".s.builds").iterdir())
+    assert out.resolve() in builds and len(builds) <= 2  # the published build, and at most the one it replaced
 
 
 def test_the_published_site_is_a_link_swapped_atomically(released: PolicyRepo, tmp_path: Path) -> None:
@@ -137,5 +192,10 @@ def test_the_published_site_is_a_link_swapped_atomically(released: PolicyRepo, t
     first = out.resolve()
     released.section("rights", "Your rights", "Changed.\n")
     build(released, out, "--draft")
-    assert out.resolve() != first and not first.exists()
+    second = out.resolve()
+    assert second != first and (first / "en/index.html").is_file()  # kept for readers half-way through it
+    released.section("rights", "Your rights", "Changed again.\n")
+    build(released, out, "--draft")
+    assert not first.exists() and second.exists() and out.resolve() not in (first, second)
+    assert sorted((tmp_path / ".s.builds").iterdir()) == sorted([second, out.resolve()])
     assert filecmp.cmp(out / "index.html", out.resolve() / "index.html")

@@ -143,6 +143,9 @@ def load_releases(repo: git.Repo, root: Path, languages: tuple[str, ...], *,
     if files and is_shallow(repo):
         return [], [], [Problem("changelog/", 0, "this is a shallow clone: the commits that published the releases are missing, so no release can be verified; run `git fetch --unshallow` (in CI, check out the full history, e.g. fetch-depth: 0)")]
     added = first_commits(repo)
+    # Every release's text is verified against its content_hash: remembered per commit, read at once.
+    commit_memos(repo, "content-hashes", [added[path][0] for path in files if path in added],
+                 lambda sha: content_hash(tree_at(repo, sha)))
     releases, pending, problems = [], [], []
     for path, read in sorted(files.items()):
         if not path.endswith(".yml"):
@@ -150,7 +153,8 @@ def load_releases(repo: git.Repo, root: Path, languages: tuple[str, ...], *,
             continue
         # A published record needs a summary in the source language only: a language added
         # later shows old releases in the source language, with a note (never an edit).
-        record, found = load_record(read(), path, ("en",) if path in added else languages)
+        data = read()
+        record, found = load_record(data, path, ("en",) if path in added else languages)
         problems.extend(found)
         if record is None:
             continue
@@ -158,7 +162,8 @@ def load_releases(repo: git.Repo, root: Path, languages: tuple[str, ...], *,
             pending.append(record)
             continue
         sha, when, blob = added[path]
-        problems.extend(_verify(repo, record, sha, read_blob(repo, blob)))
+        first = read_blob(repo, blob)
+        problems.extend(_verify(repo, record, sha, record if first == data else first))
         releases.append(Release(record, sha, when))
     releases.sort(key=lambda r: r.record.key)
     problems.extend(_check_dates(releases, pending))
@@ -174,9 +179,10 @@ def _committed_records(repo: git.Repo, head: git.Commit) -> dict[str, Callable[[
     return {f"changelog/{b.name}": functools.partial(read_blob, repo, b.hexsha) for b in folder if b.type == "blob"}
 
 
-def _verify(repo: git.Repo, record: ReleaseRecord, sha: str, first_bytes: bytes) -> list[Problem]:
-    """A published release never changes: its record and its text are as first committed."""
-    first, _ = load_record(first_bytes, record.path, ())
+def _verify(repo: git.Repo, record: ReleaseRecord, sha: str, first_added: bytes | ReleaseRecord) -> list[Problem]:
+    """A published release never changes: its record (as first added: the same record when the
+    bytes are the same) and its text are as first committed."""
+    first = first_added if isinstance(first_added, ReleaseRecord) else load_record(first_added, record.path, ())[0]
     short = sha[:10]
     if first is not None and (first.version, first.effective, first.kind, first.content_hash, first.summary, first.short_notice) != (
             record.version, record.effective, record.kind, record.content_hash, record.summary, record.short_notice):
@@ -215,9 +221,37 @@ def commit_memo(repo: git.Repo, name: str, sha: str, compute: Callable[[], objec
     return value
 
 
+def commit_memos(repo: git.Repo, name: str, shas: list[str], compute: Callable[[str], object]) -> dict[str, object]:
+    """Small values that depend only on a commit, for many commits at once: remembered together in
+    one file, .git/policy-cache/NAME.json (one read for hundreds of releases)."""
+    store = Path(repo.git_dir) / "policy-cache" / f"{name}.json"
+    key = (str(repo.git_dir), name, "*")
+    known = _MEMO.get(key)
+    if not isinstance(known, dict):
+        try:
+            known = json.loads(store.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
+        if not isinstance(known, dict):
+            known = {}
+        _MEMO[key] = known
+    missing = [sha for sha in dict.fromkeys(shas) if sha not in known]
+    for sha in missing:
+        known[sha] = compute(sha)
+    if missing:
+        try:
+            store.parent.mkdir(parents=True, exist_ok=True)
+            tmp = store.with_name(f"{name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(known, sort_keys=True, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, store)
+        except OSError:
+            pass
+    return {sha: known[sha] for sha in shas}
+
+
 def _commit_content_hash(repo: git.Repo, sha: str) -> str:
     """content_hash of a commit's text (remembered: a commit never changes, so neither does it)."""
-    return str(commit_memo(repo, "content-hashes", sha, lambda: content_hash(tree_at(repo, sha))))
+    return str(commit_memos(repo, "content-hashes", [sha], lambda sha: content_hash(tree_at(repo, sha)))[sha])
 
 
 def _check_dates(releases: list[Release], pending: list[ReleaseRecord]) -> list[Problem]:

@@ -8,6 +8,7 @@ import html
 import json
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -27,11 +28,15 @@ class VersionView:
     version: str
     record: ReleaseRecord | None
     status: str  # in force | superseded | upcoming | draft
-    text: LanguageText
+    text_of: LanguageText | Callable[[], LanguageText]  # the text, or how to read it once a page needs it
     changes: Changes | None  # against the previous version; None for the first
     previous: str | None
     next: str | None
     fallback: bool = False  # no text in this language was published for this version: shown in English
+
+    @property
+    def text(self) -> LanguageText:
+        return self.text_of() if callable(self.text_of) else self.text_of
 
 
 @dataclass(frozen=True)

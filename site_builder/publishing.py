@@ -16,14 +16,14 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
 
-from site_builder import cache, output
+from site_builder import cache, history, output
 from site_builder.archive import read_member, write_zip
 from site_builder.compare.diffing import Changes, compare_snapshots
 from site_builder.config import load_config
@@ -48,7 +48,7 @@ from site_builder.feeds import (
     write_sitemap,
 )
 from site_builder.i18n import t
-from site_builder.models import Release, ReleaseRecord, Snapshot, in_force_version
+from site_builder.models import SNAPSHOT_FORMAT, LanguageText, Release, ReleaseRecord, Snapshot, in_force_version
 from site_builder.pages import (
     DRAFT,
     Page,
@@ -63,7 +63,7 @@ from site_builder.pages import (
     version_header,
     version_page,
 )
-from site_builder.workspace import open_workspace
+from site_builder.workspace import Workspace, open_workspace
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class SitePlan:
     languages: tuple[str, ...]
     titles: dict[str, str]
     releases: tuple[Release, ...]
-    snapshots: dict[str, Snapshot]  # version (or "draft") -> text
+    snapshots: Texts  # version (or "draft") -> text, read when needed
     identities: dict[str, str]  # version -> commit (or the draft's content hash)
     statuses: dict[str, str]
     in_force: str | None
@@ -99,10 +99,9 @@ def plan_site(root: Path, *, out: Path | None, draft: bool, today: dt.date | Non
     releases = list(ws.releases)
     in_force = in_force_version(releases, today)
     statuses = {r.version: r.status(today, in_force) for r in releases}
-    snapshots = {r.version: ws.snapshot_of(r) for r in releases}
+    snapshots = Texts(ws, releases, ws.draft if draft else None)
     identities = {r.version: r.commit for r in releases}
     if draft and ws.draft is not None:
-        snapshots[DRAFT] = ws.draft
         statuses[DRAFT] = DRAFT
         identities[DRAFT] = ws.draft_hash()
     if not snapshots:
@@ -114,6 +113,52 @@ def plan_site(root: Path, *, out: Path | None, draft: bool, today: dt.date | Non
     return SitePlan(ws.root, target, config.url(site_url),
                     config.site_name or latest.titles["en"], today,
                     latest.languages, latest.titles, tuple(releases), snapshots, identities, statuses, in_force, pending)
+
+
+class Texts(Mapping[str, Snapshot]):
+    """Every version's text, read when a page needs it: a build that renders the pages of one new
+    release reads two or three versions, not hundreds. Which languages each version was
+    published in is known at once (remembered per commit), for the headers of every page."""
+
+    def __init__(self, ws: Workspace, releases: list[Release], draft: Snapshot | None) -> None:
+        self._ws, self._pid = ws, os.getpid()
+        self._releases = {r.version: r for r in releases}
+        self._order = [*self._releases, *([DRAFT] if draft is not None else [])]
+        self._loaded: dict[str, Snapshot] = {DRAFT: draft} if draft is not None else {}
+        self._texts: dict[tuple[str, str], LanguageText] = {}
+        from site_builder.cache import tool_digest
+
+        by_commit = history.commit_memos(ws.repo, f"languages-{SNAPSHOT_FORMAT}-{tool_digest()[:16]}",
+                                         [r.commit for r in releases], self._languages_of)
+        self._languages: dict[str, tuple[str, ...]] = {r.version: tuple(by_commit[r.commit]) for r in releases}  # type: ignore[arg-type]
+        if draft is not None:
+            self._languages[DRAFT] = draft.languages
+
+    def _languages_of(self, commit: str) -> list[str]:
+        return list(self[next(v for v, r in self._releases.items() if r.commit == commit)].languages)
+
+    def __getitem__(self, version: str) -> Snapshot:
+        if version not in self._loaded:
+            if version not in self._releases:
+                raise KeyError(version)
+            if os.getpid() != self._pid:  # a forked worker: the parent's git processes are not ours to use
+                self._ws, self._pid = replace(self._ws, repo=history.open_repo(self._ws.root)), os.getpid()
+            self._loaded[version] = self._ws.snapshot_of(self._releases[version])
+        return self._loaded[version]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def languages(self, version: str) -> tuple[str, ...]:
+        return self._languages[version]
+
+    def text(self, version: str, lang: str) -> LanguageText:
+        if (version, lang) not in self._texts:
+            self._texts[version, lang] = self[version].text(lang)
+        return self._texts[version, lang]
 
 
 def _pending_problems(ws, pending: ReleaseRecord) -> list[Problem]:  # noqa: ANN001 - Workspace
@@ -138,9 +183,9 @@ def _views(plan: SitePlan, lang: str) -> list[VersionView]:
         records[DRAFT] = plan.pending
     views = []
     for i, version in enumerate(order):
-        snap = plan.snapshots[version]
-        shown = lang if lang in snap.languages else "en"
-        views.append(VersionView(version, records.get(version), plan.statuses[version], snap.text(shown),
+        shown = lang if lang in plan.snapshots.languages(version) else "en"
+        views.append(VersionView(version, records.get(version), plan.statuses[version],
+                                 functools.partial(plan.snapshots.text, version, shown),
                                  None, order[i - 1] if i else None, order[i + 1] if i + 1 < len(order) else None,
                                  fallback=shown != lang))
     return views

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from babel.dates import format_date
 
@@ -239,6 +240,7 @@ def t(lang: str, key: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+@functools.lru_cache(maxsize=4096)
 def format_day(day: dt.date, lang: str) -> str:
     """A date as the language writes it: "1 June 2025", "1 Ιουνίου 2025"."""
     return format_date(day, format=t(lang, "date_format"), locale=lang)

@@ -6,7 +6,6 @@ import functools
 import hashlib
 import html
 import json
-import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -106,9 +105,19 @@ def absolute_root_links(html_text: str, ctx: SiteContext) -> str:
     return _ROOT_LINK.sub(f'href="{site_origin(ctx.site_url)}/', html_text)
 
 
+def relpath(target: str, start: str) -> str:
+    """`posixpath.relpath` for the site's own paths (no `..`, no symlinks): no file system calls,
+    which matters at hundreds of links per page header times hundreds of versions."""
+    to, base = [p for p in target.split("/") if p not in ("", ".")], [p for p in start.split("/") if p not in ("", ".")]
+    common = 0
+    while common < min(len(to), len(base)) and to[common] == base[common]:
+        common += 1
+    return "/".join([".."] * (len(base) - common) + to[common:]) or "."
+
+
 def rel(from_url: str, to_url: str) -> str:
     """Relative link between two site-relative directory URLs, so any host and prefix work."""
-    link = posixpath.relpath(to_url or ".", from_url.rstrip("/") or ".")
+    link = relpath(to_url or ".", from_url.rstrip("/") or ".")
     if "#" in to_url:
         return link
     return "./" if link == "." else link + "/"
@@ -160,7 +169,7 @@ def version_header(view: VersionView, ctx: SiteContext, url: str, *, on_changes:
         parts.append(_a(rel(url, f"{lang}/{view.next}/"), f"{t(lang, 'next')} {view.next} →", rel="next"))
     parts.append(_a(rel(url, f"{lang}/versions/"), t(lang, "archive")))
     if view.status != DRAFT:
-        files = [_a(posixpath.relpath(f"{base}policy.{ext}", url.rstrip("/")), label, type=kind)
+        files = [_a(relpath(f"{base}policy.{ext}", url.rstrip("/")), label, type=kind)
                  for ext, label, kind in (("md", "Markdown", "text/markdown"), ("json", "JSON", "application/json"))]
         parts.append(f'<span class="policy-downloads">{html.escape(t(lang, "download"))}: {" · ".join(files)}</span>')
     parts.append(_language_switch(ctx, url))
@@ -170,7 +179,7 @@ def version_header(view: VersionView, ctx: SiteContext, url: str, *, on_changes:
     if view.status == DRAFT:
         notice = ""
         if view.record is not None:
-            notice = " " + _a(posixpath.relpath(f"{lang}/{DRAFT}/notice.html", url.rstrip("/") or "."), t(lang, "notice_preview"))
+            notice = " " + _a(relpath(f"{lang}/{DRAFT}/notice.html", url.rstrip("/") or "."), t(lang, "notice_preview"))
         parts.append(f'<p class="policy-notice policy-notice--draft">{t(lang, "draft_notice")}{notice}</p>')
     elif view.status == "superseded" and ctx.in_force:
         parts.append(f'<p class="policy-notice policy-notice--superseded">{_a(rel(url, lang + "/"), t(lang, "superseded_notice"))}</p>')
@@ -363,9 +372,9 @@ def archive_page(views: list[VersionView], ctx: SiteContext) -> Page:
     labels = html.escape(json.dumps({k: t(lang, "status." + k) for k in ("in force", "superseded", "upcoming")}, ensure_ascii=False))
     nav = (f'<nav class="policy-links" data-root="{html.escape(rel(url, ""))}" data-labels="{labels}">'
            f'{_a(rel(url, lang + "/"), t(lang, "current"))} {_language_switch(ctx, url)}</nav>')
-    data = (f'<p class="policy-data">{_a(posixpath.relpath("policy-history.zip", url.rstrip("/")), t(lang, "download_history"), type="application/zip")}'
-            f' · {_a(posixpath.relpath("versions.json", url.rstrip("/")), "versions.json", type="application/json")}'
-            f' · {_a(posixpath.relpath(f"{lang}/feed.xml", url.rstrip("/")), t(lang, "feed_link"), type="application/atom+xml")}'
+    data = (f'<p class="policy-data">{_a(relpath("policy-history.zip", url.rstrip("/")), t(lang, "download_history"), type="application/zip")}'
+            f' · {_a(relpath("versions.json", url.rstrip("/")), "versions.json", type="application/json")}'
+            f' · {_a(relpath(f"{lang}/feed.xml", url.rstrip("/")), t(lang, "feed_link"), type="application/atom+xml")}'
             f' · {_a(rel(url, f"{lang}/compare/"), t(lang, "compare.title"))}</p>')
     body = (fragment(frags, nav) + f"# {_md_escape(t(lang, 'archive'))}\n\n{t(lang, 'archive_intro')}\n"
             + fragment(frags, data + table))

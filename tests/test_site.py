@@ -384,3 +384,32 @@ def test_greek_pages_have_greek_interface_words(site: Path) -> None:
     greek = page(site, "el/1.1")
     assert 'title="Μόνιμος σύνδεσμος"' in greek and "Permanent link" not in greek
     assert "Λήψη" in greek and "Download" not in greek
+
+
+def test_page_links_are_the_relative_paths_posixpath_gives() -> None:
+    import itertools
+    import posixpath
+
+    from site_builder.pages import relpath
+
+    paths = ["", "en", "en/", "en/1.0/", "en/1.0/changes/", "el/2.0/", "en/versions/", "policy-history.zip",
+             "en/feed.xml", "en/1.0/#intro", "en/draft/notice.html", "en/1.0/policy.md", "el/10.0/changes/"]
+    for target, start in itertools.product(paths, repeat=2):
+        assert relpath(target or ".", start.rstrip("/") or ".") == posixpath.relpath(target or ".", start.rstrip("/") or ".")
+
+
+def test_the_theme_listing_skips_only_what_mkdocs_drops() -> None:
+    """MkDocs lists the theme and drops hidden names; the quick listing must find the same files."""
+    import fnmatch
+    import os
+
+    import jinja2
+    import material
+
+    from site_builder.render_mkdocs import THEME_DIR, _visible_templates
+
+    dirs = (str(THEME_DIR), os.path.join(os.path.dirname(material.__file__), "templates"))
+    everything = jinja2.FileSystemLoader(list(dirs)).list_templates()
+    shown = [name for name in everything if not any(fnmatch.fnmatch(name.lower(), p) for p in (".*", "*/.*"))]
+    assert _visible_templates(dirs) == shown and len(shown) < len(everything) / 10
+    assert "assets/javascripts/policy.js" in shown and any(name.startswith("assets/javascripts/bundle.") for name in shown)

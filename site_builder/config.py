@@ -126,3 +126,9 @@ def load_config(root: Path) -> SiteConfig:
     if problems:
         raise ContentError(problems)
     return SiteConfig(path, site_name, site_url, NoticeConfig(**fields), hashlib.sha256(raw).hexdigest())
+
+
+def address_of(sender: str) -> str:
+    """`privacy@example.com` of `OKTABIT <privacy@example.com>`."""
+    match = re.search(r"<([^>]+)>", sender)
+    return match.group(1) if match else sender.strip()

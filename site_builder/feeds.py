@@ -129,10 +129,20 @@ def write_search_index(folder: Path, files: list[str]) -> None:
         config = json.loads(index_path.read_text(encoding="utf-8"))["config"]
     except (OSError, ValueError, KeyError):
         return
-    docs = []
+    # Each page's entries are a compact JSON list (`search_docs_json`): joined as they are, not parsed.
+    entries = []
     for rel in sorted(files):
-        docs += json.loads((folder / rel).read_text(encoding="utf-8"))
-    index_path.write_text(json.dumps({"config": config, "docs": docs}, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        with open(folder / rel, encoding="utf-8") as file:
+            inner = file.read().strip()[1:-1]
+        if inner:
+            entries.append(inner)
+    index_path.write_text('{"config":' + json.dumps(config, ensure_ascii=False, separators=(",", ":"))
+                          + ',"docs":[' + ",".join(entries) + "]}", encoding="utf-8")
+
+
+def search_docs_json(docs: list[dict]) -> str:
+    """The search entries kept beside a page: a compact JSON list, as the search index holds them."""
+    return json.dumps(docs, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def version_data(view: VersionView, lang: str, commit: str | None) -> dict:

@@ -122,6 +122,18 @@ def publish(new: Path, out: Path) -> None:
     os.replace(link, out)
 
 
+def merge_into(source: Path, target: Path) -> None:
+    """Move everything in `source` into `target`: whole folders where `target` has none of that
+    name, else file by file (a file of the same name is replaced)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in os.scandir(source):
+        destination = os.path.join(target, entry.name)
+        if entry.is_dir(follow_symlinks=False) and os.path.isdir(destination):
+            merge_into(Path(entry.path), Path(destination))
+        else:
+            os.replace(entry.path, destination)
+
+
 def die_with_parent() -> None:
     """In a worker process: be killed when the build that started it dies (even by kill -9)."""
     if sys.platform.startswith("linux"):

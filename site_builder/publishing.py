@@ -17,7 +17,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -26,7 +26,7 @@ import click
 from site_builder import cache, history, output
 from site_builder.archive import read_member, write_zip
 from site_builder.compare.diffing import Changes, compare_snapshots
-from site_builder.config import load_config
+from site_builder.config import address_of, load_config
 from site_builder.errors import ContentError, PolicyError, Problem, errors_in
 from site_builder.feeds import (
     COMPARE_DATA,
@@ -39,6 +39,7 @@ from site_builder.feeds import (
     history_digests,
     history_manifest,
     root_page,
+    search_docs_json,
     unsubscribe_page,
     version_data,
     version_markdown,
@@ -267,26 +268,40 @@ def _build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[s
     previous_dir = plan.out / lang
     previous = cache.read_manifest(previous_dir)
     views = _views(plan, lang)
-    rendered: list[tuple[str, Page, VersionView | None]] = []
     entries: dict[str, dict] = {}
+    to_render = []
     for folder, key, make, view in _plan_pages(plan, lang, views, context):
         if cache.reusable(previous_dir, previous, folder, key):
             entries[folder] = previous[folder]
         else:
-            rendered.append((folder, make(), view))
+            to_render.append((folder, make, view))
             entries[folder] = {"key": key, "files": {}, "sizes": {}}
-    by_version = {v.version: v for v in views}
-    label = {"en": "Policy", "el": "Πολιτική"}.get(lang, "Policy")
-    nav = ((label, ""), ("⧉ " + ("Versions" if lang == "en" else "Εκδόσεις"), "versions/"))
-    languages = tuple({"lang": code, "href": f"{plan.site_url}{code}/", "notfound": t(code, "notfound_in")} for code in plan.languages)
-    job = LanguageBuild(lang, tuple(page for _, page, _ in rendered), nav, f"{plan.site_url}{lang}/", plan.site_name, languages)
     out_dir = tmp / "site" / lang
-    epoch = int(dt.datetime.combine(plan.today, dt.time(), dt.UTC).timestamp())
-    problems = render_language(job, work=tmp / "work", base_config=plan.root / "mkdocs.yml",
-                               out_dir=out_dir, build_date_epoch=epoch, quiet=True,
-                               template_cache=template_cache_dir(plan.root))
+    # Reused files are linked into the new build by a thread (file system calls, most of the
+    # time spent waiting for the disk) while this one computes and renders the changed pages.
+    rendering = {folder for folder, _, _ in to_render}
+    reused = [entry for folder, entry in entries.items() if folder not in rendering]
+    placer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"policy-place-{lang}")
+    placed = placer.submit(cache.place, previous_dir, out_dir, [rel for entry in reused for rel in entry["files"]])
+    try:
+        rendered = [(folder, make(), view) for folder, make, view in to_render]
+        by_version = {v.version: v for v in views}
+        label = {"en": "Policy", "el": "Πολιτική"}.get(lang, "Policy")
+        nav = ((label, ""), ("⧉ " + ("Versions" if lang == "en" else "Εκδόσεις"), "versions/"))
+        languages = tuple({"lang": code, "href": f"{plan.site_url}{code}/", "notfound": t(code, "notfound_in")}
+                          for code in plan.languages)
+        job = LanguageBuild(lang, tuple(page for _, page, _ in rendered), nav, f"{plan.site_url}{lang}/", plan.site_name, languages)
+        epoch = int(dt.datetime.combine(plan.today, dt.time(), dt.UTC).timestamp())
+        engine_out = tmp / "work" / f"site-{lang}"  # the engine empties its output folder first
+        problems = render_language(job, work=tmp / "work", base_config=plan.root / "mkdocs.yml",
+                                   out_dir=engine_out, build_date_epoch=epoch, quiet=True,
+                                   template_cache=template_cache_dir(plan.root))
+    finally:
+        placer.shutdown(wait=True)
+    placed.result()  # a file that could not be linked or copied fails the build
     if problems:
         return [f"[{lang}] {p}" for p in problems]
+    output.merge_into(engine_out, out_dir)
     for folder, _page, view in rendered:
         files = [f"{folder}index.html"]
         version_view = by_version.get(folder.rstrip("/"))
@@ -306,8 +321,6 @@ def _build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[s
             _search_docs(out_dir / folder, changes_search_docs(with_changes, lang))
             files += [f"{view.version}/changes.json", f"{folder}{SEARCH_DOCS}"]
         entries[folder]["files"], entries[folder]["sizes"] = cache.record(out_dir, files)
-    reused = [entry for folder, entry in entries.items() if folder not in {f for f, _, _ in rendered}]
-    cache.place(previous_dir, out_dir, [rel for entry in reused for rel in entry["files"]])
     write_search_index(out_dir, [rel for entry in entries.values() for rel in entry["files"] if rel.endswith(SEARCH_DOCS)])
     releases = {r.version: r for r in plan.releases}
     (out_dir / "feed.xml").write_text(atom_feed(views, releases, lang, plan.site_url, plan.titles.get(lang, ""), plan.site_name), encoding="utf-8")
@@ -360,7 +373,7 @@ def build_site(root: Path, *, out: Path | None = None, draft: bool = False, toda
 
 
 def _search_docs(folder: Path, docs: list[dict]) -> None:
-    (folder / SEARCH_DOCS).write_text(json.dumps(docs, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    (folder / SEARCH_DOCS).write_text(search_docs_json(docs), encoding="utf-8")
 
 
 def _history(plan: SitePlan, site: Path) -> None:
@@ -401,8 +414,6 @@ def _unsubscribe_page(plan: SitePlan, site: Path) -> None:
     notices = load_config(plan.root).notices
     if notices.sender is None:
         return
-    from site_builder.notify.compose import address_of
-
     mailto = notices.unsubscribe_mailto or notices.reply_to or address_of(notices.sender)
     (site / "unsubscribe").mkdir()
     (site / "unsubscribe" / "index.html").write_text(

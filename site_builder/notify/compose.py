@@ -9,7 +9,7 @@ from pathlib import Path
 
 from site_builder.compare.diffing import Changes, compare_snapshots
 from site_builder.compare.render import heading, section_label
-from site_builder.config import load_config
+from site_builder.config import address_of, load_config
 from site_builder.errors import PolicyError
 from site_builder.i18n import format_day, t
 from site_builder.markup import to_html
@@ -51,11 +51,6 @@ def header_safe(value: str, what: str) -> str:
     if UNSAFE.search(value):
         raise PolicyError(f"{what} {value[:80]!r} contains a line break, control character or encoded word; header injection refused")
     return value
-
-
-def address_of(sender: str) -> str:
-    match = re.search(r"<([^>]+)>", sender)
-    return match.group(1) if match else sender.strip()
 
 
 def settings(root: Path) -> NoticeSettings:

@@ -54,11 +54,9 @@ class _PolicyPlugin(BasePlugin):
     """Every page's HTML passes nh3 before it reaches a template (no live markup from policy
     text); then the ready, sanitised fragments replace their placeholders."""
 
-    def __init__(self, fragments: dict[str, dict[str, str]], template_cache: Path | None = None,
-                 version_label: str = "Version") -> None:
+    def __init__(self, fragments: dict[str, dict[str, str]], version_label: str = "Version") -> None:
         super().__init__()
         self.fragments = fragments  # page path -> placeholder key -> safe HTML
-        self.template_cache = template_cache
         self.version_label = version_label
 
     def on_page_content(self, html, page, config, files):  # noqa: ANN001, ANN201 - MkDocs' hook
@@ -89,13 +87,6 @@ class _PolicyPlugin(BasePlugin):
 
     def on_post_template(self, output_content, template_name, config):  # noqa: ANN001, ANN201 - MkDocs' hook
         return _label_toggles(output_content, self.version_label)
-
-    def on_env(self, env, config, files):  # noqa: ANN001, ANN201 - MkDocs' hook
-        # Material's templates compile once per machine, not once per build and language.
-        if self.template_cache is not None:
-            self.template_cache.mkdir(parents=True, exist_ok=True)
-            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(self.template_cache))
-        return env
 
     def on_post_build(self, config):  # noqa: ANN001, ANN201 - MkDocs' hook
         # Material ships lunr.el, but under lunr 2 its accent normaliser is never added, so
@@ -148,13 +139,19 @@ _GREEK_FOLDING = """
 """
 
 
-def _theme_env(make: Callable[[], jinja2.Environment]) -> jinja2.Environment:
-    """The theme's Jinja environment, listing its templates without hidden folders.
+def _theme_env(make: Callable[[], jinja2.Environment], template_cache: Path | None) -> jinja2.Environment:
+    """The theme's Jinja environment, listing its templates without hidden folders, with
+    compiled templates kept between builds.
 
     MkDocs lists every file of the theme to find the static ones and then drops every name
     that starts with a dot; Material keeps some 14,000 icons in `.icons/`, so that listing
-    and filtering cost more than rendering a page. The same names remain, found faster."""
+    and filtering cost more than rendering a page. The same names remain, found faster.
+    Material's search plugin makes environments of its own to read its translations: they
+    share the compiled templates too."""
     env = make()
+    if template_cache is not None:
+        template_cache.mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(template_cache))
     loader = env.loader
     if isinstance(loader, jinja2.FileSystemLoader):
         loader.list_templates = functools.partial(_visible_templates, tuple(loader.searchpath))  # type: ignore[method-assign]
@@ -237,8 +234,8 @@ def render_language(job: LanguageBuild, *, work: Path, base_config: Path, out_di
         config = load_config(str(_write_config(job, work, base_config, out_dir)))
         fragments = {_docs_path(page.path): page.fragments for page in job.pages}
         label = {"el": "Έκδοση", "en": "Version"}.get(job.lang, "Version")
-        config.plugins["policy-pages"] = _PolicyPlugin(fragments, template_cache, label)
-        config.theme.get_env = functools.partial(_theme_env, config.theme.get_env)  # type: ignore[method-assign]
+        config.plugins["policy-pages"] = _PolicyPlugin(fragments, label)
+        config.theme.get_env = functools.partial(_theme_env, config.theme.get_env, template_cache)  # type: ignore[method-assign]
         search = config.plugins.get("material/search") or config.plugins.get("search")
         if search is not None and job.lang != "en":
             # MkDocs' option check knows no Greek and falls back to English; Material ships lunr.el.

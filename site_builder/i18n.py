@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-from babel.dates import format_date
+from babel.dates import format_date, get_month_names
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
@@ -243,4 +243,12 @@ def t(lang: str, key: str, **values: object) -> str:
 @functools.lru_cache(maxsize=4096)
 def format_day(day: dt.date, lang: str) -> str:
     """A date as the language writes it: "1 June 2025", "1 Ιουνίου 2025"."""
-    return format_date(day, format=t(lang, "date_format"), locale=lang)
+    pattern = t(lang, "date_format")
+    if pattern == "d MMMM y":  # Babel's own month names, looked up once (hundreds of dates per build)
+        return f"{day.day} {_month_names(lang)[day.month]} {day.year}"
+    return format_date(day, format=pattern, locale=lang)
+
+
+@functools.lru_cache(maxsize=16)
+def _month_names(lang: str) -> dict[int, str]:
+    return dict(get_month_names("wide", context="format", locale=lang))

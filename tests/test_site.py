@@ -413,3 +413,17 @@ def test_the_theme_listing_skips_only_what_mkdocs_drops() -> None:
     shown = [name for name in everything if not any(fnmatch.fnmatch(name.lower(), p) for p in (".*", "*/.*"))]
     assert _visible_templates(dirs) == shown and len(shown) < len(everything) / 10
     assert "assets/javascripts/policy.js" in shown and any(name.startswith("assets/javascripts/bundle.") for name in shown)
+
+
+def test_dates_are_written_as_babel_writes_them() -> None:
+    import datetime as dt
+
+    from babel.dates import format_date
+
+    from site_builder.i18n import format_day, t
+
+    for offset in range(0, 800, 3):
+        day = dt.date(2024, 1, 1) + dt.timedelta(days=offset)
+        for lang in ("en", "el"):
+            assert format_day(day, lang) == format_date(day, format=t(lang, "date_format"), locale=lang)
+    assert format_day(dt.date(2025, 6, 1), "el") == "1 Ιουνίου 2025"

@@ -153,6 +153,11 @@ def _markdown() -> markdown.Markdown:
                                                 "pymdownx.magiclink": {"hide_protocol": False}})
 
 
+def warm_up() -> None:
+    """Make the Markdown converter now (in a worker waiting for its first page)."""
+    _markdown()
+
+
 def _keep_alignment(element: str, attribute: str, value: str) -> str | None:
     """Table cells keep their alignment and nothing else of `style`."""
     if attribute == "style":

@@ -122,7 +122,8 @@ class Texts(Mapping[str, Snapshot]):
     published in is known at once (remembered per commit), for the headers of every page."""
 
     def __init__(self, ws: Workspace, releases: list[Release], draft: Snapshot | None) -> None:
-        self._ws, self._pid = ws, os.getpid()
+        self._ws: Workspace | None = ws
+        self._root, self._pid = ws.root, os.getpid()
         self._releases = {r.version: r for r in releases}
         self._order = [*self._releases, *([DRAFT] if draft is not None else [])]
         self._loaded: dict[str, Snapshot] = {DRAFT: draft} if draft is not None else {}
@@ -142,10 +143,15 @@ class Texts(Mapping[str, Snapshot]):
         if version not in self._loaded:
             if version not in self._releases:
                 raise KeyError(version)
-            if os.getpid() != self._pid:  # a forked worker: the parent's git processes are not ours to use
-                self._ws, self._pid = replace(self._ws, repo=history.open_repo(self._ws.root)), os.getpid()
+            if self._ws is None or os.getpid() != self._pid:  # in a worker: git's processes are the parent's
+                self._ws = Workspace(self._root, history.open_repo(self._root), None, (), (), ())
+                self._pid = os.getpid()
             self._loaded[version] = self._ws.snapshot_of(self._releases[version])
         return self._loaded[version]
+
+    def __getstate__(self) -> dict:
+        """Sent to a worker: the texts read so far, not the repository (it is opened again there)."""
+        return {**self.__dict__, "_ws": None, "_texts": {}}
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._order)
@@ -290,7 +296,8 @@ def _build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[s
         nav = ((label, ""), ("⧉ " + ("Versions" if lang == "en" else "Εκδόσεις"), "versions/"))
         languages = tuple({"lang": code, "href": f"{plan.site_url}{code}/", "notfound": t(code, "notfound_in")}
                           for code in plan.languages)
-        job = LanguageBuild(lang, tuple(page for _, page, _ in rendered), nav, f"{plan.site_url}{lang}/", plan.site_name, languages)
+        job = LanguageBuild(lang, tuple(page for _, page, _ in rendered), nav, f"{plan.site_url}{lang}/", plan.site_name, languages,
+                            previous_dir if previous_dir.is_dir() else None)
         epoch = int(dt.datetime.combine(plan.today, dt.time(), dt.UTC).timestamp())
         engine_out = tmp / "work" / f"site-{lang}"  # the engine empties its output folder first
         problems = render_language(job, work=tmp / "work", base_config=plan.root / "mkdocs.yml",
@@ -336,10 +343,20 @@ def _build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[s
 
 
 def build_site(root: Path, *, out: Path | None = None, draft: bool = False, today: dt.date | None = None,
-               site_url: str | None = None, quiet: bool = False, wait: bool = True) -> Path:
-    """`policy build`: the whole versioned bilingual site, published atomically under a lock."""
+               site_url: str | None = None, quiet: bool = False, wait: bool = True, parallel: bool = True) -> Path:
+    """`policy build`: the whole versioned bilingual site, published atomically under a lock.
+
+    `parallel=False` renders in this process: a process with threads of its own (the preview
+    server) must not fork."""
     started = time.monotonic()
     _CHANGES.clear()  # one build's comparisons; `policy serve` builds again and again in one process
+    with Workers(Path(root) if parallel else None) as workers:
+        return _build_site(workers, root, out=out, draft=draft, today=today, site_url=site_url, quiet=quiet,
+                           wait=wait, started=started)
+
+
+def _build_site(workers: Workers, root: Path, *, out: Path | None, draft: bool, today: dt.date | None,
+                site_url: str | None, quiet: bool, wait: bool, started: float) -> Path:
     plan = plan_site(Path(root), out=out, draft=draft, today=today, site_url=site_url)
     value = cache.stamp(plan.root, draft=draft, today=plan.today, site_url=(site_url.rstrip("/") + "/") if site_url else None)
     say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
@@ -351,7 +368,7 @@ def build_site(root: Path, *, out: Path | None = None, draft: bool = False, toda
         tmp = output.staging(plan.out)
         try:
             say(f"Building {len(plan.snapshots)} version(s) in {', '.join(plan.languages)} → {plan.out}")
-            problems = _render_all(plan, tmp, quiet, meanwhile=stale.start)
+            problems = workers.render(plan, tmp, quiet, meanwhile=stale.start)
             if problems:
                 raise PolicyError("the build failed; the previous site is untouched:\n" + "\n".join(problems))
             site = tmp / "site"
@@ -433,37 +450,55 @@ def _notice_previews(plan: SitePlan, site: Path) -> None:
         (site / lang / DRAFT / "notice.html").write_text(page, encoding="utf-8")
 
 
-_FORKED: dict[str, SitePlan] = {}
+class Workers:
+    """The processes that render the languages, started before the plan is read so that each
+    loads the engine (MkDocs, Material, Markdown) while this process reads the repository."""
+
+    def __init__(self, root: Path | None) -> None:
+        count = min(1 + len(_folders(root / "translations")), os.cpu_count() or 1) if root is not None else 1
+        self.pool: ProcessPoolExecutor | None = None
+        if count > 1 and sys.platform != "win32":
+            self.pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=_start_worker)
+            self.pool.submit(int)  # forks every worker now, before this process starts any thread
+
+    def render(self, plan: SitePlan, tmp: Path, quiet: bool, meanwhile: Callable[[], None]) -> list[str]:
+        """Render every language; `meanwhile` runs in a thread of this process once the workers work."""
+        if self.pool is None or len(plan.languages) < 2:
+            meanwhile()
+            results = [_build_language(plan, lang, tmp, quiet) for lang in plan.languages]
+        else:
+            futures = [self.pool.submit(_build_language, plan, lang, tmp, quiet) for lang in plan.languages]
+            meanwhile()
+            results = [future.result() for future in futures]
+        return [p for problems in results for p in problems]
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _forked_language(lang: str, tmp: Path, quiet: bool) -> list[str]:
-    return _build_language(_FORKED["plan"], lang, tmp, quiet)
+def _folders(path: Path) -> list[str]:
+    try:
+        return [entry.name for entry in os.scandir(path) if entry.is_dir()]
+    except OSError:
+        return []
 
 
-def _render_all(plan: SitePlan, tmp: Path, quiet: bool, meanwhile: Callable[[], None] = lambda: None) -> list[str]:
-    """Render every language, in worker processes where there are cores; `meanwhile` runs in a
-    thread of this process once the workers have started (a thread must not be forked)."""
-    if len(plan.languages) > 1 and (os.cpu_count() or 1) > 1 and sys.platform != "win32":
-        # Forked workers find the plan in their copy of this process's memory: it holds every
-        # version's text, too big to send to them (pickled) each time.
-        _FORKED["plan"] = plan
-        context = multiprocessing.get_context("fork")
-        try:
-            with ProcessPoolExecutor(max_workers=min(len(plan.languages), os.cpu_count() or 1), mp_context=context,
-                                     initializer=output.die_with_parent) as pool:
-                futures = [pool.submit(_forked_language, lang, tmp, quiet) for lang in plan.languages]
-                meanwhile()
-                results = [future.result() for future in futures]
-        finally:
-            _FORKED.clear()
-    else:
-        meanwhile()
-        results = [_build_language(plan, lang, tmp, quiet) for lang in plan.languages]
-    return [p for problems in results for p in problems]
+def _start_worker() -> None:
+    output.die_with_parent()
+    from site_builder.markup import warm_up as markup_warm_up
+    from site_builder.render_mkdocs import warm_up
+
+    warm_up()
+    markup_warm_up()
 
 
 def serve_site(root: Path, *, dev_addr: str) -> None:
     """`policy serve`: build the draft, serve it on 127.0.0.1 and rebuild on save."""
     from site_builder.preview import serve
 
-    serve(Path(root), dev_addr=dev_addr, build=lambda out: build_site(root, out=out, draft=True, quiet=True))
+    serve(Path(root), dev_addr=dev_addr, build=lambda out: build_site(root, out=out, draft=True, quiet=True, parallel=False))

@@ -11,12 +11,14 @@ import json
 import logging
 import os
 import re
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
 import jinja2
+import mkdocs.plugins
 import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
@@ -48,14 +50,18 @@ class LanguageBuild:
     site_url: str  # absolute URL of this language's root, ending in /
     site_name: str
     languages: tuple[dict[str, str], ...] = ()  # every language: lang, its root URL, a "this page in …" label
+    previous: Path | None = None  # this language as last published: its theme files are linked when unchanged
 
 
 class _PolicyPlugin(BasePlugin):
     """Every page's HTML passes nh3 before it reaches a template (no live markup from policy
     text); then the ready, sanitised fragments replace their placeholders."""
 
-    def __init__(self, fragments: dict[str, dict[str, str]], version_label: str = "Version") -> None:
+    def __init__(self, fragments: dict[str, dict[str, str]], version_label: str = "Version",
+                 previous: Path | None = None) -> None:
         super().__init__()
+        self.previous = previous
+        self.linked: list[tuple[str, str]] = []  # (published theme file, where it goes in this build)
         self.fragments = fragments  # page path -> placeholder key -> safe HTML
         self.version_label = version_label
 
@@ -88,12 +94,46 @@ class _PolicyPlugin(BasePlugin):
     def on_post_template(self, output_content, template_name, config):  # noqa: ANN001, ANN201 - MkDocs' hook
         return _label_toggles(output_content, self.version_label)
 
+    def on_files(self, files, config):  # noqa: ANN001, ANN201 - MkDocs' hook
+        # The theme's scripts, styles and images are the same in every build: where the last
+        # published build has a file with the very same bytes, it is linked, not copied.
+        if self.previous is None:
+            return files
+        theme_dirs = tuple(os.path.join(os.path.abspath(folder), "") for folder in config.theme.dirs)
+        for file in list(files):
+            if file.is_documentation_page() or file.is_static_page() or not file.abs_src_path.startswith(theme_dirs):
+                continue
+            published = os.path.join(self.previous, file.dest_uri)
+            if _same_bytes(file.abs_src_path, published):
+                files.remove(file)
+                self.linked.append((published, file.abs_dest_path))
+        return files
+
     def on_post_build(self, config):  # noqa: ANN001, ANN201 - MkDocs' hook
+        for published, target in self.linked:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            try:
+                os.link(published, target)
+            except OSError:
+                shutil.copyfile(published, target)
         # Material ships lunr.el, but under lunr 2 its accent normaliser is never added, so
-        # "δεδομενα" would not find "δεδομένα". Add folding to both pipelines of lunr.el.
+        # "δεδομενα" would not find "δεδομένα". Add folding to both pipelines of lunr.el
+        # (a new file: the one copied from the theme is never written to).
         greek = Path(config.site_dir) / "assets/javascripts/lunr/min/lunr.el.min.js"
         if greek.is_file():
-            greek.write_text(greek.read_text(encoding="utf-8") + _GREEK_FOLDING, encoding="utf-8")
+            text = greek.read_text(encoding="utf-8")
+            greek.unlink()
+            greek.write_text(text + _GREEK_FOLDING, encoding="utf-8")
+
+
+def _same_bytes(source: str, published: str) -> bool:
+    try:
+        if os.path.getsize(source) != os.path.getsize(published):
+            return False
+        with open(source, "rb") as one, open(published, "rb") as other:
+            return one.read() == other.read()
+    except OSError:
+        return False
 
 
 _TOGGLES = {"search": ("Search", "Αναζήτηση"), "drawer": ("Navigation", "Πλοήγηση")}
@@ -170,6 +210,16 @@ def _visible_templates(searchpath: tuple[str, ...]) -> list[str]:
     return sorted(found)
 
 
+def warm_up() -> None:
+    """In a worker process waiting for its first build: load the theme's plugins now and find the
+    installed MkDocs plugins once (MkDocs looks them up among all installed packages for every
+    configuration it reads)."""
+    import material.plugins.search.plugin  # noqa: F401 - loaded by every build
+
+    mkdocs.plugins.get_plugins = functools.cache(mkdocs.plugins.get_plugins)
+    mkdocs.plugins.get_plugins()
+
+
 class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -234,7 +284,7 @@ def render_language(job: LanguageBuild, *, work: Path, base_config: Path, out_di
         config = load_config(str(_write_config(job, work, base_config, out_dir)))
         fragments = {_docs_path(page.path): page.fragments for page in job.pages}
         label = {"el": "Έκδοση", "en": "Version"}.get(job.lang, "Version")
-        config.plugins["policy-pages"] = _PolicyPlugin(fragments, label)
+        config.plugins["policy-pages"] = _PolicyPlugin(fragments, label, job.previous)
         config.theme.get_env = functools.partial(_theme_env, config.theme.get_env, template_cache)  # type: ignore[method-assign]
         search = config.plugins.get("material/search") or config.plugins.get("search")
         if search is not None and job.lang != "en":

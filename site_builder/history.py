@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -89,11 +90,48 @@ def resolve(repo: git.Repo, rev: str) -> git.Commit | None:
 
 
 def first_commits(repo: git.Repo) -> dict[str, tuple[str, dt.datetime, str]]:
-    """For each changelog record path: the commit that first added it, its date and the record's blob."""
-    if head_commit(repo) is None:
+    """For each changelog record path: the commit that first added it, its date and the record's blob.
+
+    Remembered for the last HEAD asked about: when that commit is an ancestor of today's HEAD,
+    only the commits since are read (one more release reads two commits, not the whole history)."""
+    head = head_commit(repo)
+    if head is None:
         return {}
+    store = Path(repo.git_dir) / "policy-cache" / "first-commits.json"
     try:
-        out = repo.git.log("--diff-filter=A", "--format=@%H %ct", "--raw", "--no-abbrev", "--reverse", "--", "changelog/")
+        known = json.loads(store.read_text(encoding="utf-8"))
+        since, found = str(known["head"]), {path: (sha, dt.datetime.fromtimestamp(stamp, dt.UTC), blob)
+                                            for path, (sha, stamp, blob) in known["found"].items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        since, found = "", {}
+    if since == head.hexsha:
+        return found
+    if not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", since) or not _is_ancestor(repo, since, head.hexsha):
+        since, found = "", {}
+    for path, value in _added(repo, f"{since}..HEAD" if since else "HEAD").items():
+        found.setdefault(path, value)  # an earlier commit that added the path wins
+    try:
+        store.parent.mkdir(parents=True, exist_ok=True)
+        tmp = store.with_name(f"first-commits.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"head": head.hexsha, "found": {path: [sha, int(when.timestamp()), blob] for path, (sha, when, blob)
+                                                                  in found.items()}}, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, store)
+    except OSError:
+        pass
+    return found
+
+
+def _is_ancestor(repo: git.Repo, older: str, newer: str) -> bool:
+    try:
+        repo.git.merge_base("--is-ancestor", older, newer)  # exit status 1: not an ancestor
+    except git.GitCommandError:
+        return False
+    return True
+
+
+def _added(repo: git.Repo, revisions: str) -> dict[str, tuple[str, dt.datetime, str]]:
+    try:
+        out = repo.git.log("--diff-filter=A", "--format=@%H %ct", "--raw", "--no-abbrev", "--reverse", revisions, "--", "changelog/")
     except git.GitCommandError as exc:
         raise GitError(f"git log failed: {exc.stderr.strip()}") from None
     found: dict[str, tuple[str, dt.datetime, str]] = {}

@@ -108,6 +108,36 @@ def test_the_archive_copies_unchanged_entries_and_stays_byte_identical(tmp_path:
     assert write_zip(tmp_path / "x.zip", {k: (lambda v=v: v) for k, v in files.items()}, tmp_path / "other.zip", unchanged) == 0
 
 
+def test_release_commits_are_found_from_the_last_head_or_afresh(released: PolicyRepo) -> None:
+    from site_builder import history
+
+    repo = history.open_repo(released.root)
+    store = Path(repo.git_dir) / "policy-cache" / "first-commits.json"
+    store.unlink(missing_ok=True)
+    full = history.first_commits(repo)
+    assert sorted(full) == ["changelog/1.0.yml", "changelog/1.1.yml"] and store.is_file()
+    released.section("rights", "Your rights", "A third wording.\n")
+    released.translate("rights", "Τα δικαιώματά σας", "Τρίτη διατύπωση.\n")
+    released.commit("Rights: a third wording")
+    released.release("1.2", "2025-09-01")
+    released.git("mv", "changelog/1.0.yml", "changelog/1.0.yml.bak")  # deleted and added back: still first added in 1.0
+    released.git("commit", "-qm", "move away")
+    released.git("mv", "changelog/1.0.yml.bak", "changelog/1.0.yml")
+    released.git("commit", "-qm", "move back")
+    since_last = history.first_commits(history.open_repo(released.root))
+    store.unlink()
+    assert since_last == history.first_commits(history.open_repo(released.root))
+    assert since_last["changelog/1.0.yml"] == full["changelog/1.0.yml"] and "changelog/1.2.yml" in since_last
+    # A remembered HEAD that is no longer in the history (rewritten) is not trusted.
+    import json
+
+    for head in ("1" * 40, "--output=x"):
+        stale = json.loads(store.read_text())
+        stale["head"], stale["found"]["changelog/1.2.yml"][0] = head, "2" * 40
+        store.write_text(json.dumps(stale))
+        assert history.first_commits(history.open_repo(released.root)) == since_last
+
+
 def test_a_second_build_waits_or_stops_clearly(released: PolicyRepo, tmp_path: Path) -> None:
     out = tmp_path / "s"
     lock = FileLock(str(tmp_path / ".s.lock"))

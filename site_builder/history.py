@@ -278,6 +278,10 @@ def commit_memos(repo: git.Repo, name: str, shas: list[str], compute: Callable[[
         known[sha] = compute(sha)
     if missing:
         try:
+            if not store.is_file():  # a new format or tool version: drop the old ones
+                for old in store.parent.glob(name.split("-")[0] + "-*"):
+                    if old.name != store.name:
+                        shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
             store.parent.mkdir(parents=True, exist_ok=True)
             tmp = store.with_name(f"{name}.{os.getpid()}.tmp")
             tmp.write_text(json.dumps(known, sort_keys=True, ensure_ascii=False), encoding="utf-8")

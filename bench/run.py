@@ -29,7 +29,9 @@ TODAY = "2030-01-01"
 
 
 def run_child(args: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall time and peak memory (KiB) of one child process."""
+    """Wall time and peak memory (KiB) of one child process, started with the disk idle: what the
+    steps before it wrote is flushed first (`sync`), so that no step pays for another's writes."""
+    os.sync()
     start = time.perf_counter()
     proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)

@@ -142,15 +142,30 @@ def record(folder: Path, rels: list[str]) -> tuple[dict[str, str], dict[str, int
 
 
 def place(previous: Path, out: Path, rels: list[str]) -> None:
-    """Put reused files into the new output: hard links where the file system allows, else copies."""
+    """Put reused files into the new output: hard links where the file system allows, else copies.
+
+    The output may already hold a file of that name (a build started from the spare tree):
+    when it is the very same file it stays, else it is replaced, never written to."""
     source, target = str(previous), str(out)
-    for folder in sorted({os.path.dirname(rel) for rel in rels}):
-        os.makedirs(os.path.join(target, folder), exist_ok=True)
+    made: set[str] = set()
     for rel in rels:
+        old, new = os.path.join(source, rel), os.path.join(target, rel)
         try:
-            os.link(os.path.join(source, rel), os.path.join(target, rel))
+            there = os.stat(new)
+        except FileNotFoundError:
+            there = None
+        if there is not None:
+            if os.path.samestat(there, os.stat(old)):
+                continue
+            os.unlink(new)
+        folder = os.path.dirname(new)
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        try:
+            os.link(old, new)
         except OSError:
-            shutil.copyfile(os.path.join(source, rel), os.path.join(target, rel))
+            shutil.copyfile(old, new)
 
 
 def write_manifest(folder: Path, entries: dict[str, dict]) -> None:

@@ -3,9 +3,13 @@
 `--out site` is a symbolic link to a finished build in `.site.builds/`; a new build is made in
 `.site.building-<pid>/`, moved into `.site.builds/` and published by replacing the link with
 `os.replace`, which is atomic: a reader (or a web server) sees the old site or the new one,
-never half of one and never none. The build it replaced stays until the next build (a reader
-half-way through it is not cut off); that build removes it while its workers render, and
-removes the leftovers of a killed build before it starts.
+never half of one and never none. Leftovers of a killed build are removed when the next starts.
+
+Two trees, like double buffering: the build a new one replaced stays (a reader half-way through
+it is not cut off) and becomes the next build's staging tree. Most of its files are hard links
+to the very files of the published build, so the next build only replaces what changed instead
+of creating hundreds of folders and thousands of links again. A first build leaves a linked
+copy of itself for the same purpose.
 """
 
 from __future__ import annotations
@@ -58,9 +62,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def clean_leftovers(out: Path) -> list[Path]:
-    """Remove what killed builds left beside `out` (call with the lock held); return the builds
-    that are no longer published, for a `Sweeper` to remove while the new build works."""
+def clean_leftovers(out: Path) -> tuple[Path | None, list[Path]]:
+    """Remove what killed builds left beside `out` (call with the lock held); return the tree the
+    next build may start from (an unpublished build) and the other unpublished builds, for a
+    `Sweeper` to remove while the new build works."""
     builds, _ = _siblings(out)
     for path in out.parent.glob(f".{out.name}.building-*"):
         pid = path.name.rsplit("-", 1)[-1]
@@ -71,9 +76,11 @@ def clean_leftovers(out: Path) -> list[Path]:
     for path in out.parent.glob(f".{out.name}.old-*"):  # the layout before links
         shutil.rmtree(path, ignore_errors=True)
     if not builds.is_dir():
-        return []
+        return None, []
     current = out.resolve() if out.is_symlink() else None
-    return [path for path in builds.iterdir() if path.resolve() != current]
+    stale = sorted((path for path in builds.iterdir() if path.resolve() != current and path.is_dir() and not path.is_symlink()),
+                   key=lambda path: path.stat().st_mtime_ns)
+    return (stale[-1] if stale else None), stale[:-1]
 
 
 class Sweeper:
@@ -98,12 +105,59 @@ class Sweeper:
             self.thread.join()
 
 
-def staging(out: Path) -> Path:
-    """A fresh folder beside `out` to build in, named after this process."""
+def staging(out: Path, spare: Path | None = None) -> Path:
+    """A fresh folder beside `out` to build in, named after this process; the site is built in
+    its `site/`, which is the `spare` tree when there is one (see `prune`)."""
     path = out.parent / f".{out.name}.building-{os.getpid()}"
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
+    if spare is not None:
+        try:
+            spare.rename(path / "site")
+        except OSError:
+            shutil.rmtree(spare, ignore_errors=True)
     return path
+
+
+def prune(folder: Path, keep: set[str]) -> None:
+    """Delete every file under `folder` but those in `keep` (relative paths) and the folders left
+    empty. What a build writes afterwards is always a new file: a kept file is only ever replaced
+    by a link, never written to, so the published build it may share a file with stays intact."""
+    base = str(folder)
+    for current, _subfolders, names in os.walk(base, topdown=False):
+        prefix = os.path.relpath(current, base).replace(os.sep, "/")
+        for name in names:
+            if (name if prefix == "." else f"{prefix}/{name}") not in keep:
+                os.unlink(os.path.join(current, name))
+        if current != base:
+            try:
+                os.rmdir(current)
+            except OSError:
+                pass  # not empty: something in it is kept
+
+
+def prune_root(site: Path, languages: tuple[str, ...]) -> None:
+    """The top of a spare tree: only the folders of today's languages stay."""
+    if not site.is_dir():
+        site.mkdir(parents=True)
+        return
+    for entry in os.scandir(site):
+        if entry.name in languages and entry.is_dir(follow_symlinks=False):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
+        else:
+            os.unlink(entry.path)
+
+
+def link_copy(source: Path, target: Path) -> None:
+    """A copy of the tree `source` at `target` whose files are hard links (`cp -al`)."""
+    base = str(source)
+    for current, _subfolders, names in os.walk(base):
+        relative = os.path.relpath(current, base)
+        os.makedirs(os.path.join(target, relative), exist_ok=True)
+        for name in names:
+            os.link(os.path.join(current, name), os.path.join(target, relative, name))
 
 
 def publish(new: Path, out: Path) -> None:
@@ -120,6 +174,11 @@ def publish(new: Path, out: Path) -> None:
         # The first build after an upgrade: a real folder is moved aside once (a moment without site).
         out.rename(builds / f"previous-{os.getpid()}")
     os.replace(link, out)
+    if len(list(builds.iterdir())) == 1:  # a first build: the next one starts from a linked copy
+        try:
+            link_copy(final, builds / f"spare-{os.getpid()}")
+        except OSError:
+            shutil.rmtree(builds / f"spare-{os.getpid()}", ignore_errors=True)
 
 
 def merge_into(source: Path, target: Path) -> None:

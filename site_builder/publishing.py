@@ -288,7 +288,7 @@ def _build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[s
     rendering = {folder for folder, _, _ in to_render}
     reused = [entry for folder, entry in entries.items() if folder not in rendering]
     placer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"policy-place-{lang}")
-    placed = placer.submit(cache.place, previous_dir, out_dir, [rel for entry in reused for rel in entry["files"]])
+    placed = placer.submit(_place, previous_dir, out_dir, [rel for entry in reused for rel in entry["files"]])
     try:
         rendered = [(folder, make(), view) for folder, make, view in to_render]
         by_version = {v.version: v for v in views}
@@ -361,11 +361,14 @@ def _build_site(workers: Workers, root: Path, *, out: Path | None, draft: bool, 
     value = cache.stamp(plan.root, draft=draft, today=plan.today, site_url=(site_url.rstrip("/") + "/") if site_url else None)
     say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
     with output.locked(plan.out, wait=wait, say=say):
-        stale = output.Sweeper(output.clean_leftovers(plan.out))
+        spare, others = output.clean_leftovers(plan.out)
         if cache.up_to_date(plan.out, value):
             say(f"Up to date: {plan.out} (another build made it meanwhile)")
             return plan.out
-        tmp = output.staging(plan.out)
+        stale = output.Sweeper(others)
+        tmp = output.staging(plan.out, spare)
+        # The spare tree keeps only its language folders; each worker prunes its own.
+        output.prune_root(tmp / "site", plan.languages)
         try:
             say(f"Building {len(plan.snapshots)} version(s) in {', '.join(plan.languages)} → {plan.out}")
             problems = workers.render(plan, tmp, quiet, meanwhile=stale.start)
@@ -387,6 +390,13 @@ def _build_site(workers: Workers, root: Path, *, out: Path | None, draft: bool, 
         pages = sum(1 for _ in plan.out.rglob("*.html"))
         click.echo(f"Done: {len(plan.snapshots)} version(s), {pages} pages in {time.monotonic() - started:.1f} seconds", err=True)
     return plan.out
+
+
+def _place(previous: Path, out_dir: Path, reused: list[str]) -> None:
+    """Make the language folder hold the reused files and nothing else (it may be the spare tree)."""
+    if out_dir.is_dir():
+        output.prune(out_dir, set(reused))
+    cache.place(previous, out_dir, reused)
 
 
 def _search_docs(folder: Path, docs: list[dict]) -> None:

@@ -80,6 +80,30 @@ def test_one_more_release_reuses_pages_and_archive_entries_and_equals_a_fresh_bu
         assert archive.read("1.0/en/policy.md") == (out / "en/1.0/policy.md").read_bytes()
 
 
+def test_a_build_from_the_spare_tree_never_changes_the_published_one(released: PolicyRepo, tmp_path: Path) -> None:
+    """Builds after the first start from the tree of the build before (its files are hard links to
+    the published ones): what the reader is served must not change while the next build works."""
+    out = tmp_path / "s"
+    build(released, out)
+    assert len(list((tmp_path / ".s.builds").iterdir())) == 2  # the published build and its linked copy
+    (tmp_path / ".s.builds" / "stray.txt").write_text("not a build")
+    for n, wording in enumerate(["A first rewording.", "A second rewording.", "A third rewording."]):
+        published = out.resolve()
+        before = tree(published)
+        spare = next(p for p in (tmp_path / ".s.builds").iterdir() if p.is_dir() and p != published)
+        (spare / "en" / "stray.html").write_text("left in the spare tree")
+        released.section("rights", "Your rights", wording + "\n")
+        released.translate("rights", "Τα δικαιώματά σας", f"Αναδιατύπωση {n}.\n")
+        released.commit(f"Rights: wording {n}")
+        released.release(f"1.{n + 2}", f"2025-0{n + 7}-01")
+        build(released, out, *(["--draft"] if n == 1 else []))
+        assert out.resolve() != published and tree(published) == before  # the build it replaced is intact
+        fresh = tmp_path / f"fresh-{n}"
+        build(released, fresh, *(["--draft"] if n == 1 else []))
+        assert tree(out) == tree(fresh)  # nothing left over from the spare tree
+    assert not (out / "en/draft").exists()  # the draft of the second build is gone from the third
+
+
 def test_the_archive_copies_unchanged_entries_and_stays_byte_identical(tmp_path: Path) -> None:
     import zipfile
 

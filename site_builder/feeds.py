@@ -186,11 +186,11 @@ def history_manifest(records: dict[str, ReleaseRecord], commits: dict[str, str],
     return (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 
-def history_digests(manifest: bytes | None) -> dict[str, str]:
-    """path -> sha256 of the files of a previous archive, from its manifest."""
+def history_versions(manifest: bytes | None) -> dict[str, tuple[str, dict[str, str]]]:
+    """version -> (commit, {path: sha256}) of a previous archive, from its manifest."""
     try:
         data = json.loads(manifest or b"{}")
-        return {path: digest for version in data.get("versions", []) for path, digest in version["files"].items()}
+        return {version["version"]: (str(version["commit"]), dict(version["files"])) for version in data.get("versions", [])}
     except (ValueError, TypeError, KeyError, AttributeError):
         return {}
 

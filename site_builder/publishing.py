@@ -36,8 +36,8 @@ from site_builder.feeds import (
     changes_json,
     changes_search_docs,
     compare_data,
-    history_digests,
     history_manifest,
+    history_versions,
     root_page,
     search_docs_json,
     unsubscribe_page,
@@ -314,9 +314,7 @@ def _build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[s
         version_view = by_version.get(folder.rstrip("/"))
         if version_view is not None and view is None:  # a version page: its text to download beside it
             (out_dir / folder / "policy.md").write_text(version_markdown(version_view, lang), encoding="utf-8")
-            (out_dir / folder / "policy.json").write_text(json.dumps(version_data(version_view, lang, plan.identities.get(
-                version_view.version) if version_view.version != DRAFT else None), ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                encoding="utf-8")
+            (out_dir / folder / "policy.json").write_text(_version_json(plan, version_view, lang), encoding="utf-8")
             files += [f"{folder}policy.md", f"{folder}policy.json"]
             _search_docs(out_dir / folder, version_search_docs(version_view, lang, plan.in_force))
             (out_dir / folder / COMPARE_DATA).write_text(json.dumps(compare_data(version_view), ensure_ascii=False,
@@ -371,16 +369,20 @@ def _build_site(workers: Workers, root: Path, *, out: Path | None, draft: bool, 
         output.prune_root(tmp / "site", plan.languages)
         try:
             say(f"Building {len(plan.snapshots)} version(s) in {', '.join(plan.languages)} → {plan.out}")
-            problems = workers.render(plan, tmp, quiet, meanwhile=stale.start)
+            site = tmp / "site"
+
+            def meanwhile() -> None:  # while the workers render the languages
+                stale.start()
+                (site / "versions.json").write_text(versions_json(list(plan.releases), plan.statuses, plan.site_url, plan.languages), encoding="utf-8")
+                (site / "index.html").write_text(root_page(plan.titles, plan.languages, plan.site_url), encoding="utf-8")
+                _unsubscribe_page(plan, site)
+                _history(plan, site)
+
+            problems = workers.render(plan, tmp, quiet, meanwhile=meanwhile)
             if problems:
                 raise PolicyError("the build failed; the previous site is untouched:\n" + "\n".join(problems))
-            site = tmp / "site"
             if plan.pending is not None:
                 _notice_previews(plan, site)
-            (site / "versions.json").write_text(versions_json(list(plan.releases), plan.statuses, plan.site_url, plan.languages), encoding="utf-8")
-            (site / "index.html").write_text(root_page(plan.titles, plan.languages, plan.site_url), encoding="utf-8")
-            _unsubscribe_page(plan, site)
-            _history(plan, site)
             (site / cache.STAMP).write_text(value, encoding="utf-8")
             output.publish(site, plan.out)
         finally:
@@ -404,36 +406,60 @@ def _search_docs(folder: Path, docs: list[dict]) -> None:
 
 
 def _history(plan: SitePlan, site: Path) -> None:
-    """/policy-history.zip: every release in every language, as each version page offers it for download.
-
-    Unchanged releases keep their compressed entries; the same releases keep the whole file."""
+    """/policy-history.zip: every release in every language, the very files each version page
+    offers for download. Made here while the workers render: a release whose commit and tool are
+    those of the previous archive keeps its compressed entries; the same releases keep the file."""
     key = _key("history", plan.site_url, *[f"{r.version}={r.commit}" for r in plan.releases], *plan.languages)
+    tool = cache.tool_digest()
     previous = plan.out / HISTORY_ZIP
-    if (plan.out / (HISTORY_ZIP + ".key")).is_file() and (plan.out / (HISTORY_ZIP + ".key")).read_text() == key and previous.is_file():
+    try:
+        before_key, before_tool = (plan.out / (HISTORY_ZIP + ".key")).read_text(encoding="utf-8").split("\n")[:2]
+    except (OSError, ValueError):
+        before_key = before_tool = ""
+    if before_key == key and before_tool == tool and previous.is_file():
         cache.place(plan.out, site, [HISTORY_ZIP])
     else:
-        # The files are those of the version pages; their sha256 are in the pages' manifests.
+        before = history_versions(read_member(previous, "manifest.json")) if before_tool == tool else {}
         files: dict[str, Callable[[], bytes]] = {}
         digests: dict[str, str] = {}
+        unchanged = set()
         for lang in plan.languages:
-            pages = cache.read_manifest(site / lang)
-            for r in plan.releases:
-                known = (pages.get(f"{r.version}/") or {}).get("files") or {}
-                for name in ("policy.md", "policy.json"):
-                    path = os.path.join(site, lang, r.version, name)
-                    files[f"{r.version}/{lang}/{name}"] = functools.partial(_read, path)
-                    digests[f"{r.version}/{lang}/{name}"] = known.get(f"{r.version}/{name}") or cache.file_hash(path)
+            for view in _views(plan, lang):
+                if view.record is None:
+                    continue
+                commit, kept = before.get(view.version, ("", {}))
+                names = {f"{view.version}/{lang}/policy.md": functools.partial(_markdown_bytes, view, lang),
+                         f"{view.version}/{lang}/policy.json": functools.partial(_json_bytes, plan, view, lang)}
+                for name, make in names.items():
+                    if commit == plan.identities[view.version] and name in kept:
+                        digests[name], files[name] = kept[name], make
+                        unchanged.add(name)
+                    else:
+                        data = make()
+                        digests[name], files[name] = hashlib.sha256(data).hexdigest(), functools.partial(_same_bytes, data)
         manifest = history_manifest({r.version: r.record for r in plan.releases},
                                     {r.version: r.commit for r in plan.releases}, plan.site_url, digests)
-        files["manifest.json"] = lambda: manifest
-        before = history_digests(read_member(previous, "manifest.json"))
-        write_zip(site / HISTORY_ZIP, files, previous, unchanged={p for p, d in digests.items() if before.get(p) == d})
-    (site / (HISTORY_ZIP + ".key")).write_text(key, encoding="utf-8")
+        files["manifest.json"] = functools.partial(_same_bytes, manifest)
+        write_zip(site / HISTORY_ZIP, files, previous, unchanged=unchanged)
+    (site / (HISTORY_ZIP + ".key")).write_text(f"{key}\n{tool}\n", encoding="utf-8")
 
 
-def _read(path: str) -> bytes:
-    with open(path, "rb") as file:
-        return file.read()
+def _same_bytes(data: bytes) -> bytes:
+    return data
+
+
+def _markdown_bytes(view: VersionView, lang: str) -> bytes:
+    return version_markdown(view, lang).encode("utf-8")
+
+
+def _json_bytes(plan: SitePlan, view: VersionView, lang: str) -> bytes:
+    """`policy.json` of a version page (the one `_build_language` writes: the same bytes)."""
+    return _version_json(plan, view, lang).encode("utf-8")
+
+
+def _version_json(plan: SitePlan, view: VersionView, lang: str) -> str:
+    return json.dumps(version_data(view, lang, plan.identities.get(view.version) if view.version != DRAFT else None),
+                      ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
 def _unsubscribe_page(plan: SitePlan, site: Path) -> None:

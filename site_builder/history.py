@@ -110,14 +110,7 @@ def first_commits(repo: git.Repo) -> dict[str, tuple[str, dt.datetime, str]]:
         since, found = "", {}
     for path, value in _added(repo, f"{since}..HEAD" if since else "HEAD").items():
         found.setdefault(path, value)  # an earlier commit that added the path wins
-    try:
-        store.parent.mkdir(parents=True, exist_ok=True)
-        tmp = store.with_name(f"first-commits.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"head": head.hexsha, "found": {path: [sha, int(when.timestamp()), blob] for path, (sha, when, blob)
-                                                                  in found.items()}}, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, store)
-    except OSError:
-        pass
+    _store(store, {"head": head.hexsha, "found": {path: [sha, int(when.timestamp()), blob] for path, (sha, when, blob) in found.items()}})
     return found
 
 
@@ -245,16 +238,9 @@ def commit_memo(repo: git.Repo, name: str, sha: str, compute: Callable[[], objec
         value = json.loads(store.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         value = compute()
-        try:
-            if not store.parent.is_dir():  # a new format or tool version: drop the old ones
-                for old in store.parent.parent.glob(name.split("-")[0] + "-*"):
-                    shutil.rmtree(old, ignore_errors=True)
-            store.parent.mkdir(parents=True, exist_ok=True)
-            tmp = store.with_name(f"{sha}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(value, sort_keys=True, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, store)
-        except OSError:
-            pass
+        if not store.parent.is_dir():  # a new format or tool version: drop the old ones
+            _drop_older(store.parent.parent, name, store.parent.name)
+        _store(store, value)
     _MEMO[key] = value
     return value
 
@@ -277,18 +263,28 @@ def commit_memos(repo: git.Repo, name: str, shas: list[str], compute: Callable[[
     for sha in missing:
         known[sha] = compute(sha)
     if missing:
-        try:
-            if not store.is_file():  # a new format or tool version: drop the old ones
-                for old in store.parent.glob(name.split("-")[0] + "-*"):
-                    if old.name != store.name:
-                        shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
-            store.parent.mkdir(parents=True, exist_ok=True)
-            tmp = store.with_name(f"{name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(known, sort_keys=True, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, store)
-        except OSError:
-            pass
+        if not store.is_file():  # a new format or tool version: drop the old ones
+            _drop_older(store.parent, name, store.name)
+        _store(store, known)
     return {sha: known[sha] for sha in shas}
+
+
+def _drop_older(folder: Path, name: str, keep: str) -> None:
+    """Remove the remembered values of older formats or tool versions (`snapshots-2-…` for `snapshots-3-…`)."""
+    for old in folder.glob(name.split("-")[0] + "-*"):
+        if old.name != keep:
+            shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+
+
+def _store(path: Path, value: object) -> None:
+    """Write a remembered value atomically; a folder that cannot be written means computing again next time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(value, sort_keys=True, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 def _commit_content_hash(repo: git.Repo, sha: str) -> str:

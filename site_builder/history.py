@@ -89,6 +89,9 @@ def resolve(repo: git.Repo, rev: str) -> git.Commit | None:
         return None
 
 
+_OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+
+
 def first_commits(repo: git.Repo) -> dict[str, tuple[str, dt.datetime, str]]:
     """For each changelog record path: the commit that first added it, its date and the record's blob.
 
@@ -100,13 +103,16 @@ def first_commits(repo: git.Repo) -> dict[str, tuple[str, dt.datetime, str]]:
     store = Path(repo.git_dir) / "policy-cache" / "first-commits.json"
     try:
         known = json.loads(store.read_text(encoding="utf-8"))
-        since, found = str(known["head"]), {path: (sha, dt.datetime.fromtimestamp(stamp, dt.UTC), blob)
-                                            for path, (sha, stamp, blob) in known["found"].items()}
-    except (OSError, ValueError, KeyError, TypeError):
+        since, found = str(known["head"]), {str(path): (sha, dt.datetime.fromtimestamp(int(stamp), dt.UTC), blob)
+                                            for path, (sha, stamp, blob) in known["found"].items()
+                                            if _OBJECT_ID.fullmatch(sha) and _OBJECT_ID.fullmatch(blob)}
+        if len(found) != len(known["found"]):
+            raise ValueError("not what this tool wrote")
+    except (OSError, ValueError, KeyError, TypeError, OverflowError):
         since, found = "", {}
     if since == head.hexsha:
         return found
-    if not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", since) or not _is_ancestor(repo, since, head.hexsha):
+    if not _OBJECT_ID.fullmatch(since) or not _is_ancestor(repo, since, head.hexsha):
         since, found = "", {}
     for path, value in _added(repo, f"{since}..HEAD" if since else "HEAD").items():
         found.setdefault(path, value)  # an earlier commit that added the path wins

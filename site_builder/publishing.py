@@ -132,7 +132,11 @@ class Texts(Mapping[str, Snapshot]):
 
         by_commit = history.commit_memos(ws.repo, f"languages-{SNAPSHOT_FORMAT}-{tool_digest()[:16]}",
                                          [r.commit for r in releases], self._languages_of)
-        self._languages: dict[str, tuple[str, ...]] = {r.version: tuple(by_commit[r.commit]) for r in releases}  # type: ignore[arg-type]
+        self._languages: dict[str, tuple[str, ...]] = {}
+        for r in releases:
+            known = by_commit[r.commit]
+            valid = isinstance(known, list) and all(isinstance(code, str) for code in known)
+            self._languages[r.version] = tuple(known) if valid else tuple(self._languages_of(r.commit))  # type: ignore[arg-type]
         if draft is not None:
             self._languages[DRAFT] = draft.languages
 

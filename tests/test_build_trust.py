@@ -160,6 +160,10 @@ def test_release_commits_are_found_from_the_last_head_or_afresh(released: Policy
         stale["head"], stale["found"]["changelog/1.2.yml"][0] = head, "2" * 40
         store.write_text(json.dumps(stale))
         assert history.first_commits(history.open_repo(released.root)) == since_last
+    stale = json.loads(store.read_text())
+    stale["found"]["changelog/1.2.yml"] = ["HEAD~1", "x", "--all"]  # not what the tool writes: read afresh
+    store.write_text(json.dumps(stale))
+    assert history.first_commits(history.open_repo(released.root)) == since_last
 
 
 def test_a_second_build_waits_or_stops_clearly(released: PolicyRepo, tmp_path: Path) -> None:

@@ -14,11 +14,10 @@ import functools
 import hashlib
 import json
 import os
-import shutil
 from importlib import metadata
 from pathlib import Path
 
-from site_builder import __version__, history
+from site_builder import __version__, history, output
 from site_builder.config import load_config
 from site_builder.content import WorkingTree, content_hash
 
@@ -162,10 +161,7 @@ def place(previous: Path, out: Path, rels: list[str]) -> None:
         if folder not in made:
             os.makedirs(folder, exist_ok=True)
             made.add(folder)
-        try:
-            os.link(old, new)
-        except OSError:
-            shutil.copyfile(old, new)
+        output.link_or_copy(old, new)
 
 
 def write_manifest(folder: Path, entries: dict[str, dict]) -> None:

@@ -150,6 +150,14 @@ def prune_root(site: Path, languages: tuple[str, ...]) -> None:
             os.unlink(entry.path)
 
 
+def link_or_copy(source: str | Path, target: str | Path) -> None:
+    """Put `source` at `target` as a hard link where the file system allows, else as a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
 def link_copy(source: Path, target: Path) -> None:
     """A copy of the tree `source` at `target` whose files are hard links (`cp -al`)."""
     base = str(source)
@@ -157,7 +165,7 @@ def link_copy(source: Path, target: Path) -> None:
         relative = os.path.relpath(current, base)
         os.makedirs(os.path.join(target, relative), exist_ok=True)
         for name in names:
-            os.link(os.path.join(current, name), os.path.join(target, relative, name))
+            link_or_copy(os.path.join(current, name), os.path.join(target, relative, name))
 
 
 def publish(new: Path, out: Path) -> None:

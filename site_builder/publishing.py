@@ -128,9 +128,7 @@ class Texts(Mapping[str, Snapshot]):
         self._order = [*self._releases, *([DRAFT] if draft is not None else [])]
         self._loaded: dict[str, Snapshot] = {DRAFT: draft} if draft is not None else {}
         self._texts: dict[tuple[str, str], LanguageText] = {}
-        from site_builder.cache import tool_digest
-
-        by_commit = history.commit_memos(ws.repo, f"languages-{SNAPSHOT_FORMAT}-{tool_digest()[:16]}",
+        by_commit = history.commit_memos(ws.repo, f"languages-{SNAPSHOT_FORMAT}-{cache.tool_digest()[:16]}",
                                          [r.commit for r in releases], self._languages_of)
         self._languages: dict[str, tuple[str, ...]] = {}
         for r in releases:
@@ -440,15 +438,16 @@ def _history(plan: SitePlan, site: Path) -> None:
                         unchanged.add(name)
                     else:
                         data = make()
-                        digests[name], files[name] = hashlib.sha256(data).hexdigest(), functools.partial(_same_bytes, data)
+                        digests[name], files[name] = hashlib.sha256(data).hexdigest(), functools.partial(_given, data)
         manifest = history_manifest({r.version: r.record for r in plan.releases},
                                     {r.version: r.commit for r in plan.releases}, plan.site_url, digests)
-        files["manifest.json"] = functools.partial(_same_bytes, manifest)
+        files["manifest.json"] = functools.partial(_given, manifest)
         write_zip(site / HISTORY_ZIP, files, previous, unchanged=unchanged)
     (site / (HISTORY_ZIP + ".key")).write_text(f"{key}\n{tool}\n", encoding="utf-8")
 
 
-def _same_bytes(data: bytes) -> bytes:
+def _given(data: bytes) -> bytes:
+    """Bytes already made, as an archive entry's reader."""
     return data
 
 

@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import re
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
@@ -27,6 +26,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.toc import AnchorLink
 
 from site_builder.markup import sanitize
+from site_builder.output import link_or_copy
 from site_builder.pages import FRAGMENT_PREFIX, Page
 
 THEME_DIR = Path(__file__).parent / "theme"
@@ -112,10 +112,7 @@ class _PolicyPlugin(BasePlugin):
     def on_post_build(self, config):  # noqa: ANN001, ANN201 - MkDocs' hook
         for published, target in self.linked:
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            try:
-                os.link(published, target)
-            except OSError:
-                shutil.copyfile(published, target)
+            link_or_copy(published, target)
         # Material ships lunr.el, but under lunr 2 its accent normaliser is never added, so
         # "δεδομενα" would not find "δεδομένα". Add folding to both pipelines of lunr.el
         # (a new file: the one copied from the theme is never written to).

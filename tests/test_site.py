@@ -126,15 +126,21 @@ def test_feed_and_archive(site: Path) -> None:
     assert "Material change" in archive and "Upcoming" in archive
 
 
-def test_stale_greek_section_says_so_and_links_english(site_repo: PolicyRepo, tmp_path: Path) -> None:
-    site_repo.section("cookies", "Cookies", "We use one session cookie and no trackers.\n")
+@pytest.fixture
+def stale_greek_site(site_repo: PolicyRepo, tmp_path: Path) -> Path:
+    """Release 2.1 changes the English cookies section; its Greek translation is not updated yet."""
+    site_repo.section("cookies", "Cookies", "We use one session cookie and no trackers at all.\n")
     site_repo.commit("Cookies: no trackers")
     site_repo.release("2.1", "2026-04-01", "minor", "--allow-stale")
     build(site_repo, tmp_path / "s")
-    html = page(tmp_path / "s", "el/2.1")
+    return tmp_path / "s"
+
+
+def test_stale_greek_section_says_so_and_links_english(stale_greek_site: Path) -> None:
+    html = page(stale_greek_site, "el/2.1")
     assert "Η ελληνική απόδοση της ενότητας αυτής επικαιροποιείται· παρατίθεται το αγγλικό κείμενο." in html
     assert 'href="../../en/2.1/#cookies"' in html
-    assert "We use one session cookie and no trackers." in html
+    assert "We use one session cookie and no trackers at all." in html
 
 
 MALICIOUS = (
@@ -341,12 +347,8 @@ def test_draft_previews_a_release_not_yet_committed(site_repo: PolicyRepo, tmp_p
     assert done.returncode == 1 and "run `policy release` again" in done.stderr
 
 
-def test_a_pending_greek_section_shows_the_english_changes(site_repo: PolicyRepo, tmp_path: Path) -> None:
-    site_repo.section("cookies", "Cookies", "We use one session cookie and no trackers at all.\n")
-    site_repo.commit("Cookies: no trackers")
-    site_repo.release("2.1", "2026-04-01", "minor", "--allow-stale")
-    build(site_repo, tmp_path / "s")
-    html = page(tmp_path / "s", "el/2.1/changes")
+def test_a_pending_greek_section_shows_the_english_changes(stale_greek_site: Path) -> None:
+    html = page(stale_greek_site, "el/2.1/changes")
     assert "Το αγγλικό κείμενο της ενότητας αυτής τροποποιήθηκε· η ελληνική απόδοση θα ακολουθήσει." in html
     assert '<div class="policy-diff" lang="en">' in html
     assert re.search(r"<ins><span class=\"visually-hidden\">προσθήκη: </span>and no trackers at all</ins>", html)

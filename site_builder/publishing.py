@@ -414,14 +414,16 @@ def _history(plan: SitePlan, site: Path) -> None:
     key = _key("history", plan.site_url, *[f"{r.version}={r.commit}" for r in plan.releases], *plan.languages)
     tool = cache.tool_digest()
     previous = plan.out / HISTORY_ZIP
-    try:
-        before_key, before_tool = (plan.out / (HISTORY_ZIP + ".key")).read_text(encoding="utf-8").split("\n")[:2]
+    try:  # what the previous archive was made from, and its sha256: a damaged archive is never reused
+        before_key, before_tool, before_hash = (plan.out / (HISTORY_ZIP + ".key")).read_text(encoding="utf-8").split("\n")[:3]
+        intact = cache.file_hash(previous) == before_hash
     except (OSError, ValueError):
         before_key = before_tool = ""
-    if before_key == key and before_tool == tool and previous.is_file():
+        intact = False
+    if intact and before_key == key and before_tool == tool:
         cache.place(plan.out, site, [HISTORY_ZIP])
     else:
-        before = history_versions(read_member(previous, "manifest.json")) if before_tool == tool else {}
+        before = history_versions(read_member(previous, "manifest.json")) if intact and before_tool == tool else {}
         files: dict[str, Callable[[], bytes]] = {}
         digests: dict[str, str] = {}
         unchanged = set()
@@ -443,7 +445,7 @@ def _history(plan: SitePlan, site: Path) -> None:
                                     {r.version: r.commit for r in plan.releases}, plan.site_url, digests)
         files["manifest.json"] = functools.partial(_given, manifest)
         write_zip(site / HISTORY_ZIP, files, previous, unchanged=unchanged)
-    (site / (HISTORY_ZIP + ".key")).write_text(f"{key}\n{tool}\n", encoding="utf-8")
+    (site / (HISTORY_ZIP + ".key")).write_text(f"{key}\n{tool}\n{cache.file_hash(site / HISTORY_ZIP)}\n", encoding="utf-8")
 
 
 def _given(data: bytes) -> bytes:

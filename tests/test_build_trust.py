@@ -54,6 +54,33 @@ def test_a_damaged_or_missing_file_is_rebuilt_not_an_error(released: PolicyRepo,
     assert tree(out) == good
 
 
+def test_a_damaged_history_archive_is_made_again_not_reused(released: PolicyRepo, tmp_path: Path) -> None:
+    import zipfile
+
+    out = tmp_path / "s"
+    build(released, out)
+    good = (out / "policy-history.zip").read_bytes()
+    damaged = out.resolve() / "policy-history.zip"
+    damaged.unlink()  # not written into: the spare tree may share the file
+    damaged.write_bytes(good[:1000])
+    build(released, out, "--draft")  # the same releases: the archive would be reused whole
+    assert (out / "policy-history.zip").read_bytes() == good
+    # A valid archive with one entry's bytes changed: its entries are not copied either.
+    import struct
+
+    forged = bytearray(good)  # the first entry's compressed bytes, past its header and name
+    forged[30 + struct.unpack("<H", good[26:28])[0] + 5] ^= 0xFF
+    (out.resolve() / "policy-history.zip").unlink()
+    (out.resolve() / "policy-history.zip").write_bytes(bytes(forged))
+    released.section("rights", "Your rights", "Reworded.\n")
+    released.translate("rights", "Τα δικαιώματά σας", "Αναδιατυπώθηκε.\n")
+    released.commit("Rights: reworded")
+    released.release("1.2", "2025-09-01")
+    build(released, out)
+    with zipfile.ZipFile(out / "policy-history.zip") as archive:
+        assert archive.testzip() is None and "1.2/en/policy.md" in archive.namelist()
+
+
 def test_one_more_release_reuses_pages_and_archive_entries_and_equals_a_fresh_build(released: PolicyRepo, tmp_path: Path) -> None:
     import zipfile
 

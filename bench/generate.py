@@ -16,7 +16,7 @@ import subprocess
 from pathlib import Path
 
 from site_builder.cli import cli
-from site_builder.content import WorkingTree, load_snapshot
+from site_builder.source.content import WorkingTree, load_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 WORDS = {"en": "data privacy controller processing lawful basis transfer retention request consent security".split(),

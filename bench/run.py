@@ -73,7 +73,7 @@ def bench_build(repo: Path, work: Path, n: int) -> dict:
 def bench_compare(repo: Path, older: str | None = None, newer: str | None = None) -> float:
     """Median ms to compare two full versions in Greek: the named ones, or the first and last release."""
     from site_builder.compare.diffing import compare_snapshots
-    from site_builder.workspace import open_workspace
+    from site_builder.source.workspace import open_workspace
 
     ws = open_workspace(repo, include_uncommitted=False)
     old = ws.snapshot_at(older or ws.releases[0].version)
@@ -91,7 +91,7 @@ def bench_per_version(repo: Path, work: Path, sample: int) -> tuple[float, int]:
 
     Builds `sample` versions for real and returns the mean seconds per build and the count.
     """
-    from site_builder.workspace import open_workspace
+    from site_builder.source.workspace import open_workspace
 
     ws = open_workspace(repo, include_uncommitted=False)
     step = max(1, len(ws.releases) // sample)
@@ -162,7 +162,7 @@ def bench_long_paragraph(work: Path, words: int = 20_000, edits: int = 100) -> d
     import random
 
     from site_builder.compare.diffing import compare_texts
-    from site_builder.models import LanguageText, SectionText
+    from site_builder.source.models import LanguageText, SectionText
 
     rng = random.Random(7)
     old = [f"w{rng.randrange(5000)}" for _ in range(words)]
@@ -202,7 +202,7 @@ def bench_corpus_largest() -> list[tuple[str, str, float]]:
         return []
     from site_builder.compare.diffing import compare_texts, section_blocks
     from site_builder.importing import auto_level, cut_version
-    from site_builder.models import LanguageText, SectionText
+    from site_builder.source.models import LanguageText, SectionText
 
     out = []
     for service in ("reddit", "pinterest", "x"):

@@ -57,7 +57,7 @@ def cli(debug: bool) -> None:
 @guarded
 def check(repo: Path, strict: bool) -> None:
     """Validate content, translations and release records."""
-    from site_builder.workspace import check as run_check
+    from site_builder.source.workspace import check as run_check
 
     problems = run_check(repo, strict=strict)
     for problem in problems:
@@ -78,7 +78,7 @@ def translations(ctx: click.Context, repo: Path, as_json: bool) -> None:
     """Per language and section: ok / stale / missing, with the source fingerprint."""
     if ctx.invoked_subcommand:
         return
-    from site_builder.translations import as_json_rows, statuses
+    from site_builder.source.translations import as_json_rows, statuses
 
     rows = statuses(repo)
     if as_json:
@@ -97,7 +97,7 @@ def translations(ctx: click.Context, repo: Path, as_json: bool) -> None:
 @guarded
 def translations_mark(ctx: click.Context, repo: Path | None, lang: str, section_ids: tuple[str, ...]) -> None:
     """Record that the translation of each ID is up to date with the English text."""
-    from site_builder.translations import mark
+    from site_builder.source.translations import mark
 
     repo = repo or (ctx.parent.params["repo"] if ctx.parent else Path("."))
     for path in mark(repo, lang, list(section_ids)):
@@ -118,7 +118,7 @@ def translations_mark(ctx: click.Context, repo: Path | None, lang: str, section_
 def release(repo: Path, version: str, effective: dt.date, kind: str, summary_en: str | None,
             summary_el: str | None, allow_stale: bool, short_notice: str | None) -> None:
     """Write changelog/VERSION.yml for the current text."""
-    from site_builder.releases import create_release
+    from site_builder.source.releases import create_release
 
     summaries = {"en": summary_en, "el": summary_el}
     if None in summaries.values():
@@ -138,7 +138,7 @@ def _ask_summaries(repo: Path, given: dict[str, str | None]) -> dict[str, str | 
         raise PolicyError(f"{missing} missing: give the summaries on the command line (no terminal to ask on)")
     from site_builder.compare.diffing import compare_revisions
     from site_builder.compare.render import heading, section_label
-    from site_builder.workspace import open_workspace
+    from site_builder.source.workspace import open_workspace
 
     ws = open_workspace(repo)
     if ws.releases:
@@ -164,7 +164,7 @@ def diff(repo: Path, from_rev: str | None, to_rev: str | None, lang: str, fmt: s
     """What changed between two releases, revisions or the draft (default: last release -> draft)."""
     from site_builder.compare.diffing import compare_revisions
     from site_builder.compare.render import render
-    from site_builder.workspace import open_workspace
+    from site_builder.source.workspace import open_workspace
 
     ws = open_workspace(repo)
     changes = compare_revisions(ws, from_rev, to_rev, lang)
@@ -183,17 +183,17 @@ def diff(repo: Path, from_rev: str | None, to_rev: str | None, lang: str, fmt: s
 def build(repo: Path, out: Path | None, draft: bool, today: dt.date | None, site_url: str | None, quiet: bool,
           no_wait: bool) -> None:
     """Build the whole versioned bilingual site."""
-    from site_builder import cache
+    from site_builder.site import stamp
 
     today = today or dt.date.today()
     target = Path(repo).resolve() / "site" if out is None else Path(out).absolute()
     target = target.parent.resolve() / target.name
     url = (site_url.rstrip("/") + "/") if site_url else None
-    if cache.up_to_date(target, cache.stamp(Path(repo).resolve(), draft=draft, today=today, site_url=url)):
+    if stamp.up_to_date(target, stamp.stamp(Path(repo).resolve(), draft=draft, today=today, site_url=url)):
         if not quiet:
             click.echo(f"Up to date: {target} (nothing changed since the last build)", err=True)
         return
-    from site_builder.publishing import build_site
+    from site_builder.site.build import build_site
 
     build_site(repo, out=out, draft=draft, today=today, site_url=site_url, quiet=quiet, wait=not no_wait)
 
@@ -204,7 +204,7 @@ def build(repo: Path, out: Path | None, draft: bool, today: dt.date | None, site
 @guarded
 def serve(repo: Path, dev_addr: str) -> None:
     """Live preview of the draft, rebuilt on save."""
-    from site_builder.publishing import serve_site
+    from site_builder.site.build import serve_site
 
     serve_site(repo, dev_addr=dev_addr)
 
@@ -299,12 +299,12 @@ def unsubscribe_app(repo: Path, journal: Path | None, host: str, port: int) -> N
 @guarded
 def gdpr(repo: Path, fmt: str, lang: str) -> None:
     """GDPR Art. 13/14 coverage of the working text: item, sections, languages (an aid, not legal advice)."""
-    from site_builder.gdpr import table
-    from site_builder.workspace import open_workspace
+    from site_builder.source.gdpr import table
+    from site_builder.source.workspace import open_workspace
 
     ws = open_workspace(repo, advice=False)
     if ws.draft is None:
-        from site_builder.workspace import require_valid
+        from site_builder.source.workspace import require_valid
 
         require_valid(ws)
         return
@@ -326,7 +326,7 @@ def import_(repo: Path, source: Path, history_path: str | None, level: int | Non
             title: str | None, site_url: str, quiet: bool) -> None:
     """Bring an existing policy into this layout: one file, a folder of dated versions, or a file's git history."""
     from site_builder.importing import import_policy
-    from site_builder.workspace import check as run_check
+    from site_builder.source.workspace import check as run_check
 
     report = import_policy(source, repo=repo, history_path=history_path, level=level, mapping=mapping, title=title,
                            site_url=site_url, progress=(lambda line: None) if quiet else (lambda line: click.echo(line, err=True)))

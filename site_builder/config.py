@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
-from site_builder.content import _StrictLoader
 from site_builder.errors import ContentError, PolicyError, Problem
+from site_builder.source.content import _StrictLoader
 
 CONFIG = "mkdocs.yml"
 _URL_SAFE = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%!$&*+,;=:@/-]*)?$")

@@ -20,11 +20,11 @@ from pathlib import Path
 import yaml
 from markdown_it import MarkdownIt
 
-from site_builder import history
 from site_builder.compare.diffing import similarity
-from site_builder.content import SECTION_ID, WorkingTree, content_hash
 from site_builder.errors import PolicyError
-from site_builder.releases import write_record
+from site_builder.source import history
+from site_builder.source.content import SECTION_ID, WorkingTree, content_hash
+from site_builder.source.releases import write_record
 
 _NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)*)[.)]?\s+(?=\S)")
 _DATED = re.compile(r"^(?:\d+-)?(\d{4}-\d{2}-\d{2})\.(?:md|markdown|txt|html?)$")

@@ -190,7 +190,7 @@ def _github():
 def github_difference(text: str) -> tuple[int, str, str] | None:
     """Where this Markdown reads differently on GitHub (CommonMark + GFM, by markdown-it-py):
     (0-based line, GitHub's text, ours) of the first block that differs, or None."""
-    from site_builder.compare.blocks import cut
+    from site_builder.blocks import cut
 
     ours = [b.key for b in cut(to_html(text))]
     tokens = _github().parse(text)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.content import fingerprint
+from site_builder.source.content import fingerprint
 
 POLICY = shutil.which("policy") or str(Path(sys.executable).with_name("policy"))
 BASE_ENV = {

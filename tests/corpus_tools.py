@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 from site_builder.compare.diffing import section_blocks
-from site_builder.content import WorkingTree, load_snapshot
+from site_builder.source.content import WorkingTree, load_snapshot
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 GIT_WORD_REGEX = r"[[:alnum:]_]+|[^[:space:]]"

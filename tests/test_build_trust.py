@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from site_builder import cache
+from site_builder.site import stamp
 from tests.conftest import BASE_ENV, POLICY, PolicyRepo
 
 TODAY = "2026-01-15"
@@ -31,16 +31,16 @@ def tree(folder: Path) -> dict[str, bytes]:
 def test_an_upgrade_of_a_rendering_dependency_is_a_change(released: PolicyRepo, tmp_path: Path, monkeypatch) -> None:
     out = tmp_path / "s"
     build(released, out)
-    value = cache.stamp(released.root, draft=False, today=dt.date.fromisoformat(TODAY), site_url=None)
-    assert cache.up_to_date(out, value)
-    cache.tool_digest.cache_clear()
-    real = cache.metadata.version
-    monkeypatch.setattr(cache.metadata, "version", lambda name: "99.0" if name == "mkdocs-material" else real(name))
+    value = stamp.stamp(released.root, draft=False, today=dt.date.fromisoformat(TODAY), site_url=None)
+    assert stamp.up_to_date(out, value)
+    stamp.tool_digest.cache_clear()
+    real = stamp.metadata.version
+    monkeypatch.setattr(stamp.metadata, "version", lambda name: "99.0" if name == "mkdocs-material" else real(name))
     try:
-        assert not cache.up_to_date(out, cache.stamp(released.root, draft=False, today=dt.date.fromisoformat(TODAY), site_url=None))
-        assert cache.page_context(released.root, "https://policy.example.com/", "en") != ""
+        assert not stamp.up_to_date(out, stamp.stamp(released.root, draft=False, today=dt.date.fromisoformat(TODAY), site_url=None))
+        assert stamp.page_context(released.root, "https://policy.example.com/", "en") != ""
     finally:
-        cache.tool_digest.cache_clear()
+        stamp.tool_digest.cache_clear()
 
 
 def test_a_damaged_or_missing_file_is_rebuilt_not_an_error(released: PolicyRepo, tmp_path: Path) -> None:
@@ -134,7 +134,7 @@ def test_a_build_from_the_spare_tree_never_changes_the_published_one(released: P
 def test_the_archive_copies_unchanged_entries_and_stays_byte_identical(tmp_path: Path) -> None:
     import zipfile
 
-    from site_builder.archive import write_zip
+    from site_builder.site.archive import write_zip
 
     files = {f"{n}/en/policy.md": f"# Version {n}\n\n{'Text. ' * 200}\n".encode() for n in range(1, 30)}
     old = tmp_path / "old.zip"
@@ -160,7 +160,7 @@ def test_the_archive_copies_unchanged_entries_and_stays_byte_identical(tmp_path:
 
 
 def test_release_commits_are_found_from_the_last_head_or_afresh(released: PolicyRepo) -> None:
-    from site_builder import history
+    from site_builder.source import history
 
     repo = history.open_repo(released.root)
     store = Path(repo.git_dir) / "policy-cache" / "first-commits.json"

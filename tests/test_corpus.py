@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from site_builder.compare.blocks import cut
+from site_builder.blocks import cut
 from site_builder.markup import sanitize, to_html
 from tests.conftest import BASE_ENV, PolicyRepo
 from tests.corpus_tools import CORPUS, agreement

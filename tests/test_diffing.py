@@ -10,12 +10,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from site_builder.compare.blocks import Token, cut
+from site_builder.blocks import Token, cut
 from site_builder.compare.diffing import compare_texts, section_blocks, word_pieces
 from site_builder.compare.render import render
-from site_builder.content import WorkingTree, load_snapshot
 from site_builder.markup import to_html
-from site_builder.models import LanguageText, SectionText
+from site_builder.source.content import WorkingTree, load_snapshot
+from site_builder.source.models import LanguageText, SectionText
 from tests.conftest import PolicyRepo
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -42,8 +42,8 @@ def test_an_unknown_item_is_an_error(repo: PolicyRepo) -> None:
 
 
 def test_this_policy_covers_every_item_in_both_languages() -> None:
-    from site_builder.content import WorkingTree, load_snapshot
-    from site_builder.gdpr import coverage
+    from site_builder.source.content import WorkingTree, load_snapshot
+    from site_builder.source.gdpr import coverage
 
     snap, _ = load_snapshot(WorkingTree(ROOT))
     assert snap is not None

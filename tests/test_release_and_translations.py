@@ -6,9 +6,9 @@ import json
 
 import yaml
 
-from site_builder.content import content_hash
-from site_builder.history import GitTree
-from site_builder.workspace import open_workspace
+from site_builder.source.content import content_hash
+from site_builder.source.history import GitTree
+from site_builder.source.workspace import open_workspace
 from tests.conftest import PolicyRepo
 
 
@@ -158,6 +158,6 @@ def test_a_language_added_after_english_only_releases(tmp_path) -> None:
 
 
 def content_hash_of(repo) -> str:  # noqa: ANN001
-    from site_builder.content import WorkingTree, content_hash
+    from site_builder.source.content import WorkingTree, content_hash
 
     return content_hash(WorkingTree(repo.root))

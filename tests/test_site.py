@@ -392,7 +392,7 @@ def test_page_links_are_the_relative_paths_posixpath_gives() -> None:
     import itertools
     import posixpath
 
-    from site_builder.pages import relpath
+    from site_builder.site.pages import relpath
 
     paths = ["", "en", "en/", "en/1.0/", "en/1.0/changes/", "el/2.0/", "en/versions/", "policy-history.zip",
              "en/feed.xml", "en/1.0/#intro", "en/draft/notice.html", "en/1.0/policy.md", "el/10.0/changes/"]
@@ -408,7 +408,7 @@ def test_the_theme_listing_skips_only_what_mkdocs_drops() -> None:
     import jinja2
     import material
 
-    from site_builder.render_mkdocs import THEME_DIR, _visible_templates
+    from site_builder.site.engine_mkdocs import THEME_DIR, _visible_templates
 
     dirs = (str(THEME_DIR), os.path.join(os.path.dirname(material.__file__), "templates"))
     everything = jinja2.FileSystemLoader(list(dirs)).list_templates()

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field, replace
 import fast_diff_match_patch as dmp
 from deepdiff import DeepDiff
 
-from site_builder.compare.blocks import WORD, Block, Container, Token, cut
+from site_builder.blocks import WORD, Block, Container, Token, cut
 from site_builder.errors import PolicyError
 from site_builder.markup import to_html
-from site_builder.models import LanguageText, SectionText, Snapshot
+from site_builder.source.models import LanguageText, SectionText, Snapshot
 
 MOVE_MIN_WORDS = 4  # shorter blocks ("Yes.", "Email") recur by chance: never called a move
 PAIR_WINDOW = 24  # how far ahead a changed block looks for its new form
@@ -625,7 +625,7 @@ def compare_snapshots(old: Snapshot, new: Snapshot, lang: str, *, from_label: st
 
 def compare_revisions(ws, from_rev: str | None, to_rev: str | None, lang: str) -> Changes:  # noqa: ANN001 - Workspace
     """`policy diff`: defaults are the last release and the draft; releases are verified first."""
-    from site_builder.workspace import require_verified_releases
+    from site_builder.source.workspace import require_verified_releases
 
     require_verified_releases(ws, hint="run `policy check` for details")
     if from_rev is None:

@@ -11,7 +11,7 @@ import html
 import json
 import re
 
-from site_builder.compare.blocks import Container
+from site_builder.blocks import Container
 from site_builder.compare.diffing import BlockChange, Changes, Piece, SectionChange
 from site_builder.i18n import t
 from site_builder.markup import sanitize

@@ -13,8 +13,8 @@ from site_builder.config import address_of, load_config
 from site_builder.errors import PolicyError
 from site_builder.i18n import format_day, t
 from site_builder.markup import to_html
-from site_builder.models import ReleaseRecord
-from site_builder.workspace import open_workspace, require_verified_releases
+from site_builder.source.models import ReleaseRecord
+from site_builder.source.workspace import open_workspace, require_verified_releases
 
 UNSAFE = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]|=\?")  # control characters and encoded words
 UNSUBSCRIBE = "{unsubscribe}"  # filled per recipient

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import git
 
-from site_builder import history
-from site_builder.content import WorkingTree, content_hash, load_snapshot, translation_warnings
 from site_builder.errors import ContentError, PolicyError, Problem, errors_in
-from site_builder.models import (
+from site_builder.source import history
+from site_builder.source.content import WorkingTree, content_hash, load_snapshot, translation_warnings
+from site_builder.source.models import (
     SNAPSHOT_FORMAT,
     Release,
     ReleaseRecord,
@@ -47,7 +47,7 @@ class Workspace:
             if snap is None or errors_in(problems):
                 return [p.format() for p in errors_in(problems)]
             return snapshot_to_json(snap)
-        from site_builder.cache import tool_digest  # a new version of the loader reads the commit again
+        from site_builder.site.stamp import tool_digest  # a new version of the loader reads the commit again
 
         data = history.commit_memo(self.repo, f"snapshots-{SNAPSHOT_FORMAT}-{tool_digest()[:16]}", release.commit, load)
         if not isinstance(data, dict):
@@ -97,7 +97,7 @@ def open_workspace(root: Path, *, include_uncommitted: bool = True, advice: bool
     if draft is not None:
         problems.extend(translation_warnings(draft))
         if advice and any(s.gdpr for s in draft.sections):  # the coverage check starts with the first declaration
-            from site_builder.gdpr import problems as gdpr_problems
+            from site_builder.source.gdpr import problems as gdpr_problems
 
             problems.extend(gdpr_problems(draft))
     return Workspace(root, repo, draft, tuple(releases), tuple(pending), tuple(problems))

@@ -6,9 +6,9 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from site_builder.content import WorkingTree, load_snapshot
 from site_builder.errors import ContentError, PolicyError, errors_in
-from site_builder.models import SOURCE_LANG
+from site_builder.source.content import WorkingTree, load_snapshot
+from site_builder.source.models import SOURCE_LANG
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,11 @@ import os
 from importlib import metadata
 from pathlib import Path
 
-from site_builder import __version__, history, output
+from site_builder import __version__
 from site_builder.config import load_config
-from site_builder.content import WorkingTree, content_hash
+from site_builder.site import writer
+from site_builder.source import history
+from site_builder.source.content import WorkingTree, content_hash
 
 STAMP = ".policy-build"
 MANIFEST = ".policy-pages.json"
@@ -31,7 +33,7 @@ RENDERING = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "mdx
 def tool_digest() -> str:
     """This tool's code and theme, and the installed version of everything that renders pages."""
     digest = hashlib.sha256(__version__.encode())
-    tool = Path(__file__).parent
+    tool = Path(__file__).parents[1]  # the whole package, not this folder
     for path in sorted([*tool.rglob("*.py"), *tool.rglob("theme/**/*")]):
         if path.is_file():
             digest.update(path.relative_to(tool).as_posix().encode() + b"\0" + path.read_bytes())
@@ -161,7 +163,7 @@ def place(previous: Path, out: Path, rels: list[str]) -> None:
         if folder not in made:
             os.makedirs(folder, exist_ok=True)
             made.add(folder)
-        output.link_or_copy(old, new)
+        writer.link_or_copy(old, new)
 
 
 def write_manifest(folder: Path, entries: dict[str, dict]) -> None:

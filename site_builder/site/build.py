@@ -23,12 +23,13 @@ from pathlib import Path
 
 import click
 
-from site_builder import cache, history, output
-from site_builder.archive import read_member, write_zip
 from site_builder.compare.diffing import Changes, compare_snapshots
 from site_builder.config import address_of, load_config
 from site_builder.errors import ContentError, PolicyError, Problem, errors_in
-from site_builder.feeds import (
+from site_builder.i18n import t
+from site_builder.site import stamp, writer
+from site_builder.site.archive import read_member, write_zip
+from site_builder.site.data import (
     COMPARE_DATA,
     HISTORY_ZIP,
     SEARCH_DOCS,
@@ -48,9 +49,7 @@ from site_builder.feeds import (
     write_search_index,
     write_sitemap,
 )
-from site_builder.i18n import t
-from site_builder.models import SNAPSHOT_FORMAT, LanguageText, Release, ReleaseRecord, Snapshot, in_force_version
-from site_builder.pages import (
+from site_builder.site.pages import (
     DRAFT,
     Page,
     SiteContext,
@@ -64,7 +63,9 @@ from site_builder.pages import (
     version_header,
     version_page,
 )
-from site_builder.workspace import Workspace, open_workspace
+from site_builder.source import history
+from site_builder.source.models import SNAPSHOT_FORMAT, LanguageText, Release, ReleaseRecord, Snapshot, in_force_version
+from site_builder.source.workspace import Workspace, open_workspace
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ class Texts(Mapping[str, Snapshot]):
         self._order = [*self._releases, *([DRAFT] if draft is not None else [])]
         self._loaded: dict[str, Snapshot] = {DRAFT: draft} if draft is not None else {}
         self._texts: dict[tuple[str, str], LanguageText] = {}
-        by_commit = history.commit_memos(ws.repo, f"languages-{SNAPSHOT_FORMAT}-{cache.tool_digest()[:16]}",
+        by_commit = history.commit_memos(ws.repo, f"languages-{SNAPSHOT_FORMAT}-{stamp.tool_digest()[:16]}",
                                          [r.commit for r in releases], self._languages_of)
         self._languages: dict[str, tuple[str, ...]] = {}
         for r in releases:
@@ -243,7 +244,7 @@ def _plan_pages(plan: SitePlan, lang: str, views: list[VersionView], context: st
               compare_page(views, ctx)]
     draft = next((v for v in views if v.version == DRAFT), None)
     if draft is not None:  # the editors' GDPR coverage table, beside the draft
-        from site_builder.gdpr import table
+        from site_builder.source.gdpr import table
 
         always.append(gdpr_page(draft, ctx, table(plan.snapshots[DRAFT], "html", lang)))
     planned += [(page.path, "", functools.partial(_same, page), None) for page in always]  # searchable: always rendered
@@ -252,7 +253,7 @@ def _plan_pages(plan: SitePlan, lang: str, views: list[VersionView], context: st
 
 def template_cache_dir(root: Path) -> Path | None:
     """Where compiled theme templates are kept between builds: beside the other per-repository caches."""
-    from site_builder.history import open_repo
+    from site_builder.source.history import open_repo
 
     try:
         return Path(open_repo(root).git_dir) / "policy-cache" / "templates"
@@ -269,17 +270,17 @@ def _changes_page(plan: SitePlan, view: VersionView, lang: str, ctx: SiteContext
 
 
 def _build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[str]:
-    from site_builder.render_mkdocs import LanguageBuild, render_language  # the engine, loaded late
+    from site_builder.site.engine_mkdocs import LanguageBuild, render_language  # the engine, loaded late
 
     started = time.monotonic()
-    context = cache.page_context(plan.root, plan.site_url, lang)
+    context = stamp.page_context(plan.root, plan.site_url, lang)
     previous_dir = plan.out / lang
-    previous = cache.read_manifest(previous_dir)
+    previous = stamp.read_manifest(previous_dir)
     views = _views(plan, lang)
     entries: dict[str, dict] = {}
     to_render = []
     for folder, key, make, view in _plan_pages(plan, lang, views, context):
-        if cache.reusable(previous_dir, previous, folder, key):
+        if stamp.reusable(previous_dir, previous, folder, key):
             entries[folder] = previous[folder]
         else:
             to_render.append((folder, make, view))
@@ -310,7 +311,7 @@ def _build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[s
     placed.result()  # a file that could not be linked or copied fails the build
     if problems:
         return [f"[{lang}] {p}" for p in problems]
-    output.merge_into(engine_out, out_dir)
+    writer.merge_into(engine_out, out_dir)
     for folder, _page, view in rendered:
         files = [f"{folder}index.html"]
         version_view = by_version.get(folder.rstrip("/"))
@@ -327,12 +328,12 @@ def _build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[s
             (out_dir / view.version / "changes.json").write_text(changes_json(with_changes), encoding="utf-8")
             _search_docs(out_dir / folder, changes_search_docs(with_changes, lang))
             files += [f"{view.version}/changes.json", f"{folder}{SEARCH_DOCS}"]
-        entries[folder]["files"], entries[folder]["sizes"] = cache.record(out_dir, files)
+        entries[folder]["files"], entries[folder]["sizes"] = stamp.record(out_dir, files)
     write_search_index(out_dir, [rel for entry in entries.values() for rel in entry["files"] if rel.endswith(SEARCH_DOCS)])
     releases = {r.version: r for r in plan.releases}
     (out_dir / "feed.xml").write_text(atom_feed(views, releases, lang, plan.site_url, plan.titles.get(lang, ""), plan.site_name), encoding="utf-8")
     write_sitemap(out_dir, sorted(f"{plan.site_url}{lang}/{folder}" for folder in entries), plan.today)
-    cache.write_manifest(out_dir, entries)
+    stamp.write_manifest(out_dir, entries)
     if not quiet:
         click.echo(f"  {lang}: {len(rendered)} pages rendered, {len(reused)} unchanged, {len(views)} version(s), "
                    f"{time.monotonic() - started:.1f}s", err=True)
@@ -358,17 +359,17 @@ def build_site(root: Path, *, out: Path | None = None, draft: bool = False, toda
 def _build_site(workers: Workers, root: Path, *, out: Path | None, draft: bool, today: dt.date | None,
                 site_url: str | None, quiet: bool, wait: bool, started: float) -> Path:
     plan = plan_site(Path(root), out=out, draft=draft, today=today, site_url=site_url)
-    value = cache.stamp(plan.root, draft=draft, today=plan.today, site_url=(site_url.rstrip("/") + "/") if site_url else None)
+    value = stamp.stamp(plan.root, draft=draft, today=plan.today, site_url=(site_url.rstrip("/") + "/") if site_url else None)
     say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
-    with output.locked(plan.out, wait=wait, say=say):
-        spare, others = output.clean_leftovers(plan.out)
-        if cache.up_to_date(plan.out, value):
+    with writer.locked(plan.out, wait=wait, say=say):
+        spare, others = writer.clean_leftovers(plan.out)
+        if stamp.up_to_date(plan.out, value):
             say(f"Up to date: {plan.out} (another build made it meanwhile)")
             return plan.out
-        stale = output.Sweeper(others)
-        tmp = output.staging(plan.out, spare)
+        stale = writer.Sweeper(others)
+        tmp = writer.staging(plan.out, spare)
         # The spare tree keeps only its language folders; each worker prunes its own.
-        output.prune_root(tmp / "site", plan.languages)
+        writer.prune_root(tmp / "site", plan.languages)
         try:
             say(f"Building {len(plan.snapshots)} version(s) in {', '.join(plan.languages)} → {plan.out}")
             site = tmp / "site"
@@ -385,8 +386,8 @@ def _build_site(workers: Workers, root: Path, *, out: Path | None, draft: bool, 
                 raise PolicyError("the build failed; the previous site is untouched:\n" + "\n".join(problems))
             if plan.pending is not None:
                 _notice_previews(plan, site)
-            (site / cache.STAMP).write_text(value, encoding="utf-8")
-            output.publish(site, plan.out)
+            (site / stamp.STAMP).write_text(value, encoding="utf-8")
+            writer.publish(site, plan.out)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
             stale.finish()
@@ -399,8 +400,8 @@ def _build_site(workers: Workers, root: Path, *, out: Path | None, draft: bool, 
 def _place(previous: Path, out_dir: Path, reused: list[str]) -> None:
     """Make the language folder hold the reused files and nothing else (it may be the spare tree)."""
     if out_dir.is_dir():
-        output.prune(out_dir, set(reused))
-    cache.place(previous, out_dir, reused)
+        writer.prune(out_dir, set(reused))
+    stamp.place(previous, out_dir, reused)
 
 
 def _search_docs(folder: Path, docs: list[dict]) -> None:
@@ -412,16 +413,16 @@ def _history(plan: SitePlan, site: Path) -> None:
     offers for download. Made here while the workers render: a release whose commit and tool are
     those of the previous archive keeps its compressed entries; the same releases keep the file."""
     key = _key("history", plan.site_url, *[f"{r.version}={r.commit}" for r in plan.releases], *plan.languages)
-    tool = cache.tool_digest()
+    tool = stamp.tool_digest()
     previous = plan.out / HISTORY_ZIP
     try:  # what the previous archive was made from, and its sha256: a damaged archive is never reused
         before_key, before_tool, before_hash = (plan.out / (HISTORY_ZIP + ".key")).read_text(encoding="utf-8").split("\n")[:3]
-        intact = cache.file_hash(previous) == before_hash
+        intact = stamp.file_hash(previous) == before_hash
     except (OSError, ValueError):
         before_key = before_tool = ""
         intact = False
     if intact and before_key == key and before_tool == tool:
-        cache.place(plan.out, site, [HISTORY_ZIP])
+        stamp.place(plan.out, site, [HISTORY_ZIP])
     else:
         before = history_versions(read_member(previous, "manifest.json")) if intact and before_tool == tool else {}
         files: dict[str, Callable[[], bytes]] = {}
@@ -445,7 +446,7 @@ def _history(plan: SitePlan, site: Path) -> None:
                                     {r.version: r.commit for r in plan.releases}, plan.site_url, digests)
         files["manifest.json"] = functools.partial(_given, manifest)
         write_zip(site / HISTORY_ZIP, files, previous, unchanged=unchanged)
-    (site / (HISTORY_ZIP + ".key")).write_text(f"{key}\n{tool}\n{cache.file_hash(site / HISTORY_ZIP)}\n", encoding="utf-8")
+    (site / (HISTORY_ZIP + ".key")).write_text(f"{key}\n{tool}\n{stamp.file_hash(site / HISTORY_ZIP)}\n", encoding="utf-8")
 
 
 def _given(data: bytes) -> bytes:
@@ -530,9 +531,9 @@ def _folders(path: Path) -> list[str]:
 
 
 def _start_worker() -> None:
-    output.die_with_parent()
+    writer.die_with_parent()
     from site_builder.markup import warm_up as markup_warm_up
-    from site_builder.render_mkdocs import warm_up
+    from site_builder.site.engine_mkdocs import warm_up
 
     warm_up()
     markup_warm_up()
@@ -540,6 +541,6 @@ def _start_worker() -> None:
 
 def serve_site(root: Path, *, dev_addr: str) -> None:
     """`policy serve`: build the draft, serve it on 127.0.0.1 and rebuild on save."""
-    from site_builder.preview import serve
+    from site_builder.site.serve import serve
 
     serve(Path(root), dev_addr=dev_addr, build=lambda out: build_site(root, out=out, draft=True, quiet=True, parallel=False))

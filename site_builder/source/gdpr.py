@@ -17,12 +17,12 @@ from pathlib import Path
 
 import yaml
 
-from site_builder.compare.blocks import cut
+from site_builder.blocks import cut
 from site_builder.errors import Problem
 from site_builder.markup import to_html
-from site_builder.models import SOURCE_LANG, Snapshot
+from site_builder.source.models import SOURCE_LANG, Snapshot
 
-_DATA = yaml.safe_load((Path(__file__).parent / "data" / "gdpr_items.yml").read_text(encoding="utf-8"))["items"]
+_DATA = yaml.safe_load((Path(__file__).parents[1] / "data" / "gdpr_items.yml").read_text(encoding="utf-8"))["items"]
 ITEMS: dict[str, dict[str, dict]] = {key: value for key, value in _DATA.items()}
 
 

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import yaml
 
 from site_builder.errors import Problem
-from site_builder.models import KINDS, SOURCE_LANG, ReleaseRecord, Section, Snapshot, Translation
+from site_builder.source.models import KINDS, SOURCE_LANG, ReleaseRecord, Section, Snapshot, Translation
 
 SECTION_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 LANG_CODE = re.compile(r"^[a-z]{2,3}$")
@@ -425,7 +425,7 @@ def _promises(meta: dict, lines: dict[str, int], languages: tuple[str, ...],
 
 def _gdpr_items(meta: dict, path: str, lines: dict[str, int], problems: list[Problem]) -> tuple[str, ...]:
     """`gdpr: [13.1.a, 13.2.b]`: the Art. 13/14 items a section declares (see `policy gdpr`)."""
-    from site_builder.gdpr import ITEMS
+    from site_builder.source.gdpr import ITEMS
 
     value = meta.get("gdpr", [])
     if isinstance(value, str):

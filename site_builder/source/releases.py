@@ -7,10 +7,10 @@ from pathlib import Path
 
 import yaml
 
-from site_builder.content import VERSION
 from site_builder.errors import ContentError, PolicyError, errors_in
-from site_builder.models import KINDS, version_key
-from site_builder.workspace import check, open_workspace
+from site_builder.source.content import VERSION
+from site_builder.source.models import KINDS, version_key
+from site_builder.source.workspace import check, open_workspace
 
 
 def create_release(root: Path, *, version: str, effective: dt.date, kind: str,

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import git
 
-from site_builder.content import CONTENT_DIRS, WorkingTree, content_hash, load_record
 from site_builder.errors import GitError, Problem
-from site_builder.models import Release, ReleaseRecord
+from site_builder.source.content import CONTENT_DIRS, WorkingTree, content_hash, load_record
+from site_builder.source.models import Release, ReleaseRecord
 
 _BLOBS: dict[str, bytes] = {}  # blob sha -> data; releases share most of their files
 

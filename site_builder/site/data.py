@@ -13,8 +13,8 @@ from xml.sax.saxutils import escape
 from site_builder.compare.render import SCHEMA, to_json
 from site_builder.i18n import format_day, t
 from site_builder.markup import to_html
-from site_builder.models import Release, ReleaseRecord
-from site_builder.pages import VersionView
+from site_builder.site.pages import VersionView
+from site_builder.source.models import Release, ReleaseRecord
 
 
 def versions_json(releases: list[Release], statuses: dict[str, str], site_url: str, languages: tuple[str, ...]) -> str:

@@ -15,7 +15,7 @@ from site_builder.compare.diffing import Changes
 from site_builder.compare.render import heading, section_html, section_label
 from site_builder.i18n import format_day, t
 from site_builder.markup import sanitize, to_html, unique_ids
-from site_builder.models import LanguageText, ReleaseRecord
+from site_builder.source.models import LanguageText, ReleaseRecord
 
 DRAFT = "draft"
 

@@ -82,7 +82,7 @@ class Snapshot:
 
     def text(self, lang: str) -> LanguageText:
         """The policy as readers of `lang` see it; stale or missing sections fall back to English."""
-        from site_builder.content import fill_placeholders  # one place knows the syntax
+        from site_builder.source.content import fill_placeholders  # one place knows the syntax
 
         values = {**self.variables.get(SOURCE_LANG, {}), **self.variables.get(lang, {})}
         out, number = [], 0

@@ -26,10 +26,10 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.toc import AnchorLink
 
 from site_builder.markup import sanitize
-from site_builder.output import link_or_copy
-from site_builder.pages import FRAGMENT_PREFIX, Page
+from site_builder.site.pages import FRAGMENT_PREFIX, Page
+from site_builder.site.writer import link_or_copy
 
-THEME_DIR = Path(__file__).parent / "theme"
+THEME_DIR = Path(__file__).parents[1] / "theme"
 _PLACEHOLDER = re.compile(f"<p>{FRAGMENT_PREFIX}(t?[0-9a-f]+)</p>")
 PERMALINK_TITLE = {"en": "Permanent link", "el": "Μόνιμος σύνδεσμος"}
 

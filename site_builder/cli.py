@@ -136,8 +136,8 @@ def _ask_summaries(repo: Path, given: dict[str, str | None]) -> dict[str, str | 
     if not sys.stdin.isatty():
         missing = ", ".join(f"--summary-{lang}" for lang, text in given.items() if text is None)
         raise PolicyError(f"{missing} missing: give the summaries on the command line (no terminal to ask on)")
-    from site_builder.compare.diffing import compare_revisions
     from site_builder.compare.render import heading, section_label
+    from site_builder.revisions import compare_revisions
     from site_builder.source.workspace import open_workspace
 
     ws = open_workspace(repo)
@@ -162,8 +162,8 @@ def _ask_summaries(repo: Path, given: dict[str, str | None]) -> dict[str, str | 
 @guarded
 def diff(repo: Path, from_rev: str | None, to_rev: str | None, lang: str, fmt: str) -> None:
     """What changed between two releases, revisions or the draft (default: last release -> draft)."""
-    from site_builder.compare.diffing import compare_revisions
     from site_builder.compare.render import render
+    from site_builder.revisions import compare_revisions
     from site_builder.source.workspace import open_workspace
 
     ws = open_workspace(repo)

@@ -11,6 +11,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "language_name": "English",
         "version": "Version",
+        "engine.permalink": "Permanent link",
+        "engine.toggle.search": "Search",
+        "engine.toggle.drawer": "Navigation",
+        "nav.policy": "Policy",
+        "nav.versions": "Versions",
         "effective": "Effective",
         "effective_from": "Effective from {date}",
         "status.in force": "In force",
@@ -122,6 +127,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "el": {
         "language_name": "Ελληνικά",
         "version": "Έκδοση",
+        "engine.permalink": "Μόνιμος σύνδεσμος",
+        "engine.toggle.search": "Αναζήτηση",
+        "engine.toggle.drawer": "Πλοήγηση",
+        "nav.policy": "Πολιτική",
+        "nav.versions": "Εκδόσεις",
         "effective": "Έναρξη ισχύος",
         "effective_from": "Σε ισχύ από {date}",
         "status.in force": "Σε ισχύ",

@@ -18,7 +18,6 @@ import fast_diff_match_patch as dmp
 from deepdiff import DeepDiff
 
 from site_builder.blocks import WORD, Block, Container, Token, cut
-from site_builder.errors import PolicyError
 from site_builder.markup import to_html
 from site_builder.source.models import LanguageText, SectionText, Snapshot
 
@@ -621,19 +620,3 @@ def compare_snapshots(old: Snapshot, new: Snapshot, lang: str, *, from_label: st
         english = {s.id: s for s in old.text("en").sections}
         before = replace(before, sections=tuple(english.get(s.id, s) if s.id in pending else s for s in before.sections))
     return compare_texts(before, new.text(lang), from_label=from_label, to_label=to_label, pending=pending)
-
-
-def compare_revisions(ws, from_rev: str | None, to_rev: str | None, lang: str) -> Changes:  # noqa: ANN001 - Workspace
-    """`policy diff`: defaults are the last release and the draft; releases are verified first."""
-    from site_builder.source.workspace import require_verified_releases
-
-    require_verified_releases(ws, hint="run `policy check` for details")
-    if from_rev is None:
-        if not ws.releases:
-            raise PolicyError("there is no release yet to compare with; name two revisions, or cut a release with `policy release`")
-        from_rev = ws.releases[-1].version
-    to_rev = to_rev or "draft"
-    old, new = ws.snapshot_at(from_rev), ws.snapshot_at(to_rev)
-    if lang not in new.languages and lang not in old.languages:
-        raise PolicyError(f"unknown language {lang!r}; the policy has: {', '.join(new.languages)}")
-    return compare_snapshots(old, new, lang, from_label=from_rev, to_label=to_rev)

@@ -49,9 +49,9 @@ from site_builder.site.data import (
     write_search_index,
     write_sitemap,
 )
+from site_builder.site.page import Page
 from site_builder.site.pages import (
     DRAFT,
-    Page,
     SiteContext,
     VersionView,
     archive_page,
@@ -63,7 +63,7 @@ from site_builder.site.pages import (
     version_header,
     version_page,
 )
-from site_builder.source import history
+from site_builder.source import history, store
 from site_builder.source.models import SNAPSHOT_FORMAT, LanguageText, Release, ReleaseRecord, Snapshot, in_force_version
 from site_builder.source.workspace import Workspace, open_workspace
 
@@ -129,7 +129,7 @@ class Texts(Mapping[str, Snapshot]):
         self._order = [*self._releases, *([DRAFT] if draft is not None else [])]
         self._loaded: dict[str, Snapshot] = {DRAFT: draft} if draft is not None else {}
         self._texts: dict[tuple[str, str], LanguageText] = {}
-        by_commit = history.commit_memos(ws.repo, f"languages-{SNAPSHOT_FORMAT}-{stamp.tool_digest()[:16]}",
+        by_commit = store.commit_memos(history.cache_dir(ws.repo), f"languages-{SNAPSHOT_FORMAT}-{stamp.tool_digest()[:16]}",
                                          [r.commit for r in releases], self._languages_of)
         self._languages: dict[str, tuple[str, ...]] = {}
         for r in releases:
@@ -253,10 +253,11 @@ def _plan_pages(plan: SitePlan, lang: str, views: list[VersionView], context: st
 
 def template_cache_dir(root: Path) -> Path | None:
     """Where compiled theme templates are kept between builds: beside the other per-repository caches."""
-    from site_builder.source.history import open_repo
+    from site_builder.site.engine_mkdocs import TEMPLATE_CACHE
+    from site_builder.source.history import cache_dir, open_repo
 
     try:
-        return Path(open_repo(root).git_dir) / "policy-cache" / "templates"
+        return cache_dir(open_repo(root)) / TEMPLATE_CACHE
     except PolicyError:
         return None
 
@@ -295,8 +296,7 @@ def _build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[s
     try:
         rendered = [(folder, make(), view) for folder, make, view in to_render]
         by_version = {v.version: v for v in views}
-        label = {"en": "Policy", "el": "Πολιτική"}.get(lang, "Policy")
-        nav = ((label, ""), ("⧉ " + ("Versions" if lang == "en" else "Εκδόσεις"), "versions/"))
+        nav = ((t(lang, "nav.policy"), ""), ("⧉ " + t(lang, "nav.versions"), "versions/"))
         languages = tuple({"lang": code, "href": f"{plan.site_url}{code}/", "notfound": t(code, "notfound_in")}
                           for code in plan.languages)
         job = LanguageBuild(lang, tuple(page for _, page, _ in rendered), nav, f"{plan.site_url}{lang}/", plan.site_name, languages,

@@ -1,7 +1,12 @@
-"""The rendering engine: MkDocs with the Material theme. The only module that imports mkdocs.
+"""The rendering engine: MkDocs with the Material theme. The only module that imports mkdocs,
+material or jinja2 (a test holds every other module to that).
 
-Swapping the engine (Zensical reads the same mkdocs.yml) means replacing this module:
-it takes engine-independent pages and writes one language's HTML into a folder.
+Swapping the engine (Zensical reads the same mkdocs.yml) means replacing this module: it takes
+engine-independent pages (`site.page.Page`) and writes one language's HTML into a folder. What
+the rest of the build may use of it: `render_language`, `warm_up`, `write_search_index`,
+`RENDERING_PACKAGES`, `BUTTON`, `BUTTON_PRIMARY` and `TEMPLATE_CACHE`. MkDocs itself is imported
+when a language is rendered, not when this module is: checking that a site is up to date
+needs the package list, not the engine.
 """
 
 from __future__ import annotations
@@ -15,28 +20,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import Any
 
-import jinja2
-import mkdocs.plugins
 import yaml
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
-from mkdocs.exceptions import Abort, ConfigurationError
-from mkdocs.plugins import BasePlugin
-from mkdocs.structure.toc import AnchorLink
 
+from site_builder.i18n import t
 from site_builder.markup import sanitize
-from site_builder.site.pages import FRAGMENT_PREFIX, Page
+from site_builder.site.page import FRAGMENT_PREFIX, Page
 from site_builder.site.writer import link_or_copy
 
 THEME_DIR = Path(__file__).parents[1] / "theme"
 _PLACEHOLDER = re.compile(f"<p>{FRAGMENT_PREFIX}(t?[0-9a-f]+)</p>")
-PERMALINK_TITLE = {"en": "Permanent link", "el": "Μόνιμος σύνδεσμος"}
+# Installed packages whose version changes the rendered pages: part of every page's cache key.
+RENDERING_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "mdx-breakless-lists", "nh3",
+                      "babel", "jinja2", "fast-diff-match-patch", "markdown-it-py")
+BUTTON = "md-button"  # Material's classes for a link or form button in page fragments
+BUTTON_PRIMARY = "md-button md-button--primary"
+TEMPLATE_CACHE = "templates"  # the engine's compiled templates, in the repository's cache folder
 
 
 def _markdown_extensions(lang: str) -> list:
     """The page shell's Markdown (headings and the summary): the permalink's title in the page's language."""
-    return ["attr_list", {"toc": {"permalink": True, "permalink_title": PERMALINK_TITLE.get(lang, "Permanent link")}},
+    return ["attr_list", {"toc": {"permalink": True, "permalink_title": t(lang, "engine.permalink")}},
             "tables", "sane_lists"]
 
 
@@ -53,17 +58,16 @@ class LanguageBuild:
     previous: Path | None = None  # this language as last published: its theme files are linked when unchanged
 
 
-class _PolicyPlugin(BasePlugin):
+class _PolicyPlugin:
     """Every page's HTML passes nh3 before it reaches a template (no live markup from policy
-    text); then the ready, sanitised fragments replace their placeholders."""
+    text); then the ready, sanitised fragments replace their placeholders. (MkDocs calls a
+    plugin's `on_*` methods by name: no base class is needed, so MkDocs loads late.)"""
 
-    def __init__(self, fragments: dict[str, dict[str, str]], version_label: str = "Version",
-                 previous: Path | None = None) -> None:
-        super().__init__()
+    def __init__(self, fragments: dict[str, dict[str, str]], lang: str, previous: Path | None = None) -> None:
         self.previous = previous
         self.linked: list[tuple[str, str]] = []  # (published theme file, where it goes in this build)
         self.fragments = fragments  # page path -> placeholder key -> safe HTML
-        self.version_label = version_label
+        self.lang = lang
 
     def on_page_content(self, html, page, config, files):  # noqa: ANN001, ANN201 - MkDocs' hook
         # Only the page's own fragments: a placeholder typed into policy text stays text.
@@ -74,7 +78,9 @@ class _PolicyPlugin(BasePlugin):
         # Material's "skip to content" link goes to the first entry of the table of contents:
         # make that the version header (version, date, status, notices), not the title after it.
         if 'id="policy-version-header"' in (page.content or "") and page.toc is not None:
-            page.toc.items.insert(0, AnchorLink(self.version_label, "policy-version-header", 1))
+            from mkdocs.structure.toc import AnchorLink
+
+            page.toc.items.insert(0, AnchorLink(t(self.lang, "version"), "policy-version-header", 1))
         # Material puts page titles and the site name into <title>, headers and attributes
         # without escaping them: they are text, so they are escaped here, once.
         page.title = escape(page.title or "", quote=True)
@@ -89,10 +95,10 @@ class _PolicyPlugin(BasePlugin):
         return config
 
     def on_post_page(self, output, page, config):  # noqa: ANN001, ANN201 - MkDocs' hook
-        return _label_toggles(output, self.version_label)
+        return _label_toggles(output, self.lang)
 
     def on_post_template(self, output_content, template_name, config):  # noqa: ANN001, ANN201 - MkDocs' hook
-        return _label_toggles(output_content, self.version_label)
+        return _label_toggles(output_content, self.lang)
 
     def on_files(self, files, config):  # noqa: ANN001, ANN201 - MkDocs' hook
         # The theme's scripts, styles and images are the same in every build: where the last
@@ -133,16 +139,12 @@ def _same_bytes(source: str, published: str) -> bool:
         return False
 
 
-_TOGGLES = {"search": ("Search", "Αναζήτηση"), "drawer": ("Navigation", "Πλοήγηση")}
-
-
-def _label_toggles(html_text: str, version_label: str) -> str:
+def _label_toggles(html_text: str, lang: str) -> str:
     """Material's hidden checkboxes (search, navigation drawer) get a name, so that no form control is
     unlabelled (WCAG 1.3.1 / 4.1.2) even where the theme hides their visible labels (the 404 page)."""
-    greek = version_label != "Version"
-    for name, (en, el) in _TOGGLES.items():
+    for name in ("search", "drawer"):
         marker = f'data-md-toggle="{name}" type="checkbox" id="__{name}"'
-        html_text = html_text.replace(marker, marker + f' aria-label="{el if greek else en}"')
+        html_text = html_text.replace(marker, marker + f' aria-label="{t(lang, "engine.toggle." + name)}"')
     return html_text
 
 
@@ -176,7 +178,7 @@ _GREEK_FOLDING = """
 """
 
 
-def _theme_env(make: Callable[[], jinja2.Environment], template_cache: Path | None) -> jinja2.Environment:
+def _theme_env(make: Callable[[], Any], template_cache: Path | None) -> Any:
     """The theme's Jinja environment, listing its templates without hidden folders, with
     compiled templates kept between builds.
 
@@ -185,6 +187,8 @@ def _theme_env(make: Callable[[], jinja2.Environment], template_cache: Path | No
     and filtering cost more than rendering a page. The same names remain, found faster.
     Material's search plugin makes environments of its own to read its translations: they
     share the compiled templates too."""
+    import jinja2
+
     env = make()
     if template_cache is not None:
         template_cache.mkdir(parents=True, exist_ok=True)
@@ -212,6 +216,8 @@ def warm_up() -> None:
     installed MkDocs plugins once (MkDocs looks them up among all installed packages for every
     configuration it reads)."""
     import material.plugins.search.plugin  # noqa: F401 - loaded by every build
+    import mkdocs.commands.build  # noqa: F401
+    import mkdocs.plugins
 
     mkdocs.plugins.get_plugins = functools.cache(mkdocs.plugins.get_plugins)
     mkdocs.plugins.get_plugins()
@@ -272,6 +278,10 @@ def _write_config(job: LanguageBuild, work: Path, base_config: Path, out_dir: Pa
 def render_language(job: LanguageBuild, *, work: Path, base_config: Path, out_dir: Path,
                     build_date_epoch: int, quiet: bool = True, template_cache: Path | None = None) -> list[str]:
     """Render one language with one mkdocs build; returns problems (empty on success)."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError
+
     os.environ["SOURCE_DATE_EPOCH"] = str(build_date_epoch)  # sitemap dates follow --today
     logger = logging.getLogger("mkdocs")
     collect = _Collect()
@@ -280,8 +290,7 @@ def render_language(job: LanguageBuild, *, work: Path, base_config: Path, out_di
     try:
         config = load_config(str(_write_config(job, work, base_config, out_dir)))
         fragments = {_docs_path(page.path): page.fragments for page in job.pages}
-        label = {"el": "Έκδοση", "en": "Version"}.get(job.lang, "Version")
-        config.plugins["policy-pages"] = _PolicyPlugin(fragments, label, job.previous)
+        config.plugins["policy-pages"] = _PolicyPlugin(fragments, job.lang, job.previous)  # type: ignore[assignment]
         config.theme.get_env = functools.partial(_theme_env, config.theme.get_env, template_cache)  # type: ignore[method-assign]
         search = config.plugins.get("material/search") or config.plugins.get("search")
         if search is not None and job.lang != "en":

@@ -8,13 +8,15 @@ import html
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from site_builder.compare.diffing import Changes
 from site_builder.compare.render import heading, section_html, section_label
 from site_builder.i18n import format_day, t
 from site_builder.markup import sanitize, to_html, unique_ids
+from site_builder.site.engine_mkdocs import BUTTON_PRIMARY
+from site_builder.site.page import FRAGMENT_PREFIX, Page
 from site_builder.source.models import LanguageText, ReleaseRecord
 
 DRAFT = "draft"
@@ -36,23 +38,6 @@ class VersionView:
     @property
     def text(self) -> LanguageText:
         return self.text_of() if callable(self.text_of) else self.text_of
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page, independent of the engine: where it goes, what it says, how it is indexed."""
-
-    path: str  # folder under the language root: "" (the policy in force), "2.0/", "2.0/changes/"
-    markdown: str  # the body: Markdown headings and ready-HTML placeholders
-    url: str  # site-relative URL of the built page, e.g. "en/2.0/changes/"
-    fragments: dict[str, str] = field(default_factory=dict)  # placeholder key -> safe HTML
-    title: str = ""
-    alternates: tuple[tuple[str, str], ...] = ()  # (language, absolute URL) of this page in every language
-    search: bool = False  # indexed by the site search
-    noindex: bool = False  # kept out of search engines (drafts)
-
-
-FRAGMENT_PREFIX = "POLICY-FRAGMENT-"
 
 
 @functools.lru_cache(maxsize=16384)
@@ -336,7 +321,7 @@ def compare_page(views: list[VersionView], ctx: SiteContext) -> Page:
     form = (f'<form class="policy-compare-form" method="get" action="./">'
             f'<label>{html.escape(t(lang, "compare.from"))} <select name="from">{options(first)}</select></label> '
             f'<label>{html.escape(t(lang, "compare.to"))} <select name="to">{options(last)}</select></label> '
-            f'<button type="submit" class="md-button md-button--primary">{html.escape(t(lang, "compare.go"))}</button></form>'
+            f'<button type="submit" class="{BUTTON_PRIMARY}">{html.escape(t(lang, "compare.go"))}</button></form>'
             f'<div id="policy-compare" data-root="{html.escape(rel(url, ""))}" data-lang="{lang}" '
             f'data-labels="{html.escape(json.dumps(labels, ensure_ascii=False))}" aria-live="polite"></div>'
             f'<noscript><p>{html.escape(t(lang, "compare.noscript"))}</p></noscript>'

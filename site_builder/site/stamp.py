@@ -14,35 +14,22 @@ import functools
 import hashlib
 import json
 import os
-from importlib import metadata
 from pathlib import Path
 
-from site_builder import __version__
 from site_builder.config import load_config
 from site_builder.site import writer
-from site_builder.source import history
+from site_builder.site.engine_mkdocs import RENDERING_PACKAGES
+from site_builder.source import history, store
 from site_builder.source.content import WorkingTree, content_hash
 
 STAMP = ".policy-build"
 MANIFEST = ".policy-pages.json"
-RENDERING = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "mdx-breakless-lists", "nh3", "babel",
-             "jinja2", "fast-diff-match-patch", "markdown-it-py")
 
 
 @functools.lru_cache(maxsize=1)
 def tool_digest() -> str:
     """This tool's code and theme, and the installed version of everything that renders pages."""
-    digest = hashlib.sha256(__version__.encode())
-    tool = Path(__file__).parents[1]  # the whole package, not this folder
-    for path in sorted([*tool.rglob("*.py"), *tool.rglob("theme/**/*")]):
-        if path.is_file():
-            digest.update(path.relative_to(tool).as_posix().encode() + b"\0" + path.read_bytes())
-    for name in RENDERING:
-        try:
-            digest.update(f"{name}=={metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name} missing".encode())
-    return digest.hexdigest()
+    return hashlib.sha256(f"{store.code_digest()}\n{store.package_versions(RENDERING_PACKAGES)}".encode()).hexdigest()
 
 
 def page_context(root: Path, site_url: str, lang: str) -> str:

@@ -17,12 +17,11 @@ from typing import Any, Protocol
 import yaml
 
 from site_builder.errors import Problem
-from site_builder.source.models import KINDS, SOURCE_LANG, ReleaseRecord, Section, Snapshot, Translation
+from site_builder.source.models import KINDS, PLACEHOLDER, SOURCE_LANG, ReleaseRecord, Section, Snapshot, Translation
 
 SECTION_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
-PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 LINK_OPEN = re.compile(r"\]\(")
 CONTENT_DIRS = ("policy", "translations")
 
@@ -218,11 +217,6 @@ def fingerprint(title: str, body: str) -> str:
     blocks = [" ".join(b.split()) for b in re.split(r"\n\s*\n", body) if b.strip()]
     canonical = " ".join(title.split()) + "\n\n" + "\n\n".join(blocks)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
-
-
-def fill_placeholders(body: str, values: dict[str, str]) -> str:
-    """Replace `{{ name }}` with the value from policy.yml `variables`."""
-    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), body)
 
 
 def content_hash(source: Source) -> str:

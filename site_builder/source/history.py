@@ -5,18 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import os
 import re
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import git
 
 from site_builder.errors import GitError, Problem
+from site_builder.source import store
 from site_builder.source.content import CONTENT_DIRS, WorkingTree, content_hash, load_record
 from site_builder.source.models import Release, ReleaseRecord
 
+Repo = git.Repo  # the repository type, for modules that hold one without importing GitPython
 _BLOBS: dict[str, bytes] = {}  # blob sha -> data; releases share most of their files
 
 
@@ -62,6 +62,11 @@ class GitTree:
         return sorted(self._dirs.get(path, []))
 
 
+def cache_dir(repo: git.Repo) -> Path:
+    """Where this tool remembers values between runs (see `source.store`): inside .git, never committed."""
+    return Path(repo.git_dir) / "policy-cache"
+
+
 def open_repo(path: Path) -> git.Repo:
     """The git repository at `path`, or one clear error."""
     try:
@@ -100,9 +105,9 @@ def first_commits(repo: git.Repo) -> dict[str, tuple[str, dt.datetime, str]]:
     head = head_commit(repo)
     if head is None:
         return {}
-    store = Path(repo.git_dir) / "policy-cache" / "first-commits.json"
+    where = cache_dir(repo) / "first-commits.json"
     try:
-        known = json.loads(store.read_text(encoding="utf-8"))
+        known = json.loads(where.read_text(encoding="utf-8"))
         since, found = str(known["head"]), {str(path): (sha, dt.datetime.fromtimestamp(int(stamp), dt.UTC), blob)
                                             for path, (sha, stamp, blob) in known["found"].items()
                                             if _OBJECT_ID.fullmatch(sha) and _OBJECT_ID.fullmatch(blob)}
@@ -116,7 +121,7 @@ def first_commits(repo: git.Repo) -> dict[str, tuple[str, dt.datetime, str]]:
         since, found = "", {}
     for path, value in _added(repo, f"{since}..HEAD" if since else "HEAD").items():
         found.setdefault(path, value)  # an earlier commit that added the path wins
-    _store(store, {"head": head.hexsha, "found": {path: [sha, int(when.timestamp()), blob] for path, (sha, when, blob) in found.items()}})
+    store.write(where, {"head": head.hexsha, "found": {path: [sha, int(when.timestamp()), blob] for path, (sha, when, blob) in found.items()}})
     return found
 
 
@@ -181,7 +186,7 @@ def load_releases(repo: git.Repo, root: Path, languages: tuple[str, ...], *,
         return [], [], [Problem("changelog/", 0, "this is a shallow clone: the commits that published the releases are missing, so no release can be verified; run `git fetch --unshallow` (in CI, check out the full history, e.g. fetch-depth: 0)")]
     added = first_commits(repo)
     # Every release's text is verified against its content_hash: remembered per commit, read at once.
-    commit_memos(repo, "content-hashes", [added[path][0] for path in files if path in added],
+    store.commit_memos(cache_dir(repo), "content-hashes", [added[path][0] for path in files if path in added],
                  lambda sha: content_hash(tree_at(repo, sha)))
     releases, pending, problems = [], [], []
     for path, read in sorted(files.items()):
@@ -230,72 +235,9 @@ def _verify(repo: git.Repo, record: ReleaseRecord, sha: str, first_added: bytes 
     return []
 
 
-_MEMO: dict[tuple[str, str, str], object] = {}
-
-
-def commit_memo(repo: git.Repo, name: str, sha: str, compute: Callable[[], object]) -> object:
-    """A value that depends only on a commit, remembered in .git/policy-cache/NAME/SHA.json
-    (commits never change). A folder that cannot be written means computing again next time."""
-    key = (str(repo.git_dir), name, sha)
-    if key in _MEMO:
-        return _MEMO[key]
-    store = Path(repo.git_dir) / "policy-cache" / name / f"{sha}.json"
-    try:
-        value = json.loads(store.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        value = compute()
-        if not store.parent.is_dir():  # a new format or tool version: drop the old ones
-            _drop_older(store.parent.parent, name, store.parent.name)
-        _store(store, value)
-    _MEMO[key] = value
-    return value
-
-
-def commit_memos(repo: git.Repo, name: str, shas: list[str], compute: Callable[[str], object]) -> dict[str, object]:
-    """Small values that depend only on a commit, for many commits at once: remembered together in
-    one file, .git/policy-cache/NAME.json (one read for hundreds of releases)."""
-    store = Path(repo.git_dir) / "policy-cache" / f"{name}.json"
-    key = (str(repo.git_dir), name, "*")
-    known = _MEMO.get(key)
-    if not isinstance(known, dict):
-        try:
-            known = json.loads(store.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            known = {}
-        if not isinstance(known, dict):
-            known = {}
-        _MEMO[key] = known
-    missing = [sha for sha in dict.fromkeys(shas) if sha not in known]
-    for sha in missing:
-        known[sha] = compute(sha)
-    if missing:
-        if not store.is_file():  # a new format or tool version: drop the old ones
-            _drop_older(store.parent, name, store.name)
-        _store(store, known)
-    return {sha: known[sha] for sha in shas}
-
-
-def _drop_older(folder: Path, name: str, keep: str) -> None:
-    """Remove the remembered values of older formats or tool versions (`snapshots-2-…` for `snapshots-3-…`)."""
-    for old in folder.glob(name.split("-")[0] + "-*"):
-        if old.name != keep:
-            shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
-
-
-def _store(path: Path, value: object) -> None:
-    """Write a remembered value atomically; a folder that cannot be written means computing again next time."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(value, sort_keys=True, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass
-
-
 def _commit_content_hash(repo: git.Repo, sha: str) -> str:
     """content_hash of a commit's text (remembered: a commit never changes, so neither does it)."""
-    return str(commit_memos(repo, "content-hashes", [sha], lambda sha: content_hash(tree_at(repo, sha)))[sha])
+    return str(store.commit_memos(cache_dir(repo), "content-hashes", [sha], lambda sha: content_hash(tree_at(repo, sha)))[sha])
 
 
 def _check_dates(releases: list[Release], pending: list[ReleaseRecord]) -> list[Problem]:

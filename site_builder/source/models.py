@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 SOURCE_LANG = "en"
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")  # {{ name }} in a section body
 SNAPSHOT_FORMAT = 3  # of snapshot_to_json: change it when Snapshot changes
 KINDS = ("material", "minor")
 
@@ -82,8 +84,6 @@ class Snapshot:
 
     def text(self, lang: str) -> LanguageText:
         """The policy as readers of `lang` see it; stale or missing sections fall back to English."""
-        from site_builder.source.content import fill_placeholders  # one place knows the syntax
-
         values = {**self.variables.get(SOURCE_LANG, {}), **self.variables.get(lang, {})}
         out, number = [], 0
         for sec in self.sections:
@@ -163,3 +163,8 @@ def snapshot_from_json(data: dict) -> Snapshot:
                     {lang: {sid: Translation(**tr) for sid, tr in items.items()} for lang, items in data["translations"].items()},
                     {k: dict(v) for k, v in data["variables"].items()}, tuple(data["languages"]),
                     data.get("notice_days"), data.get("prevailing"))
+
+
+def fill_placeholders(body: str, values: dict[str, str]) -> str:
+    """Replace `{{ name }}` with the value from policy.yml `variables`."""
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), body)

@@ -5,10 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import git
-
 from site_builder.errors import ContentError, PolicyError, Problem, errors_in
-from site_builder.source import history
+from site_builder.source import history, store
 from site_builder.source.content import WorkingTree, content_hash, load_snapshot, translation_warnings
 from site_builder.source.models import (
     SNAPSHOT_FORMAT,
@@ -26,7 +24,7 @@ class Workspace:
     """The policy repository: working-tree draft, published releases and every problem found."""
 
     root: Path
-    repo: git.Repo
+    repo: history.Repo
     draft: Snapshot | None
     releases: tuple[Release, ...]
     pending: tuple[ReleaseRecord, ...]
@@ -47,9 +45,9 @@ class Workspace:
             if snap is None or errors_in(problems):
                 return [p.format() for p in errors_in(problems)]
             return snapshot_to_json(snap)
-        from site_builder.site.stamp import tool_digest  # a new version of the loader reads the commit again
-
-        data = history.commit_memo(self.repo, f"snapshots-{SNAPSHOT_FORMAT}-{tool_digest()[:16]}", release.commit, load)
+        # a new version of the loader reads the commit again
+        data = store.commit_memo(history.cache_dir(self.repo), f"snapshots-{SNAPSHOT_FORMAT}-{store.code_digest()[:16]}",
+                                 release.commit, load)
         if not isinstance(data, dict):
             raise ContentError([Problem(release.record.path, 1, f"release {release.version}: its text at commit {release.commit[:10]} is invalid: " + "; ".join(str(item) for item in (data if isinstance(data, list) else [])))])
         return snapshot_from_json(data)

@@ -14,6 +14,7 @@ import pytest
 from filelock import FileLock
 
 from site_builder.site import stamp
+from site_builder.source import store
 from tests.conftest import BASE_ENV, POLICY, PolicyRepo
 
 TODAY = "2026-01-15"
@@ -34,8 +35,8 @@ def test_an_upgrade_of_a_rendering_dependency_is_a_change(released: PolicyRepo, 
     value = stamp.stamp(released.root, draft=False, today=dt.date.fromisoformat(TODAY), site_url=None)
     assert stamp.up_to_date(out, value)
     stamp.tool_digest.cache_clear()
-    real = stamp.metadata.version
-    monkeypatch.setattr(stamp.metadata, "version", lambda name: "99.0" if name == "mkdocs-material" else real(name))
+    real = store.metadata.version
+    monkeypatch.setattr(store.metadata, "version", lambda name: "99.0" if name == "mkdocs-material" else real(name))
     try:
         assert not stamp.up_to_date(out, stamp.stamp(released.root, draft=False, today=dt.date.fromisoformat(TODAY), site_url=None))
         assert stamp.page_context(released.root, "https://policy.example.com/", "en") != ""

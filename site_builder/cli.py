@@ -186,8 +186,10 @@ def build(repo: Path, out: Path | None, draft: bool, today: dt.date | None, site
     from site_builder import cache
 
     today = today or dt.date.today()
-    target = Path(repo).resolve() / "site" if out is None else Path(out).absolute()
-    target = target.parent.resolve() / target.name
+    from site_builder import output
+
+    target = output.target(Path(repo), out)
+    output.check_target(target, Path(repo))
     url = (site_url.rstrip("/") + "/") if site_url else None
     if cache.up_to_date(target, cache.stamp(Path(repo).resolve(), draft=draft, today=today, site_url=url)):
         if not quiet:

@@ -36,7 +36,6 @@ from filelock import FileLock, Timeout
 
 from site_builder.errors import PolicyError
 
-
 SITE, STATE = "site", "state"  # the two folders of a build: published, and this tool's own
 MARK = "policy-builds.txt"  # in `.<out>.builds/`: the builds beside it are this tool's
 LEGACY_STAMP = ".policy-build"  # what older versions left at the top of the site they published

@@ -14,9 +14,9 @@ import http.server
 import shutil
 import signal
 import tempfile
-import urllib.parse
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -219,3 +219,17 @@ def test_a_save_during_the_first_preview_build_is_built_next(tmp_path: Path, sav
     finally:
         stop.cancel()
     assert len(builds) == 2
+
+
+def test_a_site_an_earlier_version_published_as_a_link_is_taken_over(released: PolicyRepo, tmp_path: Path) -> None:
+    """The layout before this one: `s` linked to a site tree in `.s.builds/` with its stamp inside."""
+    old = tmp_path / ".s.builds" / "20260101T000000-1-1"
+    (old / "en").mkdir(parents=True)
+    for name in (".policy-build", "policy-history.zip.key", "en/index.html"):
+        (old / name).write_text("from an earlier version")
+    (tmp_path / "s").symlink_to(".s.builds/20260101T000000-1-1")
+    build(released, tmp_path / "s")
+    assert (tmp_path / "s" / "en" / "index.html").read_text() != "from an earlier version"
+    assert not (tmp_path / "s" / ".policy-build").exists() and not (tmp_path / "s" / "policy-history.zip.key").exists()
+    build(released, tmp_path / "s", "--draft")  # the earlier build, now unpublished, is removed
+    assert not old.exists()

@@ -183,11 +183,11 @@ def diff(repo: Path, from_rev: str | None, to_rev: str | None, lang: str, fmt: s
 def build(repo: Path, out: Path | None, draft: bool, today: dt.date | None, site_url: str | None, quiet: bool,
           no_wait: bool) -> None:
     """Build the whole versioned bilingual site."""
-    from site_builder.site import stamp
+    from site_builder.site import stamp, writer
 
     today = today or dt.date.today()
-    target = Path(repo).resolve() / "site" if out is None else Path(out).absolute()
-    target = target.parent.resolve() / target.name
+    target = writer.target(Path(repo), out)
+    writer.check_target(target, Path(repo))
     url = (site_url.rstrip("/") + "/") if site_url else None
     if stamp.up_to_date(target, stamp.stamp(Path(repo).resolve(), draft=draft, today=today, site_url=url)):
         if not quiet:

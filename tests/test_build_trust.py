@@ -113,13 +113,13 @@ def test_a_build_from_the_spare_tree_never_changes_the_published_one(released: P
     the published ones): what the reader is served must not change while the next build works."""
     out = tmp_path / "s"
     build(released, out)
-    assert len(list((tmp_path / ".s.builds").iterdir())) == 2  # the published build and its linked copy
+    assert len([p for p in (tmp_path / ".s.builds").iterdir() if p.is_dir()]) == 2  # the published build and its linked copy
     (tmp_path / ".s.builds" / "stray.txt").write_text("not a build")
     for n, wording in enumerate(["A first rewording.", "A second rewording.", "A third rewording."]):
         published = out.resolve()
         before = tree(published)
-        spare = next(p for p in (tmp_path / ".s.builds").iterdir() if p.is_dir() and p != published)
-        (spare / "en" / "stray.html").write_text("left in the spare tree")
+        spare = next(p for p in (tmp_path / ".s.builds").iterdir() if p.is_dir() and p != published.parent)
+        (spare / "site" / "en" / "stray.html").write_text("left in the spare tree")
         released.section("rights", "Your rights", wording + "\n")
         released.translate("rights", "Τα δικαιώματά σας", f"Αναδιατύπωση {n}.\n")
         released.commit(f"Rights: wording {n}")
@@ -265,13 +265,14 @@ def test_kill_9_at_any_moment_keeps_the_site_and_leaves_nothing_running(released
     assert now == before or (out / "en/draft/index.html").is_file()  # the old site, or the whole new one
     build(released, out, "--draft")
     assert not list(tmp_path.glob(".s.building-*")) and not list(tmp_path.glob(".s.link-*"))
-    builds = list((tmp_path / ".s.builds").iterdir())
-    assert out.resolve() in builds and len(builds) <= 2  # the published build, and at most the one it replaced
+    builds = [p for p in (tmp_path / ".s.builds").iterdir() if p.is_dir()]
+    assert out.resolve().parent in builds and len(builds) <= 2  # the published build, and at most the one it replaced
 
 
 def test_the_published_site_is_a_link_swapped_atomically(released: PolicyRepo, tmp_path: Path) -> None:
     out = tmp_path / "s"
-    out.mkdir()
+    out.mkdir()  # a site an older version of the tool wrote as a plain folder, with its stamp
+    (out / ".policy-build").write_text("stamp")
     (out / "old.txt").write_text("a site from an older version of the tool")
     build(released, out)
     assert out.is_symlink() and (out / "en/index.html").is_file() and not (out / "old.txt").exists()
@@ -283,5 +284,5 @@ def test_the_published_site_is_a_link_swapped_atomically(released: PolicyRepo, t
     released.section("rights", "Your rights", "Changed again.\n")
     build(released, out, "--draft")
     assert not first.exists() and second.exists() and out.resolve() not in (first, second)
-    assert sorted((tmp_path / ".s.builds").iterdir()) == sorted([second, out.resolve()])
+    assert sorted(p for p in (tmp_path / ".s.builds").iterdir() if p.is_dir()) == sorted([second.parent, out.resolve().parent])
     assert filecmp.cmp(out / "index.html", out.resolve() / "index.html")

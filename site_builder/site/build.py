@@ -110,8 +110,7 @@ def plan_site(root: Path, *, out: Path | None, draft: bool, today: dt.date | Non
         raise PolicyError("there is nothing to publish: cut a first release with `policy release`, or build with --draft")
     latest = snapshots[DRAFT] if DRAFT in snapshots else snapshots[releases[-1].version]
     config = load_config(ws.root)
-    target = Path(out) if out is not None else ws.root / "site"
-    target = target.absolute().parent.resolve() / target.name  # `site` itself is a link: never resolve it
+    target = writer.target(ws.root, out)
     return SitePlan(ws.root, target, config.url(site_url),
                     config.site_name or latest.titles["en"], today,
                     latest.languages, latest.titles, tuple(releases), snapshots, identities, statuses, in_force, pending)
@@ -276,7 +275,8 @@ def _build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[s
     started = time.monotonic()
     context = stamp.page_context(plan.root, plan.site_url, lang)
     previous_dir = plan.out / lang
-    previous = stamp.read_manifest(previous_dir)
+    state = writer.published_state(plan.out)
+    previous = stamp.read_manifest(stamp.manifest_file(state, lang) if state is not None else None)
     views = _views(plan, lang)
     entries: dict[str, dict] = {}
     to_render = []
@@ -333,7 +333,7 @@ def _build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[s
     releases = {r.version: r for r in plan.releases}
     (out_dir / "feed.xml").write_text(atom_feed(views, releases, lang, plan.site_url, plan.titles.get(lang, ""), plan.site_name), encoding="utf-8")
     write_sitemap(out_dir, sorted(f"{plan.site_url}{lang}/{folder}" for folder in entries), plan.today)
-    stamp.write_manifest(out_dir, entries)
+    stamp.write_manifest(stamp.manifest_file(tmp / writer.STATE, lang), entries)
     if not quiet:
         click.echo(f"  {lang}: {len(rendered)} pages rendered, {len(reused)} unchanged, {len(views)} version(s), "
                    f"{time.monotonic() - started:.1f}s", err=True)
@@ -361,40 +361,49 @@ def _build_site(workers: Workers, root: Path, *, out: Path | None, draft: bool, 
     plan = plan_site(Path(root), out=out, draft=draft, today=today, site_url=site_url)
     value = stamp.stamp(plan.root, draft=draft, today=plan.today, site_url=(site_url.rstrip("/") + "/") if site_url else None)
     say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
-    with writer.locked(plan.out, wait=wait, say=say):
-        spare, others = writer.clean_leftovers(plan.out)
-        if stamp.up_to_date(plan.out, value):
-            say(f"Up to date: {plan.out} (another build made it meanwhile)")
-            return plan.out
-        stale = writer.Sweeper(others)
-        tmp = writer.staging(plan.out, spare)
-        # The spare tree keeps only its language folders; each worker prunes its own.
-        writer.prune_root(tmp / "site", plan.languages)
-        try:
-            say(f"Building {len(plan.snapshots)} version(s) in {', '.join(plan.languages)} → {plan.out}")
-            site = tmp / "site"
-
-            def meanwhile() -> None:  # while the workers render the languages
-                stale.start()
-                (site / "versions.json").write_text(versions_json(list(plan.releases), plan.statuses, plan.site_url, plan.languages), encoding="utf-8")
-                (site / "index.html").write_text(root_page(plan.titles, plan.languages, plan.site_url), encoding="utf-8")
-                _unsubscribe_page(plan, site)
-                _history(plan, site)
-
-            problems = workers.render(plan, tmp, quiet, meanwhile=meanwhile)
-            if problems:
-                raise PolicyError("the build failed; the previous site is untouched:\n" + "\n".join(problems))
-            if plan.pending is not None:
-                _notice_previews(plan, site)
-            (site / stamp.STAMP).write_text(value, encoding="utf-8")
-            writer.publish(site, plan.out)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-            stale.finish()
+    try:
+        with writer.locked(plan.out, repo=plan.root, wait=wait, say=say):
+            spare, others = writer.clean_leftovers(plan.out)
+            if stamp.up_to_date(plan.out, value):
+                say(f"Up to date: {plan.out} (another build made it meanwhile)")
+                return plan.out
+            stale = writer.Sweeper(others)
+            tmp = writer.staging(plan.out, spare)
+            try:
+                _build_into(workers, plan, tmp, stale, value, quiet, say)
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+                stale.finish()
+    except OSError as exc:
+        raise writer.write_error(exc, plan.out) from None
     if not quiet:
         pages = sum(1 for _ in plan.out.rglob("*.html"))
         click.echo(f"Done: {len(plan.snapshots)} version(s), {pages} pages in {time.monotonic() - started:.1f} seconds", err=True)
     return plan.out
+
+
+def _build_into(workers: Workers, plan: SitePlan, tmp: Path, stale: writer.Sweeper, value: str, quiet: bool,
+                say: Callable[[str], None]) -> None:
+    """Build the site in the staging folder `tmp` and publish it."""
+    site, state = tmp / writer.SITE, tmp / writer.STATE
+    # The spare tree keeps only its language folders; each worker prunes its own.
+    writer.prune_root(site, plan.languages)
+    say(f"Building {len(plan.snapshots)} version(s) in {', '.join(plan.languages)} → {plan.out}")
+
+    def meanwhile() -> None:  # while the workers render the languages
+        stale.start()
+        (site / "versions.json").write_text(versions_json(list(plan.releases), plan.statuses, plan.site_url, plan.languages), encoding="utf-8")
+        (site / "index.html").write_text(root_page(plan.titles, plan.languages, plan.site_url), encoding="utf-8")
+        _unsubscribe_page(plan, site)
+        _history(plan, site, state)
+
+    problems = workers.render(plan, tmp, quiet, meanwhile=meanwhile)
+    if problems:
+        raise PolicyError("the build failed; the previous site is untouched:\n" + "\n".join(problems))
+    if plan.pending is not None:
+        _notice_previews(plan, site)
+    (state / stamp.STAMP).write_text(value, encoding="utf-8")
+    writer.publish(tmp, plan.out)
 
 
 def _place(previous: Path, out_dir: Path, reused: list[str]) -> None:
@@ -408,7 +417,7 @@ def _search_docs(folder: Path, docs: list[dict]) -> None:
     (folder / SEARCH_DOCS).write_text(search_docs_json(docs), encoding="utf-8")
 
 
-def _history(plan: SitePlan, site: Path) -> None:
+def _history(plan: SitePlan, site: Path, state: Path) -> None:
     """/policy-history.zip: every release in every language, the very files each version page
     offers for download. Made here while the workers render: a release whose commit and tool are
     those of the previous archive keeps its compressed entries; the same releases keep the file."""
@@ -416,7 +425,10 @@ def _history(plan: SitePlan, site: Path) -> None:
     tool = stamp.tool_digest()
     previous = plan.out / HISTORY_ZIP
     try:  # what the previous archive was made from, and its sha256: a damaged archive is never reused
-        before_key, before_tool, before_hash = (plan.out / (HISTORY_ZIP + ".key")).read_text(encoding="utf-8").split("\n")[:3]
+        published = writer.published_state(plan.out)
+        if published is None:
+            raise ValueError("no previous build")
+        before_key, before_tool, before_hash = (published / stamp.HISTORY_KEY).read_text(encoding="utf-8").split("\n")[:3]
         intact = stamp.file_hash(previous) == before_hash
     except (OSError, ValueError):
         before_key = before_tool = ""
@@ -446,7 +458,7 @@ def _history(plan: SitePlan, site: Path) -> None:
                                     {r.version: r.commit for r in plan.releases}, plan.site_url, digests)
         files["manifest.json"] = functools.partial(_given, manifest)
         write_zip(site / HISTORY_ZIP, files, previous, unchanged=unchanged)
-    (site / (HISTORY_ZIP + ".key")).write_text(f"{key}\n{tool}\n{stamp.file_hash(site / HISTORY_ZIP)}\n", encoding="utf-8")
+    (state / stamp.HISTORY_KEY).write_text(f"{key}\n{tool}\n{stamp.file_hash(site / HISTORY_ZIP)}\n", encoding="utf-8")
 
 
 def _given(data: bytes) -> bytes:

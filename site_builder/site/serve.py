@@ -2,7 +2,8 @@
 
 The page reloads itself after each rebuild; when the text has an error, every page shows the
 problems (`path:line: message`) until the editor fixes them. The preview folder is removed on
-exit, and Ctrl+C is a normal way to stop (exit 0).
+exit, and Ctrl+C, SIGTERM or SIGHUP are normal ways to stop (exit 0). The files are looked at
+before each build, so a save made while a build runs is followed by another build.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import functools
 import html
 import http.server
 import shutil
+import signal
 import tempfile
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,15 +49,16 @@ class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _snapshot(root: Path) -> dict[str, float]:
-    """Modification times of everything that changes the site."""
+def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    """Modification times and sizes of everything that changes the site."""
     seen = {}
     for name in WATCHED:
         path = root / name
         files = [path] if path.is_file() else (p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
         for file in files:
             try:
-                seen[str(file)] = file.stat().st_mtime
+                info = file.stat()
+                seen[str(file)] = (info.st_mtime_ns, info.st_size)
             except OSError:
                 continue  # deleted while we looked
     return seen
@@ -69,15 +73,26 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - http.server's API
         if self.path.startswith(RELOAD_PATH):
             return self._send(str(self.state.generation).encode(), "text/plain")
+        target = Path(self.translate_path(self.path))
+        if target.is_dir() and not urllib.parse.urlsplit(self.path).path.endswith("/"):
+            return self._redirect_to_folder()
         if self.state.error is not None and (self.path.endswith("/") or self.path.endswith(".html")):
             return self._send(_error_page(self.state.error).encode(), "text/html; charset=utf-8", status=500)
-        target = Path(self.translate_path(self.path))
         if target.is_dir():
             target = target / "index.html"
         if target.suffix == ".html" and target.is_file():
             page = target.read_text(encoding="utf-8").replace("</body>", _RELOAD + "</body>", 1)
             return self._send(page.encode(), "text/html; charset=utf-8")
         return super().do_GET()
+
+    def _redirect_to_folder(self) -> None:
+        """`/en/draft` -> `/en/draft/`, as a static host does: the page's relative links need the slash."""
+        parts = urllib.parse.urlsplit(self.path)
+        self.send_response(301)
+        path = "/" + parts.path.lstrip("/")  # never `//host/`: that would lead to another site
+        self.send_header("Location", urllib.parse.urlunsplit(("", "", path + "/", parts.query, "")))
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def _send(self, body: bytes, kind: str, status: int = 200) -> None:
         self.send_response(status)
@@ -119,9 +134,23 @@ def _rebuild(build: Callable[[Path], object], out: Path, state: _State) -> None:
     click.echo(f"{stamp} rebuilt" if error is None else f"{stamp} not rebuilt:\n{error}", err=True)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM and SIGHUP stop the preview as Ctrl+C does, so that its folder is removed."""
+    raise KeyboardInterrupt
+
+
 def serve(root: Path, *, dev_addr: str, build: Callable[[Path], object], interval: float = 0.5) -> None:
     """Build once, serve, and rebuild on every change until interrupted."""
     host, port = parse_addr(dev_addr)
+    previous = {signum: signal.signal(signum, _interrupt) for signum in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        _serve(root, host, port, dev_addr, build, interval)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _serve(root: Path, host: str, port: int, dev_addr: str, build: Callable[[Path], object], interval: float) -> None:
     folder = Path(tempfile.mkdtemp(prefix="policy-preview-"))
     out = folder / "site"
     out.mkdir()
@@ -135,15 +164,15 @@ def serve(root: Path, *, dev_addr: str, build: Callable[[Path], object], interva
         # `out` is replaced by each build: serve whatever is there now.
         server.RequestHandlerClass = functools.partial(handler, directory=str(out))
         threading.Thread(target=server.serve_forever, daemon=True).start()
+        seen = _snapshot(root)  # before the build: a save made while it runs is a change
         _rebuild(build, out, state)
         click.echo(f"Serving the draft on http://{host}:{server.server_port}/en/draft/ (Ctrl+C to stop)", err=True)
-        seen = _snapshot(root)
         try:
             while True:
                 time.sleep(interval)
                 current = _snapshot(root)
                 if current != seen:
-                    seen = current
+                    seen = current  # taken before the build, for the same reason
                     _rebuild(build, out, state)
         finally:
             server.shutdown()

@@ -22,8 +22,14 @@ from site_builder.site.engine_mkdocs import RENDERING_PACKAGES
 from site_builder.source import history, store
 from site_builder.source.content import WorkingTree, content_hash
 
-STAMP = ".policy-build"
-MANIFEST = ".policy-pages.json"
+# Internal files, in a build's `state/` folder beside the published `site/` (see writer.py):
+STAMP = "build-stamp"  # the inputs of the whole build
+HISTORY_KEY = "policy-history.key"  # what the history archive was made from, and its sha256
+
+
+def manifest_file(state: Path, lang: str) -> Path:
+    """The page manifest of one language of a build."""
+    return state / f"pages-{lang}.json"
 
 
 @functools.lru_cache(maxsize=1)
@@ -65,11 +71,13 @@ def file_hash(path: Path | str) -> str:
         return hashlib.sha256(file.read()).hexdigest()
 
 
-def read_manifest(folder: Path) -> dict[str, dict]:
+def read_manifest(file: Path | None) -> dict[str, dict]:
     """Page folder -> {"key": inputs key, "files": {path: sha256}, "sizes": {path: bytes}} of a built language."""
+    if file is None:
+        return {}
     try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        data[WRITTEN] = os.stat(folder / MANIFEST).st_mtime_ns
+        data = json.loads(file.read_text(encoding="utf-8"))
+        data[WRITTEN] = os.stat(file).st_mtime_ns
     except (OSError, ValueError, TypeError):
         return {}
     return data if isinstance(data, dict) else {}
@@ -98,17 +106,17 @@ def _intact(folder: Path, manifest: dict, entries: list[dict]) -> bool:
 
 def up_to_date(out: Path, value: str) -> bool:
     """True when `out` was built from exactly these inputs and its manifests' files are intact."""
-    file = out / STAMP
+    state = writer.published_state(out)
     try:
-        if file.read_text(encoding="utf-8") != value:
+        if state is None or (state / STAMP).read_text(encoding="utf-8") != value:
             return False
     except OSError:
         return False
-    for folder in out.iterdir():
-        if folder.is_dir() and (folder / MANIFEST).is_file():
-            manifest = read_manifest(folder)
-            if not _intact(folder, manifest, [e for e in manifest.values() if isinstance(e, dict)]):
-                return False
+    for file in state.glob(manifest_file(state, "*").name):
+        manifest = read_manifest(file)
+        folder = out / file.stem.removeprefix("pages-")
+        if not _intact(folder, manifest, [e for e in manifest.values() if isinstance(e, dict)]):
+            return False
     return True
 
 
@@ -153,6 +161,6 @@ def place(previous: Path, out: Path, rels: list[str]) -> None:
         writer.link_or_copy(old, new)
 
 
-def write_manifest(folder: Path, entries: dict[str, dict]) -> None:
+def write_manifest(file: Path, entries: dict[str, dict]) -> None:
     """Record, for every page, its inputs key and each file's hash and size: written after every file."""
-    (folder / MANIFEST).write_text(json.dumps(entries, sort_keys=True, indent=0) + "\n", encoding="utf-8")
+    file.write_text(json.dumps(entries, sort_keys=True, indent=0) + "\n", encoding="utf-8")

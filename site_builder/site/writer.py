@@ -10,12 +10,19 @@ it is not cut off) and becomes the next build's staging tree. Most of its files 
 to the very files of the published build, so the next build only replaces what changed instead
 of creating hundreds of folders and thousands of links again. A first build leaves a linked
 copy of itself for the same purpose.
+
+Each build is `.site.builds/<id>/` holding `site/` (what is published: the link points at it) and
+`state/` (what only this tool reads: the stamp, page manifests, the archive's key). A build
+writes only where it may: a missing or empty folder, or a link this tool made into its own
+builds folder (which carries `MARK`); never the repository, a folder holding it, its content
+folders, `.git`, the home folder or `/`. It deletes only what it wrote.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import os
 import shutil
 import signal
@@ -29,14 +36,86 @@ from filelock import FileLock, Timeout
 
 from site_builder.errors import PolicyError
 
+SITE, STATE = "site", "state"  # the two folders of a build: published, and this tool's own
+MARK = "policy-builds.txt"  # in `.<out>.builds/`: the builds beside it are this tool's
+LEGACY_STAMP = ".policy-build"  # what older versions left at the top of the site they published
+_STAGING_MARK = "policy-staging.txt"
+CONTENT = ("policy", "translations", "changelog")
+
 
 def _siblings(out: Path) -> tuple[Path, Path]:
     return out.parent / f".{out.name}.builds", out.parent / f".{out.name}.lock"
 
 
+def target(repo: Path, out: Path | None) -> Path:
+    """The output folder, absolute, `..` resolved, its last part not (`site` itself is a link)."""
+    path = Path(repo).resolve() / "site" if out is None else Path(os.path.abspath(out))
+    return path if path.name == "" else path.parent.resolve() / path.name
+
+
+def published_state(out: Path) -> Path | None:
+    """The internal files of the build `out` links to (None when it is no build of this layout)."""
+    if not out.is_symlink():
+        return None
+    site = out.resolve()
+    return site.parent / STATE if site.name == SITE else None
+
+
+def _refuse(out: Path, why: str) -> PolicyError:
+    return PolicyError(f"--out {out}: {why}; nothing was written or moved. Build into a new or empty folder, "
+                       "or into one an earlier `policy build` made (for example the default, site/ in the repository)")
+
+
+def check_target(out: Path, repo: Path) -> None:
+    """Refuse, before anything is written, a folder a build must never write into or replace."""
+    repo = Path(repo).resolve()
+    for place in dict.fromkeys([out, out.resolve()]):
+        if place == Path(place.anchor):
+            raise _refuse(out, "that is the root of the file system")
+        if place == Path.home().resolve():
+            raise _refuse(out, "that is your home folder")
+        if repo.is_relative_to(place):
+            raise _refuse(out, "that is the policy repository or a folder that holds it")
+        if place.is_relative_to(repo / ".git"):
+            raise _refuse(out, "that is inside the repository's .git folder")
+        for name in CONTENT:
+            if place.is_relative_to(repo / name):
+                raise _refuse(out, f"that is inside the repository's {name}/ folder, which holds the policy text")
+    _check_owned(out)
+
+
+def _check_owned(out: Path) -> None:
+    """`out` is missing, an empty folder, or a site this tool made; else refuse naming it."""
+    builds = _siblings(out)[0]
+    if os.path.lexists(builds) and (builds.is_symlink() or not builds.is_dir()):
+        raise _refuse(out, f"{builds} is not a folder this tool made; move it away")
+    ours = (builds / MARK).is_file()
+    if out.is_symlink():
+        site = out.resolve()
+        if site.parent.parent == builds and site.name == SITE and ours:
+            return
+        if site.parent == builds and (site / LEGACY_STAMP).is_file():
+            return  # a site an earlier version of this tool published as a link
+        raise _refuse(out, f"it is a symbolic link to {os.readlink(out)}, not to a site this tool built")
+    if os.path.lexists(builds) and not ours:
+        raise _refuse(out, f"{builds} exists but was not made by this tool; move it away")
+    if not os.path.lexists(out):
+        return
+    if not out.is_dir():
+        raise _refuse(out, "it is a file, not a folder")
+    if (out / LEGACY_STAMP).is_file():
+        return  # a site an earlier version of this tool wrote as a plain folder
+    with os.scandir(out) as entries:
+        first = next(entries, None)
+    if first is not None:
+        raise _refuse(out, f"it is a folder that holds files this tool did not write (such as {first.name})")
+
+
 @contextlib.contextmanager
-def locked(out: Path, *, wait: bool, say: Callable[[str], None]) -> Iterator[None]:
-    """Hold the lock of an output folder: a second build waits (with a message) or stops at once."""
+def locked(out: Path, *, repo: Path, wait: bool, say: Callable[[str], None]) -> Iterator[None]:
+    """Hold the lock of an output folder: a second build waits (with a message) or stops at once.
+    The folder is checked before the lock file is made beside it, and again once it is held."""
+    check_target(out, repo)
     out.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(_siblings(out)[1]))
     try:
@@ -47,9 +126,21 @@ def locked(out: Path, *, wait: bool, say: Callable[[str], None]) -> Iterator[Non
         say(f"Another build is writing {out}; waiting for it to finish…")
         lock.acquire()
     try:
+        _check_owned(out)  # another process may have changed it meanwhile
         yield
     finally:
         lock.release()
+
+
+def write_error(exc: OSError, out: Path) -> PolicyError:
+    """A build that could not write: the path and the reason, never a bare "unexpected failure"."""
+    kept = "nothing was published; the site already there, if any, is unchanged"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        at = f" (while writing {exc.filename})" if exc.filename else ""
+        return PolicyError(f"the disk is full: the site could not be written to {out}{at}; {kept}. "
+                           "Free some space there, or choose an --out on another disk")
+    return PolicyError(f"cannot write {exc.filename or out}: {exc.strerror or exc}; {kept}. "
+                       "Allow writing there, or choose another --out")
 
 
 def _alive(pid: int) -> bool:
@@ -63,24 +154,25 @@ def _alive(pid: int) -> bool:
 
 
 def clean_leftovers(out: Path) -> tuple[Path | None, list[Path]]:
-    """Remove what killed builds left beside `out` (call with the lock held); return the tree the
-    next build may start from (an unpublished build) and the other unpublished builds, for a
-    `Sweeper` to remove while the new build works."""
+    """Remove what killed builds left beside `out` (call with the lock held); return the build the
+    next one may start from (an unpublished build) and the other unpublished builds, for a
+    `Sweeper` to remove while the new build works. Only what this tool made is touched."""
     builds, _ = _siblings(out)
     for path in out.parent.glob(f".{out.name}.building-*"):
         pid = path.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or not _alive(int(pid)) or int(pid) == os.getpid():
+        mine = (path / _STAGING_MARK).is_file() and not path.is_symlink()
+        if mine and (not pid.isdigit() or not _alive(int(pid)) or int(pid) == os.getpid()):
             shutil.rmtree(path, ignore_errors=True)
     for path in out.parent.glob(f".{out.name}.link-*"):
-        path.unlink(missing_ok=True)
-    for path in out.parent.glob(f".{out.name}.old-*"):  # the layout before links
-        shutil.rmtree(path, ignore_errors=True)
-    if not builds.is_dir():
+        if path.is_symlink():
+            path.unlink()
+    if not (builds / MARK).is_file():
         return None, []
-    current = out.resolve() if out.is_symlink() else None
-    stale = sorted((path for path in builds.iterdir() if path.resolve() != current and path.is_dir() and not path.is_symlink()),
+    current = out.resolve().parent if published_state(out) is not None else out.resolve() if out.is_symlink() else None
+    stale = sorted((path for path in builds.iterdir() if path != current and path.is_dir() and not path.is_symlink()),
                    key=lambda path: path.stat().st_mtime_ns)
-    return (stale[-1] if stale else None), stale[:-1]
+    spares = [path for path in stale if (path / SITE).is_dir()]
+    return (spares[-1] if spares else None), [path for path in stale if not spares or path != spares[-1]]
 
 
 class Sweeper:
@@ -107,15 +199,20 @@ class Sweeper:
 
 def staging(out: Path, spare: Path | None = None) -> Path:
     """A fresh folder beside `out` to build in, named after this process; the site is built in
-    its `site/`, which is the `spare` tree when there is one (see `prune`)."""
+    its `site/` (the `spare` build's site when there is one, see `prune`), the internal files
+    in its `state/`."""
     path = out.parent / f".{out.name}.building-{os.getpid()}"
-    shutil.rmtree(path, ignore_errors=True)
+    if (path / _STAGING_MARK).is_file():
+        shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
+    (path / _STAGING_MARK).write_text("a build of `policy build` in progress\n", encoding="utf-8")
+    (path / STATE).mkdir()
     if spare is not None:
         try:
-            spare.rename(path / "site")
+            (spare / SITE).rename(path / SITE)
         except OSError:
-            shutil.rmtree(spare, ignore_errors=True)
+            pass
+        shutil.rmtree(spare, ignore_errors=True)
     return path
 
 
@@ -168,25 +265,34 @@ def link_copy(source: Path, target: Path) -> None:
             link_or_copy(os.path.join(current, name), os.path.join(target, relative, name))
 
 
-def publish(new: Path, out: Path) -> None:
-    """Make the finished build `new` the site at `out`, atomically. The build it replaces is
-    left in place for the next build to remove."""
+def publish(staged: Path, out: Path) -> None:
+    """Make the finished build in `staged` (its `site/` and `state/`) the site at `out`,
+    atomically. The build it replaces is left in place for the next build to remove."""
     builds, _ = _siblings(out)
     builds.mkdir(exist_ok=True)
+    (builds / MARK).write_text(f"Builds of {out}, made by `policy build`: do not edit.\n", encoding="utf-8")
     final = builds / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
-    new.rename(final)
+    final.mkdir()
+    (staged / STATE).rename(final / STATE)
+    (staged / SITE).rename(final / SITE)
     link = out.parent / f".{out.name}.link-{os.getpid()}"
-    link.unlink(missing_ok=True)
-    link.symlink_to(os.path.relpath(final, out.parent))
-    if out.exists() and not out.is_symlink():
-        # The first build after an upgrade: a real folder is moved aside once (a moment without site).
-        out.rename(builds / f"previous-{os.getpid()}")
+    if link.is_symlink():
+        link.unlink()
+    link.symlink_to(os.path.relpath(final / SITE, out.parent))
+    if out.is_dir() and not out.is_symlink():
+        if (out / LEGACY_STAMP).is_file():
+            # A site an earlier version wrote as a plain folder is moved aside once (a moment without site).
+            (builds / f"previous-{os.getpid()}").mkdir()
+            out.rename(builds / f"previous-{os.getpid()}" / SITE)
+        else:
+            out.rmdir()  # empty (checked under the lock): fails rather than lose a file put there since
     os.replace(link, out)
-    if len(list(builds.iterdir())) == 1:  # a first build: the next one starts from a linked copy
+    if sum(path.is_dir() for path in builds.iterdir()) == 1:  # a first build: the next one starts from a linked copy
+        spare = builds / f"spare-{os.getpid()}"
         try:
-            link_copy(final, builds / f"spare-{os.getpid()}")
+            link_copy(final / SITE, spare / SITE)
         except OSError:
-            shutil.rmtree(builds / f"spare-{os.getpid()}", ignore_errors=True)
+            shutil.rmtree(spare, ignore_errors=True)
 
 
 def merge_into(source: Path, target: Path) -> None:

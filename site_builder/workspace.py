@@ -8,6 +8,7 @@ from pathlib import Path
 import git
 
 from site_builder import history
+from site_builder.config import config_problems
 from site_builder.content import WorkingTree, content_hash, load_snapshot, translation_warnings
 from site_builder.errors import ContentError, PolicyError, Problem, errors_in
 from site_builder.models import (
@@ -106,7 +107,7 @@ def open_workspace(root: Path, *, include_uncommitted: bool = True, advice: bool
 def check(root: Path, *, strict: bool = False) -> list[Problem]:
     """Every problem in the repository; with `strict`, warnings count as errors."""
     ws = open_workspace(root)
-    problems = list(ws.problems)
+    problems = list(ws.problems) + config_problems(ws.root)  # mkdocs.yml: what build and notify would refuse
     problems.extend(_summary_balance([r.record for r in ws.releases] + list(ws.pending)))
     for record in ws.pending:
         if record.content_hash != ws.draft_hash():

@@ -325,8 +325,9 @@ def test_a_locked_journal_says_at_once_who_holds_it(released: PolicyRepo, smtp) 
 def test_a_journal_that_cannot_be_opened_or_written_names_its_path(released: PolicyRepo, smtp) -> None:  # noqa: F811
     recipients(released, "anna@example.com,en\nbob@example.com,en\n")
     released.write("not-a-folder", "a file")
-    for journal, said in (("not-a-folder/journal.sqlite", "not-a-folder/journal.sqlite.lock"), ("folder.sqlite", "folder.sqlite")):
-        (released.root / "folder.sqlite").mkdir(exist_ok=True)
+    released.write("damaged.sqlite", "not a database, " * 300)
+    for journal, said in (("not-a-folder/journal.sqlite", "not-a-folder/journal.sqlite.lock"),
+                          ("damaged.sqlite", "delivery journal damaged.sqlite: file is not a database")):
         done = released.policy("notify", "1.1", "--send", "--recipients", "people.csv", "--smtp", smtp(Inbox()),
                                "--journal", journal, check=False, env=ENV)
         assert done.returncode == 1 and said in done.stderr and "unexpected failure" not in done.stderr, done.stderr

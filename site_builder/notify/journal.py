@@ -75,7 +75,7 @@ def _holder(owner: Path) -> str:
     return f"held by {text}" if text else f"its holder did not say who it is; see {owner}"
 
 
-BUSY_WAIT = 10.0  # seconds another program's write may hold the database before we say so
+BUSY_WAIT = 5.0  # seconds another program's write may hold the database before we say so
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -262,10 +262,10 @@ def notify(repo: Path, version: str, out: Path | None, site_url: str | None, sen
 @guarded
 def unsubscribe(repo: Path, emails: tuple[str, ...], journal: Path | None) -> None:
     """Leave addresses out of every later notice (for requests that came by e-mail)."""
+    from site_builder.mailbox import address_problem
     from site_builder.notify.journal import Journal
-    from site_builder.notify.recipients import EMAIL
 
-    bad = [e for e in emails if not EMAIL.match(e.strip())]
+    bad = [e for e in emails if address_problem(e.strip())]
     if bad:
         raise PolicyError(f"not an e-mail address: {', '.join(repr(b[:60]) for b in bad)}")
     store = Journal(Path(journal or Path(repo) / "notices" / "deliveries.sqlite"))

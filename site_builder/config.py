@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,9 +17,11 @@ from typing import Any
 import yaml
 
 from site_builder.errors import ContentError, PolicyError, Problem
+from site_builder.mailbox import UNSAFE, parse_mailbox
 from site_builder.source.content import _StrictLoader
 
 CONFIG = "mkdocs.yml"
+_ONE_CLICK = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/[A-Za-z0-9._~%!$&*+,;=:@/?-]*$")
 _URL_SAFE = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%!$&*+,;=:@/-]*)?$")
 
 
@@ -123,12 +127,67 @@ def load_config(root: Path) -> SiteConfig:
     notices_data = notices_data or {}
     fields = {key: _text(notices_data, key, f"extra.notices.{key}", lines.get(f"extra.notices.{key}", 1), problems)
               for key in ("sender", "reply_to", "unsubscribe_url", "unsubscribe_mailto")}
+    problems += _notice_problems(fields, lambda key: lines.get(f"extra.notices.{key}", 1))
     if problems:
         raise ContentError(problems)
     return SiteConfig(path, site_name, site_url, NoticeConfig(**fields), hashlib.sha256(raw).hexdigest())
 
 
+def _notice_problems(fields: dict[str, str | None], line: Callable[[str], int]) -> list[Problem]:
+    """The sender, reply and unsubscribe settings checked as they will be used, each with its line."""
+    problems = []
+    for key in ("sender", "reply_to", "unsubscribe_mailto"):
+        value = fields[key]
+        if value is None:
+            continue
+        try:
+            parse_mailbox(value)
+        except ValueError as exc:
+            problems.append(Problem(CONFIG, line(key), f"extra.notices.{key} {value[:80]!r}: {exc}"))
+            continue
+    url = fields["unsubscribe_url"]
+    if url is not None:
+        problem = unsubscribe_url_problem(url)
+        if problem:
+            problems.append(Problem(CONFIG, line("unsubscribe_url"), f"extra.notices.unsubscribe_url {url[:80]!r} {problem}"))
+    return problems
+
+
+def unsubscribe_url_problem(url: str) -> str | None:
+    """Why the one-click address cannot be filled per recipient, or None."""
+    example = "like https://www.example.com/privacy/unsubscribe?email={email}&token={token}"
+    if UNSAFE.search(url):
+        return "contains a line break, control character or encoded word; header injection refused"
+    try:
+        fields = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(url) if name is not None]
+    except ValueError as exc:
+        return f"has a brace that is not a placeholder ({exc}); write {{{{ and }}}} for literal braces, {example}"
+    names = {name for name, _, _ in fields}
+    odd = sorted({"{" + name + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "") + "}"
+                  for name, spec, conv in fields if name not in ("email", "token") or spec or conv})
+    if odd:
+        return f"has the unknown placeholder(s) {', '.join(odd)}: only {{email}} and {{token}} are filled, {example}"
+    if names != {"email", "token"}:
+        return f"needs both {{email}} and {{token}} (the token proves the link was ours), {example}"
+    if not _ONE_CLICK.match(url.replace("{email}", "x").replace("{token}", "x")):
+        return f"must be a plain https:// address (no spaces, quotes or markup), {example}"
+    return None
+
+
+def config_problems(root: Path) -> list[Problem]:
+    """What `policy check` reports of mkdocs.yml: every problem load_config would stop on."""
+    try:
+        load_config(root)
+    except ContentError as exc:
+        return list(exc.problems)
+    except PolicyError as exc:
+        return [Problem(CONFIG, 1, exc.format_message())]
+    return []
+
+
 def address_of(sender: str) -> str:
-    """`privacy@example.com` of `OKTABIT <privacy@example.com>`."""
-    match = re.search(r"<([^>]+)>", sender)
-    return match.group(1) if match else sender.strip()
+    """`privacy@example.com` of `OKTABIT <privacy@example.com>` or `privacy@example.com (OKTABIT)`."""
+    try:
+        return parse_mailbox(sender)[1]
+    except ValueError:
+        return sender.strip()

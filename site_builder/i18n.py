@@ -123,6 +123,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "unsub.badlink": "The unsubscribe link is incomplete or was altered. Use the link in the notice you received, or reply to it with the subject “unsubscribe”.",
         "unsub.notfound.title": "Not found",
         "unsub.notfound": "There is nothing here.",
+        "unsub.error.title": "Your request could not be recorded",
+        "unsub.error": "A fault on our side kept us from recording the unsubscription of {email}. Please try again later, or reply to the notice you received with the subject “unsubscribe”.",
     },
     "el": {
         "language_name": "Ελληνικά",
@@ -239,6 +241,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "unsub.badlink": "Ο σύνδεσμος διαγραφής είναι ελλιπής ή έχει αλλοιωθεί. Χρησιμοποιήστε τον σύνδεσμο του μηνύματος που λάβατε ή απαντήστε σε αυτό με θέμα «διαγραφή».",
         "unsub.notfound.title": "Η σελίδα δεν βρέθηκε",
         "unsub.notfound": "Δεν υπάρχει περιεχόμενο σε αυτή τη διεύθυνση.",
+        "unsub.error.title": "Το αίτημά σας δεν καταχωρίστηκε",
+        "unsub.error": "Λόγω τεχνικού προβλήματος εκ μέρους μας, η διαγραφή της διεύθυνσης {email} δεν κατέστη δυνατό να καταχωριστεί. Παρακαλούμε δοκιμάστε εκ νέου αργότερα ή απαντήστε στο μήνυμα που λάβατε με θέμα «διαγραφή».",
     },
 }
 

@@ -12,23 +12,25 @@ from site_builder.compare.render import heading, section_label
 from site_builder.config import address_of, load_config
 from site_builder.errors import PolicyError
 from site_builder.i18n import format_day, t
+from site_builder.mailbox import UNSAFE, parse_mailbox
 from site_builder.markup import to_html
 from site_builder.source.models import ReleaseRecord
 from site_builder.source.workspace import open_workspace, require_verified_releases
 
-UNSAFE = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]|=\?")  # control characters and encoded words
-UNSUBSCRIBE = "{unsubscribe}"  # filled per recipient
+_LINK = "\x00"  # where our own footer sentence takes the link; never in editors' text, which is not cut at it
 
 
 @dataclass(frozen=True)
 class NoticeSettings:
     """Sender, reply address and unsubscribe routes, from `extra.notices` in mkdocs.yml."""
 
-    sender: str
+    sender: str  # as configured; its parts below
     reply_to: str
     unsubscribe_url: str | None  # https://... with {email} and {token}: the one-click endpoint
     unsubscribe_mailto: str  # always there: works with no server at all
     company: str
+    sender_name: str = ""
+    sender_addr: str = ""
 
     @property
     def needs_secret(self) -> bool:
@@ -37,13 +39,24 @@ class NoticeSettings:
 
 @dataclass(frozen=True)
 class Notice:
-    """One language's notice: subject and both bodies, with `{unsubscribe}` left to fill per recipient."""
+    """One language's notice: subject and both bodies, each cut where the recipient's link goes.
+
+    The cut is made by structure (the footer is composed apart from the editors' text), so a
+    `{unsubscribe}` or any other braces in a summary stay the text they are.
+    """
 
     lang: str
     version: str
     subject: str
-    text: str
-    html: str
+    text_parts: tuple[str, str]
+    html_parts: tuple[str, str]
+
+    def text(self, link: str) -> str:
+        return self.text_parts[0] + link + self.text_parts[1]
+
+    def html(self, link: str) -> str:
+        """`link` is HTML-escaped here."""
+        return self.html_parts[0] + html.escape(link) + self.html_parts[1]
 
 
 def header_safe(value: str, what: str) -> str:
@@ -59,17 +72,11 @@ def settings(root: Path) -> NoticeSettings:
     conf = config.notices
     if conf.sender is None:
         raise PolicyError("mkdocs.yml: set extra.notices.sender, like \"Company S.A. <privacy@example.com>\" (see README, 'Notices')")
-    sender = header_safe(conf.sender, "extra.notices.sender")
-    reply_to = header_safe(conf.reply_to or address_of(sender), "extra.notices.reply_to")
-    url = conf.unsubscribe_url
-    if url is not None:
-        header_safe(url, "extra.notices.unsubscribe_url")
-        if not url.startswith("https://") or "{email}" not in url:
-            raise PolicyError("mkdocs.yml: extra.notices.unsubscribe_url must be an https:// address with {email} and {token}, "
-                              "like https://www.example.com/privacy/unsubscribe?email={email}&token={token}")
-    mailto = header_safe(conf.unsubscribe_mailto or address_of(reply_to), "extra.notices.unsubscribe_mailto")
-    company = re.sub(r"\s*<[^>]*>\s*", "", sender).strip().strip('"') or config.site_name or address_of(sender)
-    return NoticeSettings(sender, reply_to, url, mailto, company)
+    name, addr = parse_mailbox(conf.sender)  # checked when mkdocs.yml was read
+    reply_to = address_of(conf.reply_to) if conf.reply_to else addr
+    mailto = address_of(conf.unsubscribe_mailto) if conf.unsubscribe_mailto else reply_to
+    company = name or config.site_name or addr
+    return NoticeSettings(conf.sender, reply_to, conf.unsubscribe_url, mailto, company, name, addr)
 
 
 def build_notices(root: Path, version: str, site_url: str | None) -> tuple[list[Notice], NoticeSettings]:
@@ -100,7 +107,7 @@ def preview_html(root: Path, lang: str, record: ReleaseRecord, title: str, chang
         conf = settings(root)
     except PolicyError as exc:
         return f'<!doctype html><html lang="{lang}"><meta charset="utf-8"><p>{html.escape(exc.format_message())}</p></html>\n'
-    page = compose(lang, record, title, changes, base, conf, prevailing).html.replace(UNSUBSCRIBE, "#")
+    page = compose(lang, record, title, changes, base, conf, prevailing).html("#")
     banner = f'<p style="background:#fdecea;padding:.5em;margin:0">{html.escape(t(lang, "notice_preview_banner"))}</p>'
     return page.replace("<body", "<body data-preview", 1).replace("<!--banner-->", banner, 1)
 
@@ -111,7 +118,7 @@ def compose(lang: str, record: ReleaseRecord, title: str, changes: Changes | Non
     date = format_day(record.effective, lang)
     changes_url = f"{base}{lang}/{record.version}/changes/"
     full = f"{base}{lang}/{record.version}/"
-    summary = record.summary.get(lang) or record.summary["en"]
+    summary = _lines(record.summary.get(lang) or record.summary["en"])
     touched = changes.touched if changes else ()
     note = t(lang, f"prevailing.{prevailing}") if prevailing else ""
     text = _text(lang, record, date, summary, touched, changes_url, full, conf, note)
@@ -120,7 +127,19 @@ def compose(lang: str, record: ReleaseRecord, title: str, changes: Changes | Non
     return Notice(lang, record.version, header_safe(subject, "subject"), text, page)
 
 
-def _text(lang, record, date, summary, touched, changes_url, full, conf, note) -> str:  # noqa: ANN001
+def _lines(text: str) -> str:
+    """Every line break as \\n: a lone CR would reach the SMTP stream as a bare CR (a smuggling shape)."""
+    return re.sub(r"\r\n?|[\u0085\u2028\u2029]", "\n", text)
+
+
+def _cut(footer: str) -> tuple[str, str]:
+    """Our footer sentence around the link: formatted with a mark, cut there (editors' text is never cut)."""
+    before, mark, after = footer.partition(_LINK)
+    assert mark, "the footer template has no {url}"
+    return before, after
+
+
+def _text(lang, record, date, summary, touched, changes_url, full, conf, note) -> tuple[str, str]:  # noqa: ANN001
     lines = [conf.company, "", t(lang, "notice.greeting"), "", t(lang, "notice.effective", version=record.version, date=date), "",
              summary.strip(), "", t(lang, f"notice.{record.kind}", date=date), ""]
     if touched:
@@ -129,15 +148,15 @@ def _text(lang, record, date, summary, touched, changes_url, full, conf, note) -
         lines.append("")
     lines += [f"{t(lang, 'notice.all_changes')}: {changes_url}", f"{t(lang, 'notice.full_text', version=record.version)}: {full}", "",
               *([note, ""] if note else []),
-              t(lang, "notice.questions", reply_to=conf.reply_to), "", "-- ",
-              t(lang, "notice.unsubscribe", url=UNSUBSCRIBE)]
-    return "\n".join(lines) + "\n"
+              t(lang, "notice.questions", reply_to=conf.reply_to), "", "-- "]
+    before, after = _cut(t(lang, "notice.unsubscribe", url=_LINK))
+    return "\n".join(lines) + "\n" + before, after + "\n"
 
 
 _FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,'Helvetica Neue',Arial,'Noto Sans',sans-serif"
 
 
-def _html(lang, record, title, date, summary, touched, changes_url, full, conf, note) -> str:  # noqa: ANN001
+def _html(lang, record, title, date, summary, touched, changes_url, full, conf, note) -> tuple[str, str]:  # noqa: ANN001
     esc = html.escape
     items = "".join(f'<li style="margin:0 0 6px"><a href="{esc(changes_url)}#{esc(sec.id)}" style="color:#1a4fa0">'
                     f"{esc(heading(sec))}</a> <span style=\"color:#555\">— {esc(section_label(sec, lang))}</span></li>"
@@ -146,7 +165,7 @@ def _html(lang, record, title, date, summary, touched, changes_url, full, conf, 
                f'<ul style="padding-left:20px;margin:0">{items}</ul>') if touched else ""
     button = ("display:inline-block;background:#1a4fa0;color:#ffffff;text-decoration:none;padding:10px 16px;"
               "border-radius:4px;margin:4px 8px 4px 0;font-weight:600")
-    return (
+    head = (
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{esc(title)}</title></head>"
@@ -168,5 +187,6 @@ def _html(lang, record, title, date, summary, touched, changes_url, full, conf, 
         + (f'<p style="color:#555;font-size:14px">{esc(note)}</p>' if note else "")
         + "</div>"
         f'<p style="font-size:13px;color:#555;padding:12px 8px;margin:0">{esc(t(lang, "notice.unsubscribe", url=""))}'
-        f'<a href="{UNSUBSCRIBE}" style="color:#1a4fa0">{esc(t(lang, "notice.unsubscribe_link"))}</a></p>'
-        "</div></body></html>\n")
+        '<a href="')
+    return head, (f'" style="color:#1a4fa0">{esc(t(lang, "notice.unsubscribe_link"))}</a></p>'
+                  "</div></body></html>\n")

@@ -12,13 +12,15 @@ import hashlib
 import hmac
 import html
 import os
+import re
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate
 from urllib.parse import quote
 
 from site_builder.errors import PolicyError
-from site_builder.notify.compose import UNSUBSCRIBE, Notice, NoticeSettings, address_of, header_safe
+from site_builder.mailbox import address_problem, mailbox_header
+from site_builder.notify.compose import Notice, NoticeSettings, header_safe
 
 URL_ROOM = 400  # bytes kept free on the line that receives the unsubscribe URL in 8bit bodies
 SECRET_ENV = "POLICY_UNSUBSCRIBE_SECRET"
@@ -54,7 +56,7 @@ def unsubscribe_links(conf: NoticeSettings, email: str, key: str | None) -> tupl
 
 def message_id(version: str, email: str, sender: str) -> str:
     """Fixed per (release, recipient): a resend is recognisable as the same message."""
-    domain = address_of(sender).rpartition("@")[2] or "localhost"
+    domain = sender.rpartition("@")[2] or "localhost"  # the sender's address alone: no name, no comment
     digest = hashlib.sha256(f"{version}\0{email.lower()}".encode()).hexdigest()[:32]
     return f"<policy-{version}-{digest}@{domain}>"
 
@@ -64,51 +66,67 @@ def _fixed_headers(notice: Notice, conf: NoticeSettings) -> bytes:
     """Subject, From, Reply-To folded and encoded once per language (the costly part of a message)."""
     msg = EmailMessage(policy=SMTP)
     msg["Subject"] = notice.subject
-    msg["From"] = conf.sender
-    msg["Reply-To"] = conf.reply_to
+    msg["From"] = mailbox_header(conf.sender_name, conf.sender_addr)  # a name is quoted or RFC 2047-encoded
+    msg["Reply-To"] = mailbox_header("", conf.reply_to)
     return msg.as_bytes().split(b"\r\n\r\n", 1)[0] + b"\r\n"
 
 
 @functools.lru_cache(maxsize=64)
-def _encoded_head(subtype: str, template: str) -> tuple[bytes, bytes, bytes]:
-    """Base64 of a body up to its per-recipient placeholder, cut at a whole line (57 bytes), once."""
-    before, _, after = template.partition(UNSUBSCRIBE)
+def _encoded_head(subtype: str, parts: tuple[str, str]) -> tuple[bytes, bytes, bytes]:
+    """Base64 of a body up to its per-recipient link, cut at a whole line (57 bytes), once."""
+    before, after = (_crlf(part) for part in parts)
     raw = before.encode("utf-8")
     cut = len(raw) - len(raw) % 57
     head = (f'Content-Type: text/{subtype}; charset="utf-8"\r\nContent-Transfer-Encoding: base64\r\n\r\n').encode()
     return head + base64.encodebytes(raw[:cut]).replace(b"\n", b"\r\n"), raw[cut:], after.encode("utf-8")
 
 
-def _part(subtype: str, template: str, value: str, eight_bit: bool) -> bytes:
-    """A text part whose `{unsubscribe}` placeholder is filled for one recipient.
+def _part(subtype: str, parts: tuple[str, str], value: str, eight_bit: bool) -> bytes:
+    """A text part with the recipient's link (`value`, a URL without line breaks) between its two parts.
 
     8bit (when the server offers 8BITMIME) keeps lines long and few: the receiving side
     handles a message line by line, and base64 has five times as many lines.
     """
     if eight_bit and len(value.encode("utf-8")) <= URL_ROOM - 20:
         plain = f'Content-Type: text/{subtype}; charset="utf-8"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'
-        return (plain + _short_lines(template).replace(UNSUBSCRIBE, value)).encode("utf-8")
-    head, rest, after = _encoded_head(subtype, template)
-    return head + base64.encodebytes(rest + value.encode("utf-8") + after).replace(b"\n", b"\r\n")
+        before, after = _short_lines(parts)
+        return (plain + before + value + after).encode("utf-8")
+    head, rest, after_raw = _encoded_head(subtype, parts)
+    return head + base64.encodebytes(rest + value.encode("utf-8") + after_raw).replace(b"\n", b"\r\n")
+
+
+_BREAK = re.compile(r"\r\n|\r|\n")  # every line break, so that none reaches the wire bare
+
+
+def _crlf(text: str) -> str:
+    return _BREAK.sub("\r\n", text)
 
 
 @functools.lru_cache(maxsize=64)
-def _short_lines(text: str) -> str:
-    """CRLF lines of at most 998 octets (RFC 5322), broken at spaces."""
+def _short_lines(parts: tuple[str, str]) -> tuple[str, str]:
+    """Both parts as CRLF lines of at most 998 octets (RFC 5322), broken at spaces; the line
+    where the link goes keeps URL_ROOM bytes free for it."""
+    before, after = (_BREAK.split(part) for part in parts)
+    joint = len(after[0].encode("utf-8")) + URL_ROOM
+    head = [piece for i, line in enumerate(before) for piece in _wrap(line, 990 - (joint if i == len(before) - 1 else 0))]
+    tail = [after[0], *(piece for line in after[1:] for piece in _wrap(line, 990))]
+    return "\r\n".join(head), "\r\n".join(tail)
+
+
+def _wrap(line: str, limit: int) -> list[str]:
+    """One line as pieces of at most `limit` bytes, cut at spaces where there are any."""
     out = []
-    for line in text.split("\n"):
-        limit = 990 - (URL_ROOM if UNSUBSCRIBE in line else 0)  # the URL is filled in later
-        while len(line.encode("utf-8")) > limit:
-            fits = len(line.encode("utf-8")[:limit].decode("utf-8", "ignore"))  # characters in `limit` bytes
-            cut = line.rfind(" ", 0, fits)
-            if cut <= 0:
-                out.append(line[:fits])
-                line = line[fits:]
-                continue
-            out.append(line[:cut])
-            line = line[cut + 1:]
-        out.append(line)
-    return "\r\n".join(out)
+    while len(line.encode("utf-8")) > limit:
+        fits = len(line.encode("utf-8")[:limit].decode("utf-8", "ignore"))  # characters in `limit` bytes
+        cut = line.rfind(" ", 0, fits)
+        if cut <= 0:
+            out.append(line[:fits])
+            line = line[fits:]
+            continue
+        out.append(line[:cut])
+        line = line[cut + 1:]
+    out.append(line)
+    return out
 
 
 def render(notice: Notice, conf: NoticeSettings, email: str | None, *, key: str | None = None, date: str | None = None,
@@ -120,10 +138,10 @@ def render(notice: Notice, conf: NoticeSettings, email: str | None, *, key: str 
     a preview, its unsubscribe link the mailto.
     """
     target = email or ""
-    if email:
-        header_safe(email, "recipient")
+    if email and address_problem(email):  # the recipients file was checked with the same function
+        raise PolicyError(f"recipient {email[:80]!r} {address_problem(email)}")
     link, routes = unsubscribe_links(conf, target, key)
-    mid = message_id(notice.version, email or f"preview-{notice.lang}", conf.sender)
+    mid = message_id(notice.version, email or f"preview-{notice.lang}", conf.sender_addr)
     boundary = "=_policy_" + hashlib.sha256(mid.encode()).hexdigest()[:24]
     head = [f"Date: {date or formatdate(localtime=False, usegmt=True)}", f"Message-ID: {mid}"]
     if email:
@@ -134,6 +152,6 @@ def render(notice: Notice, conf: NoticeSettings, email: str | None, *, key: str 
              f'Content-Type: multipart/alternative; boundary="{boundary}"']
     sep = f"\r\n--{boundary}\r\n".encode()
     return (_fixed_headers(notice, conf) + "\r\n".join(head).encode() + b"\r\n" + sep
-            + _part("plain", notice.text, link, eight_bit) + sep
-            + _part("html", notice.html, html.escape(link), eight_bit)
+            + _part("plain", notice.text_parts, link, eight_bit) + sep
+            + _part("html", notice.html_parts, html.escape(link), eight_bit)
             + f"\r\n--{boundary}--\r\n".encode())

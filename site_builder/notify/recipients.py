@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder.errors import PolicyError
+from site_builder.mailbox import address_problem
 
-EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
 
 
@@ -62,8 +62,8 @@ def load_recipients(path: Path, languages: tuple[str, ...]) -> RecipientList:
         lang = (row[1].strip().lower() if len(row) > 1 else "") or "en"
         if CONTROL.search(",".join(row)):
             problems.append((line, f"{email[:60]!r} holds a line break or control character"))
-        elif not EMAIL.match(email):
-            problems.append((line, f"{email[:60]!r} is not a valid e-mail address"))
+        elif address_problem(email):  # the very check a message is sent with
+            problems.append((line, f"{email[:60]!r} {address_problem(email)}"))
         elif lang not in languages:
             problems.append((line, f"language {lang[:10]!r} for {email}: the notice exists in {', '.join(languages)}"))
         elif email.lower() in seen:

@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 
 from site_builder.errors import PolicyError
-from site_builder.notify.compose import Notice, NoticeSettings, address_of, build_notices
+from site_builder.notify.compose import Notice, NoticeSettings, build_notices
 from site_builder.notify.journal import Journal, sending_lock
 from site_builder.notify.mime import message_id, render, secret
 from site_builder.notify.recipients import Recipient, load_recipients
@@ -106,6 +106,9 @@ def send_notice(root: Path, *, version: str, options: SendOptions, site_url: str
                 mailer.connect()  # set-up errors stop the run before anything is sent
                 try:
                     _send_all(todo, by_lang, conf, key, options.journal, mailer, report, say, started)
+                except PolicyError:
+                    _summary(report, options, started)  # what did happen, before why the run stopped
+                    raise
                 finally:
                     mailer.close()
         finally:
@@ -162,7 +165,7 @@ def _send_all(todo: list[Recipient], by_lang: dict[str, Notice], conf: NoticeSet
     The journal says `sending` just before a message goes to the server and its outcome as
     soon as the server answered, so a kill leaves at most one message of unknown outcome.
     """
-    sender = address_of(conf.sender)
+    sender = conf.sender_addr
     eight_bit = mailer.eight_bit()
     outbox: queue.Queue[_Outgoing | None] = queue.Queue(maxsize=4)
     errors: list[BaseException] = []
@@ -171,7 +174,7 @@ def _send_all(todo: list[Recipient], by_lang: dict[str, Notice], conf: NoticeSet
     try:
         for count, person in enumerate(todo, start=1):
             notice = by_lang[person.lang]
-            out = _Outgoing(person, notice.version, message_id(notice.version, person.email, conf.sender),
+            out = _Outgoing(person, notice.version, message_id(notice.version, person.email, conf.sender_addr),
                             render(notice, conf, person.email, key=key, eight_bit=eight_bit))
             while not errors and worker.is_alive():
                 try:
@@ -194,9 +197,12 @@ def _send_all(todo: list[Recipient], by_lang: dict[str, Notice], conf: NoticeSet
         worker.join()
     if errors:
         exc = errors[0]
-        if isinstance(exc, PolicyError):
+        if isinstance(exc, PolicyError) and exc.format_message().startswith("sending stopped"):
             raise exc
-        raise PolicyError(f"sending stopped: {type(exc).__name__}: {exc}; messages recorded as sent stay sent, "
+        if isinstance(exc, PolicyError):
+            raise PolicyError(f"sending stopped: {exc.format_message()}; {report.sent} message(s) were sent and stay sent, "
+                              "run again to send the rest") from None
+        raise PolicyError(f"sending stopped: {type(exc).__name__}: {exc}; {report.sent} message(s) were sent and stay sent, "
                           "run again to send the rest") from None
 
 
@@ -221,6 +227,11 @@ def _smtp_loop(outbox: queue.Queue[_Outgoing | None], mailer: Mailer, sender: st
                 assert status == FAILED
                 report.failed += 1
                 report.failures.append(f"{out.person.email} (line {out.person.line}): {reason}")
+            if mailer.lost is not None:
+                raise PolicyError(f"sending stopped: the SMTP server {mailer.where()} went away and could not be reached "
+                                  f"again ({mailer.lost}); {report.sent} message(s) were sent before that and stay sent, "
+                                  f"{out.person.email} is recorded as failed (not transmitted). Run the same command "
+                                  "again once the server answers: it sends the rest")
     except BaseException as exc:  # noqa: BLE001 - handed to the main thread, which stops the run
         errors.append(exc)
         while True:  # let the main thread finish putting; it checks `errors`

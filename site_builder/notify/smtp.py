@@ -8,6 +8,7 @@ have the message: it is never retried by itself (SPEC: never a message twice).
 
 from __future__ import annotations
 
+import re
 import smtplib
 import socket
 import ssl
@@ -55,8 +56,10 @@ class Mailer:
     def __init__(self, options: SmtpOptions) -> None:
         self.o = options
         self.conn: smtplib.SMTP | None = None
+        self.lost: str | None = None  # why the server could not be reached again, once every retry failed
+        self._last = ""
 
-    def _where(self) -> str:
+    def where(self) -> str:
         return f"{self.o.host}:{self.o.port}"
 
     def _open(self) -> smtplib.SMTP:
@@ -71,12 +74,12 @@ class Mailer:
             if self.o.starttls:
                 if not conn.has_extn("starttls"):
                     conn.close()
-                    raise PolicyError(f"the server at {self._where()} does not offer STARTTLS; nothing was sent. Use --ssl on "
+                    raise PolicyError(f"the server at {self.where()} does not offer STARTTLS; nothing was sent. Use --ssl on "
                                       "its TLS port (465), or drop --starttls only if sending unencrypted is acceptable")
                 conn.starttls(context=context)
                 conn.ehlo()
         except ConnectionRefusedError:
-            raise PolicyError(f"connection refused by {self._where()}: no SMTP server listens there; check the host and "
+            raise PolicyError(f"connection refused by {self.where()}: no SMTP server listens there; check the host and "
                               "port of --smtp (587 for --starttls, 465 for --ssl); nothing was sent") from None
         except socket.gaierror:
             raise PolicyError(f"unknown host {self.o.host!r} in --smtp; nothing was sent") from None
@@ -84,7 +87,7 @@ class Mailer:
             raise PolicyError(f"the TLS certificate of {self.o.host} is not trusted ({exc.verify_message}); nothing was sent. "
                               "Fix the server's certificate, or for a private CA set SSL_CERT_FILE to its certificate") from None
         except ssl.SSLError as exc:
-            raise PolicyError(f"the TLS handshake with {self._where()} failed ({exc.reason}): the server does not speak TLS "
+            raise PolicyError(f"the TLS handshake with {self.where()} failed ({exc.reason}): the server does not speak TLS "
                               "there; use --starttls on its submission port (587) or --ssl on its TLS port (465)") from None
         if self.o.user:
             self._login(conn)
@@ -93,7 +96,7 @@ class Mailer:
     def _login(self, conn: smtplib.SMTP) -> None:
         if not conn.has_extn("auth"):
             conn.close()
-            raise PolicyError(f"the server at {self._where()} offers no login (AUTH); nothing was sent. Drop --user, or "
+            raise PolicyError(f"the server at {self.where()} offers no login (AUTH); nothing was sent. Drop --user, or "
                               "connect with --starttls or --ssl: many servers offer AUTH only over TLS")
         try:
             conn.login(self.o.user or "", self.o.password or "")
@@ -111,7 +114,7 @@ class Mailer:
             except (TimeoutError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError):
                 self.conn = None
                 time.sleep(self.o.backoff * (2 ** attempt))
-        raise PolicyError(f"no answer from the SMTP server {self._where()} after {self.o.attempts} attempts; "
+        raise PolicyError(f"no answer from the SMTP server {self.where()} after {self.o.attempts} attempts; "
                           "check that it runs and that nothing blocks the port; nothing was sent")
 
     def eight_bit(self) -> bool:
@@ -122,15 +125,20 @@ class Mailer:
         return self.conn.has_extn("8bitmime")
 
     def send(self, msg: bytes, sender: str, rcpt: str) -> tuple[str, str]:
-        """(SENT, ""), (FAILED, reason) when refused for good, or (UNKNOWN, reason) when the
-        server did not answer after the message was transmitted."""
+        """(SENT, ""), (FAILED, reason) when refused or never transmitted, or (UNKNOWN, reason)
+        when the server did not answer after the message was transmitted.
+
+        Anything that goes wrong before DATA (a lost connection, a reconnect refused, an
+        unexpected answer) is FAILED: nothing was transmitted, the next run sends it. When the
+        server cannot be reached again, `lost` says why and the run stops.
+        """
         reason = ""
         options = ["BODY=8BITMIME"] if b"Content-Transfer-Encoding: 8bit" in msg[:4096] else []
         for attempt in range(self.o.attempts):
+            if attempt:
+                time.sleep(self.o.backoff * (2 ** (attempt - 1)))
             try:
-                if self.conn is None:
-                    self.conn = self._open()
-                conn = self.conn
+                conn = self._connection()
                 for code, text in _envelope(conn, sender, options, rcpt):
                     if code not in (250, 251):
                         raise smtplib.SMTPResponseException(code, text)
@@ -139,28 +147,59 @@ class Mailer:
                 self._reset()
                 if not 400 <= exc.smtp_code < 500:
                     return FAILED, reason
-                time.sleep(self.o.backoff * (2 ** attempt))
                 continue
-            except (TimeoutError, smtplib.SMTPServerDisconnected, OSError) as exc:
-                reason = f"connection: {exc}"  # nothing transmitted yet: safe to retry
+            except PolicyError as exc:  # the server went away and refuses a new connection
+                reason = exc.format_message().replace("; nothing was sent", "")
                 self.conn = None
-                time.sleep(self.o.backoff * (2 ** attempt))
                 continue
+            except Exception as exc:  # noqa: BLE001 - before DATA nothing was transmitted: retry, then FAILED
+                reason = f"connection: {exc or type(exc).__name__}"
+                self.conn = None
+                continue
+            self.lost = None
+            outcome = self._data(conn, msg)
+            if outcome is not None:
+                return outcome
+            reason = self._last
+        if self.conn is None:
+            self.lost = reason  # no connection after every attempt: the run stops, the rest stays unsent
+        return FAILED, f"not transmitted, gave up after {self.o.attempts} attempts: {reason}"
+
+    def _connection(self) -> smtplib.SMTP:
+        if self.conn is None:
+            self.conn = self._open()
+        return self.conn
+
+    def _data(self, conn: smtplib.SMTP, msg: bytes) -> tuple[str, str] | None:
+        """DATA: the outcome, or None for a temporary refusal (the reason in `_last`) to retry.
+
+        Until the server says 354 nothing of the message has left: a failure there is FAILED.
+        From the first byte of the message on, a lost answer is UNKNOWN.
+        """
+        try:
+            payload = _dotted(msg)
+        except ValueError as exc:
+            self._reset()
+            return FAILED, str(exc)
+        try:
+            conn.putcmd("data")
+            code, text = conn.getreply()
+        except Exception as exc:  # noqa: BLE001 - the message itself was not sent
+            self.conn = None
+            self._last = f"connection lost before the message was transmitted: {exc or type(exc).__name__}"
+            return None
+        if code == 354:
             try:
-                code, text = conn.data(msg)  # raises for a refused DATA; returns the final answer
-            except smtplib.SMTPDataError as exc:
-                code, text = exc.smtp_code, exc.smtp_error
-            except (TimeoutError, smtplib.SMTPServerDisconnected, OSError) as exc:
+                conn.send(payload)
+                code, text = conn.getreply()
+            except Exception as exc:  # noqa: BLE001 - once the message left, the server may have it
                 self.conn = None
                 return UNKNOWN, f"no answer after the message was transmitted ({exc or type(exc).__name__}): it may have arrived"
-            if code == 250:
-                return SENT, ""
-            reason = _said(code, text)  # an explicit refusal: the message was not taken
-            self._reset()
-            if not 400 <= code < 500:
-                return FAILED, reason
-            time.sleep(self.o.backoff * (2 ** attempt))
-        return FAILED, f"temporary failure, gave up after {self.o.attempts} attempts: {reason}"
+        if code == 250:
+            return SENT, ""
+        self._last = _said(code, text)  # an explicit refusal: the message was not taken
+        self._reset()
+        return (FAILED, self._last) if not 400 <= code < 500 else None
 
     def _reset(self) -> None:
         try:
@@ -182,6 +221,17 @@ def _envelope(conn: smtplib.SMTP, sender: str, options: list[str], rcpt: str):  
     """MAIL FROM, then RCPT TO (only if the server took MAIL FROM): each answer in turn."""
     yield conn.mail(sender, options)
     yield conn.rcpt(rcpt)
+
+
+def _dotted(msg: bytes) -> bytes:
+    """The DATA stream: lines starting with a dot doubled, ended by CRLF . CRLF (RFC 5321 4.5.2).
+
+    The message has CRLF line ends only (mime.py makes every break CRLF), so `^` after LF is
+    every line start the server sees."""
+    if re.search(rb"\r(?!\n)|(?<!\r)\n", msg):
+        raise ValueError("a bare CR or LF in the message")  # mime.py never makes one: refuse rather than smuggle
+    data = re.sub(rb"(?m)^\.", b"..", msg)
+    return data + (b"" if data.endswith(b"\r\n") else b"\r\n") + b".\r\n"
 
 
 def _said(code: int, text: bytes | str) -> str:

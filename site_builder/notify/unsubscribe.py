@@ -13,16 +13,20 @@ from __future__ import annotations
 
 import hmac
 import html
+import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import parse_qs, quote
 
+from site_builder.errors import PolicyError
 from site_builder.i18n import t
+from site_builder.mailbox import MAX_ADDRESS, address_problem
 from site_builder.notify.journal import Journal
 from site_builder.notify.mime import unsubscribe_token
-from site_builder.notify.recipients import EMAIL
 
 StartResponse = Callable[[str, list[tuple[str, str]]], object]
+log = logging.getLogger(__name__)
+MAX_QUERY = 2048  # an address (254) and a token (32), URL-encoded, with room to spare
 
 
 def _page(status_key: str, email: str, form: str = "") -> bytes:
@@ -46,26 +50,51 @@ def make_app(journal: Path, key: str) -> Callable[[dict, StartResponse], Iterabl
 
     def app(environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
-        query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
-        email = (query.get("email") or [""])[0].strip()
-        token = (query.get("token") or [""])[0].strip()
+        email, token = _link(environ.get("QUERY_STRING", ""))
         if environ.get("PATH_INFO", "/").rstrip("/") not in ("/unsubscribe", ""):
             return _answer(start_response, "404 Not Found", _page("notfound", email))
-        if not EMAIL.match(email) or not hmac.compare_digest(token, unsubscribe_token(email, key)):
+        if not _genuine(email, token, key):
             return _answer(start_response, "403 Forbidden", _page("badlink", email))
         if method == "GET":
             action = f"?email={quote(email, safe='')}&token={quote(token, safe='')}"
             return _answer(start_response, "200 OK", _page("confirm", email, action))
         if method != "POST":
             return _answer(start_response, "405 Method Not Allowed", _page("notfound", email), [("Allow", "GET, POST")])
-        store = Journal(journal)
         try:
-            store.suppress(email, "one-click" if b"One-Click" in _body(environ) else "web page")
-        finally:
-            store.close()
+            _record(journal, email, "one-click" if b"One-Click" in _body(environ) else "web page")
+        except PolicyError as exc:  # a damaged, locked or read-only journal: say so, keep the server up
+            log.error("unsubscribe of %s not recorded: %s", email, exc.format_message())
+            print(f"unsubscribe of {email} not recorded: {exc.format_message()}", file=environ["wsgi.errors"])
+            return _answer(start_response, "503 Service Unavailable", _page("error", email), [("Retry-After", "3600")])
         return _answer(start_response, "200 OK", _page("done", email))
 
     return app
+
+
+def _link(query: str) -> tuple[str, str]:
+    """(email, token) of the query; empty for anything longer than a real link."""
+    if len(query) > MAX_QUERY:
+        return "", ""
+    values = parse_qs(query, keep_blank_values=True, errors="replace")
+    email = (values.get("email") or [""])[0].strip()
+    token = (values.get("token") or [""])[0].strip()
+    return email[:MAX_ADDRESS + 1], token
+
+
+def _genuine(email: str, token: str, key: str) -> bool:
+    """A valid address whose token is ours: compared as bytes, in constant time, whatever was sent."""
+    if address_problem(email):
+        return False
+    given = token.encode("utf-8", "replace")
+    return hmac.compare_digest(given, unsubscribe_token(email, key).encode("ascii"))
+
+
+def _record(journal: Path, email: str, source: str) -> None:
+    store = Journal(journal)
+    try:
+        store.suppress(email, source)
+    finally:
+        store.close()
 
 
 def _body(environ: dict) -> bytes:

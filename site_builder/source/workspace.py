@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from site_builder.config import config_problems
 from site_builder.errors import ContentError, PolicyError, Problem, errors_in
 from site_builder.source import history, store
 from site_builder.source.content import WorkingTree, content_hash, load_snapshot, translation_warnings
@@ -104,7 +105,7 @@ def open_workspace(root: Path, *, include_uncommitted: bool = True, advice: bool
 def check(root: Path, *, strict: bool = False) -> list[Problem]:
     """Every problem in the repository; with `strict`, warnings count as errors."""
     ws = open_workspace(root)
-    problems = list(ws.problems)
+    problems = list(ws.problems) + config_problems(ws.root)  # mkdocs.yml: what build and notify would refuse
     problems.extend(_summary_balance([r.record for r in ws.releases] + list(ws.pending)))
     for record in ws.pending:
         if record.content_hash != ws.draft_hash():

@@ -121,7 +121,8 @@ class _PageConverter(MarkdownConverter):
 
     def escape(self, text: str, parent_tags: set[str]) -> str:
         text = re.sub(r"&(?=#?\w+;)", "&amp;", text).replace("<", "&lt;")
-        return super().escape(re.sub(r"([\\`\[\]])", r"\\\1", text), parent_tags)
+        # markdownify's escape() (asterisks, underscores) is missing from its type stubs
+        return super().escape(re.sub(r"([\\`\[\]])", r"\\\1", text), parent_tags)  # type: ignore[misc]
 
 
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})

@@ -10,27 +10,34 @@ from one version to the next while the title stays, while the text stays close, 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
+from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
+from markdownify import MarkdownConverter
 
 from site_builder.compare.diffing import similarity
-from site_builder.errors import PolicyError
+from site_builder.errors import PolicyError, Problem, errors_in
 from site_builder.source import history
-from site_builder.source.content import SECTION_ID, WorkingTree, content_hash
-from site_builder.source.releases import write_record
+from site_builder.source.content import SECTION_ID, content_hash, load_record, load_snapshot
+from site_builder.source.releases import record_text
 
 _NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)*)[.)]?\s+(?=\S)")
 _DATED = re.compile(r"^(?:\d+-)?(\d{4}-\d{2}-\d{2})\.(?:md|markdown|txt|html?)$")
 _WORD = re.compile(r"\w+")
 _PARSER = MarkdownIt("commonmark").enable("table")
 ID_LENGTH = 60
+MAX_SOURCE_BYTES = 20 * 1024 * 1024  # a policy page is a few hundred KiB; this is not one
+MAX_TEXT_CHARS = 2_000_000  # the text of one version: ten sections of the largest size a section may have
+MAX_HTML_NESTING = 100  # elements inside each other; the HTML converter recurses per element
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,7 @@ class Cut:
     body: str
     numbered: bool
     intro: bool = False
+    origin: tuple[int, ...] = ()  # the line of the version's text each line of `body` came from
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,8 @@ class Version:
     date: dt.date
     summary: str
     text: str
+    source: str = ""  # the file (or file@commit) it was read from, for messages
+    same_lines: bool = False  # the text's lines are the source's lines (Markdown, plain text; not HTML)
 
 
 @dataclass
@@ -67,7 +77,10 @@ class Report:
 
 
 def decode_source(data: bytes, name: str) -> str:
-    """Text of a source file, or a clear refusal of anything that is not text."""
+    """Text of a source file as Markdown, or a clear refusal of anything that is not text."""
+    if len(data) > MAX_SOURCE_BYTES:
+        raise PolicyError(f"{name} is {len(data) / 1048576:.0f} MiB, more than the {MAX_SOURCE_BYTES // 1048576} MiB a policy "
+                          "source may have: import the policy page itself, not a site or an archive")
     if b"\0" in data:
         raise PolicyError(f"{name} is not a text file (it holds NUL bytes): import a Markdown, HTML or plain text file")
     try:
@@ -75,13 +88,83 @@ def decode_source(data: bytes, name: str) -> str:
     except UnicodeDecodeError as exc:
         raise PolicyError(f"{name} is not UTF-8 text (byte {exc.start} cannot be read): save it as UTF-8 and import again") from None
     text = text.replace("\r\n", "\n")
-    if re.match(r"\s*(<!doctype html|<html|<body|<main|<article|<div|<h1)", text, re.I) or name.lower().endswith((".html", ".htm")):
-        from markdownify import markdownify
-
-        text = markdownify(text, heading_style="ATX", bullets="-", strip=["script", "style"])
+    if is_html(text, name):
+        text = html_to_markdown(text, name)
     elif name.lower().endswith(".txt"):
         text = text_to_markdown(text)
+    if len(text) > MAX_TEXT_CHARS:
+        raise PolicyError(f"{name}: its text is {len(text):,} characters long, more than the {MAX_TEXT_CHARS:,} a policy version "
+                          "may have: import the policy itself, not a site or an archive")
     return text
+
+
+def is_html(text: str, name: str) -> bool:
+    """A web page (by its name or its first tag), converted to Markdown on import."""
+    return bool(re.match(r"\s*(<!doctype html|<html|<body|<main|<article|<div|<h1)", text, re.I)) or name.lower().endswith((".html", ".htm"))
+
+
+# What a browser never shows as the page's text: code, styles, metadata, fallbacks and templates.
+_HIDDEN = ["head", "title", "script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas"]
+
+
+def html_to_markdown(text: str, name: str) -> str:
+    """The text a browser shows of a page, as Markdown: hidden parts dropped, shown text kept as text."""
+    check_html_nesting(text, name)
+    soup = BeautifulSoup(text, "html.parser")
+    for hidden in soup.find_all(_HIDDEN):
+        hidden.decompose()
+    return _PageConverter(heading_style="ATX", bullets="-").convert_soup(soup)
+
+
+class _PageConverter(MarkdownConverter):
+    """markdownify, but text the page showed stays text: `<`, `&`, `[` and backquotes are escaped."""
+
+    def escape(self, text: str, parent_tags: set[str]) -> str:
+        text = re.sub(r"&(?=#?\w+;)", "&amp;", text).replace("<", "&lt;")
+        # markdownify's escape() (asterisks, underscores) is missing from its type stubs
+        return super().escape(re.sub(r"([\\`\[\]])", r"\\\1", text), parent_tags)  # type: ignore[misc]
+
+
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
+_SELF_CLOSING_PEERS = {"p": set(), "li": {"ul", "ol"}, "dt": {"dl"}, "dd": {"dl"}, "tr": {"table"},
+                       "td": {"tr", "table"}, "th": {"tr", "table"}, "option": {"select"}}
+
+
+class _Depth(HTMLParser):
+    """How deep elements nest, read without building a tree (a tree builder recurses as deep)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.deepest: tuple[int, int] = (0, 0)  # (depth, line)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _VOID:
+            return
+        if tag in _SELF_CLOSING_PEERS and tag in self.stack:  # `<li>` without `</li>` ends the open item
+            at = len(self.stack) - 1 - self.stack[::-1].index(tag)
+            if not any(t in _SELF_CLOSING_PEERS[tag] for t in self.stack[at + 1:]):
+                del self.stack[at:]
+        self.stack.append(tag)
+        if len(self.stack) > self.deepest[0]:
+            self.deepest = (len(self.stack), self.getpos()[0])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.stack:
+            del self.stack[len(self.stack) - 1 - self.stack[::-1].index(tag):]
+
+
+def check_html_nesting(text: str, name: str) -> None:
+    """Refuse a page whose elements nest deeper than any policy page does, naming the line."""
+    parser = _Depth()
+    for start in range(0, len(text), 65536):  # fed in pieces: the depth is checked as it grows
+        parser.feed(text[start:start + 65536])
+        depth, line = parser.deepest
+        if depth > MAX_HTML_NESTING:
+            raise PolicyError(f"{name}:{line}: HTML elements are nested more than {MAX_HTML_NESTING} deep here (lists, "
+                              "quotes or boxes inside each other): no policy page needs that; save the page's text "
+                              "with its nesting flattened and import it again")
+    parser.close()
 
 
 _TEXT_HEADING = re.compile(r"^\s*\d{1,2}\.\s+\S.{1,100}$")
@@ -113,7 +196,7 @@ def versions_from_path(source: Path, history_path: str | None) -> list[Version]:
         found = history.file_versions(source, history_path)
         if not found:
             raise PolicyError(f"{history_path!r} has no commits in {source}: name a file that git tracks there (git log -- {history_path})")
-        return [Version(sha[:10], when.date(), subject or f"Version of {when.date()}", decode_source(data, f"{history_path}@{sha[:10]}"))
+        return [_version(sha[:10], when.date(), subject or f"Version of {when.date()}", data, f"{history_path}@{sha[:10]}")
                 for sha, when, subject, data in found]
     if source.is_dir():
         files = sorted(p for p in source.iterdir() if _DATED.match(p.name))
@@ -122,11 +205,16 @@ def versions_from_path(source: Path, history_path: str | None) -> list[Version]:
         out = []
         for path in files:
             date = dt.date.fromisoformat(_DATED.match(path.name).group(1))  # type: ignore[union-attr]
-            out.append(Version(path.stem, date, f"Version recorded on {date.isoformat()}", decode_source(path.read_bytes(), str(path))))
+            out.append(_version(path.stem, date, f"Version recorded on {date.isoformat()}", path.read_bytes(), str(path)))
         return out
     if not source.is_file():
         raise PolicyError(f"{source} does not exist: name a Markdown, HTML or text file, a folder of dated versions, or a git repository with --history")
-    return [Version(source.stem, dt.date.today(), f"Imported from {source.name}", decode_source(source.read_bytes(), str(source)))]
+    return [_version(source.stem, dt.date.today(), f"Imported from {source.name}", source.read_bytes(), str(source))]
+
+
+def _version(label: str, date: dt.date, summary: str, data: bytes, name: str) -> Version:
+    text = decode_source(data, name)
+    return Version(label, date, summary, text, name, not is_html(data.decode("utf-8-sig", "replace"), name))
 
 
 # --- cutting one version into sections ---------------------------------------------------
@@ -137,14 +225,15 @@ def _plain(inline) -> str:  # noqa: ANN001 - a markdown-it inline token
     return " ".join(text.split())
 
 
-def headings(text: str) -> list[tuple[int, int, int, str]]:
+@functools.lru_cache(maxsize=1024)  # asked three times per version: the level, its check and the cut
+def headings(text: str) -> tuple[tuple[int, int, int, str], ...]:
     """Top-level headings: (level, first line, line after, plain title)."""
     tokens = _PARSER.parse(text)
     out = []
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open" and tok.level == 0 and tok.map:
             out.append((int(tok.tag[1]), tok.map[0], tok.map[1], _plain(tokens[i + 1])))
-    return out
+    return tuple(out)
 
 
 def auto_level(texts: list[str]) -> int | None:
@@ -167,19 +256,23 @@ def cut_version(text: str, level: int) -> tuple[str | None, list[Cut]]:
     cuts = [h for h in found if h[0] == level]
     sections: list[Cut] = []
     start = cuts[0][1] if cuts else len(lines)
-    intro = "\n".join(line for i, line in enumerate(lines[:start]) if not _in_title(i, found, title_lines)).strip()
+    kept = [i for i in range(start) if not _in_title(i, found, title_lines)]
+    intro = "\n".join(lines[i] for i in kept).strip()
     if intro:
-        sections.append(Cut("Introduction", intro + "\n", False, intro=True))
+        lead = next(n for n, i in enumerate(kept) if lines[i].strip())
+        sections.append(Cut("Introduction", intro + "\n", False, intro=True, origin=tuple(i + 1 for i in kept[lead:])))
     numbered_any = any(_NUMBER.match(h[3]) for h in cuts)
     for k, (_, _first, after, heading) in enumerate(cuts):
         end = cuts[k + 1][1] if k + 1 < len(cuts) else len(lines)
         body = "\n".join(lines[after:end]).strip("\n")
+        lead = next((n for n, line in enumerate(lines[after:end]) if line), 0)
         name = _NUMBER.sub("", heading).strip() or heading or f"Section {k + 1}"
-        sections.append(Cut(name, (body + "\n") if body.strip() else "", numbered_any))
+        sections.append(Cut(name, (body + "\n") if body.strip() else "", numbered_any,
+                            origin=tuple(range(after + lead + 1, end + 1))))
     return title, sections
 
 
-def _in_title(i: int, found: list[tuple[int, int, int, str]], title_lines: set[int]) -> bool:
+def _in_title(i: int, found: tuple[tuple[int, int, int, str], ...], title_lines: set[int]) -> bool:
     return any(first <= i < after for _, first, after, _ in found if first in title_lines)
 
 
@@ -270,17 +363,79 @@ class IdKeeper:
 # --- writing the repository ------------------------------------------------------------------
 
 
-def _write_version(root: Path, title: str, sections: list[tuple[str, Cut]]) -> None:
-    folder = root / "policy"
-    for old in folder.glob("*.md"):
-        old.unlink()
-    folder.mkdir(parents=True, exist_ok=True)
+class _Files:
+    """One imported version's files, in memory: read by the same loader as a release's commit."""
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        self.files = files
+        self.label = "imported version"
+
+    def read(self, path: str) -> bytes | None:
+        return self.files.get(path)
+
+    def listdir(self, path: str) -> list[str]:
+        prefix = path.rstrip("/") + "/"
+        return sorted({name[len(prefix):].split("/")[0] for name in self.files if name.startswith(prefix)})
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One release to commit: its files (text and record), all validated before anything is written."""
+
+    name: str
+    date: dt.date
+    version: Version
+    files: dict[str, bytes]
+    sections: list[tuple[str, Cut]]
+
+
+def _version_files(title: str, sections: list[tuple[str, Cut]]) -> dict[str, bytes]:
     meta = {"title": title, "sections": [sid for sid, _ in sections]}
-    (folder / "policy.yml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    files = {"policy/policy.yml": yaml.safe_dump(meta, allow_unicode=True, sort_keys=False).encode()}
     for sid, cut in sections:
         front = {"title": cut.title} | ({} if cut.numbered else {"numbered": False})
         text = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000) + "---\n" + cut.body
-        (folder / f"{sid}.md").write_text(text, encoding="utf-8")
+        files[f"policy/{sid}.md"] = text.encode()
+    return files
+
+
+def _plan(name: str, date: dt.date, version: Version, title: str, sections: list[tuple[str, Cut]]) -> Planned:
+    files = _version_files(title, sections)
+    record = record_text(version=name, effective=date, kind="material", summaries={"en": version.summary},
+                         content_hash=content_hash(_Files(files)))
+    return Planned(name, date, version, files | {f"changelog/{name}.yml": record.encode()}, sections)
+
+
+def validate(planned: Planned) -> list[str]:
+    """The errors `policy build` would find in this release, each located in the source where it can be."""
+    snapshot, problems = load_snapshot(_Files(planned.files), advice=False)  # read exactly as a release's commit is
+    path = f"changelog/{planned.name}.yml"
+    problems += load_record(planned.files[path], path, snapshot.languages if snapshot else ("en",))[1]
+    return [_locate(problem, planned) for problem in errors_in(problems)]
+
+
+def _locate(problem: Problem, planned: Planned) -> str:
+    """`source:line: message (generated file:line)`, or the generated file:line when the lines do not match."""
+    source, where = planned.version.source, f"{problem.path}:{problem.line}"
+    sid = problem.path.removeprefix("policy/").removesuffix(".md")
+    cut = next((cut for s, cut in planned.sections if s == sid), None)
+    if planned.version.same_lines and cut is not None and problem.line:
+        text = planned.files[problem.path].decode()
+        body_line = text[: len(text) - len(cut.body)].count("\n") + 1  # the file is front matter, then the body
+        offset = problem.line - body_line
+        if 0 <= offset < len(cut.origin):
+            return f"{source}:{cut.origin[offset]}: {problem.message} (release {planned.name}, {where})"
+    return f"{where}: {problem.message} (release {planned.name}, from {source})"
+
+
+def _write(root: Path, files: dict[str, bytes]) -> None:
+    """The working tree of one release: the policy folder replaced, the record added."""
+    folder = root / "policy"
+    for old in folder.glob("*.md"):
+        old.unlink()
+    for path, data in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_bytes(data)
 
 
 def _mkdocs_yml(root: Path, title: str, site_url: str) -> None:
@@ -290,15 +445,7 @@ def _mkdocs_yml(root: Path, title: str, site_url: str) -> None:
                                        allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def import_policy(source: Path, *, repo: Path, history_path: str | None = None, level: int | None = None,
-                  mapping: tuple[str, ...] = (), title: str | None = None, site_url: str = "https://example.com/privacy/",
-                  progress: Callable[[str], None] = lambda line: None) -> Report:
-    """Bring a policy (one version or many) into `repo`: sections, releases, one commit per version."""
-    keep = parse_map(mapping)
-    versions = versions_from_path(Path(source), history_path)
-    root = Path(repo).resolve()
-    if (root / "policy").exists() or (root / "changelog").exists():
-        raise PolicyError(f"{root} has a policy already (policy/ or changelog/): import into a new, empty folder")
+def _cut_level(versions: list[Version], level: int | None, source: Path) -> int:
     if level is not None and not 1 <= level <= 6:
         raise PolicyError(f"--level {level}: a heading level is 1 to 6")
     level = level or auto_level([v.text for v in versions])
@@ -306,22 +453,47 @@ def import_policy(source: Path, *, repo: Path, history_path: str | None = None, 
         shown = sorted({h[0] for v in versions for h in headings(v.text)})
         raise PolicyError(f"heading level {level} splits nothing in {source}; its heading levels are: "
                           f"{', '.join(map(str, shown)) or 'none'} — choose one with --level")
-    report = Report()
-    report.add(f"Importing {len(versions)} version(s) from {source}, sections cut at heading level {level}")
-    repo_git = history.init_or_open(root)
-    keeper, last = IdKeeper(keep, report), dt.date.min
+    return level
+
+
+def plan_import(versions: list[Version], *, level: int, keep: dict[str, str], title: str | None, report: Report) -> list[Planned]:
+    """Every release the import would commit, validated as `policy build` validates a release; raises on any error."""
+    keeper, last, planned, errors = IdKeeper(keep, report), dt.date.min, [], []
     for n, version in enumerate(versions, start=1):
         doc_title, cuts = cut_version(version.text, level)
-        sections = keeper.assign(version.label, cuts)
-        date = max(version.date, last)  # effective dates never decrease
-        last = date
-        _write_version(root, title or doc_title or "Privacy Policy", sections)
-        _mkdocs_yml(root, title or doc_title or "Privacy Policy", site_url)
+        last = max(version.date, last)  # effective dates never decrease
         name = str(n) if len(versions) > 1 else "1.0"
-        write_record(root, version=name, effective=date, kind="material", summaries={"en": version.summary},
-                     content_hash=content_hash(WorkingTree(root)))
-        history.commit_all(repo_git, f"Release {name}: {version.summary}",
-                           dt.datetime.combine(date, dt.time(12), dt.UTC))
-        progress(f"  {name}  {date}  {len(sections):3d} sections  {version.label}")
+        planned.append(_plan(name, last, version, title or doc_title or "Privacy Policy", keeper.assign(version.label, cuts)))
+        errors += validate(planned[-1])
+    if errors:
+        shown = errors[:20] + ([f"... and {len(errors) - 20} more"] if len(errors) > 20 else [])
+        raise PolicyError("\n".join(shown) + f"\n{len(errors)} error(s): `policy build` would refuse these releases, so nothing "
+                          "was imported; correct the source and import again")
+    return planned
+
+
+def import_policy(source: Path, *, repo: Path, history_path: str | None = None, level: int | None = None,
+                  mapping: tuple[str, ...] = (), title: str | None = None, site_url: str = "https://example.com/privacy/",
+                  progress: Callable[[str], None] = lambda line: None) -> Report:
+    """Bring a policy (one version or many) into `repo`: sections, releases, one commit per version.
+
+    Every release is read and validated first; nothing is written when any would fail to build.
+    """
+    keep = parse_map(mapping)
+    versions = versions_from_path(Path(source), history_path)
+    root = Path(repo).resolve()
+    if (root / "policy").exists() or (root / "changelog").exists():
+        raise PolicyError(f"{root} has a policy already (policy/ or changelog/): import into a new, empty folder")
+    level = _cut_level(versions, level, Path(source))
+    report = Report()
+    report.add(f"Importing {len(versions)} version(s) from {source}, sections cut at heading level {level}")
+    planned = plan_import(versions, level=level, keep=keep, title=title, report=report)
+    repo_git = history.init_or_open(root)
+    for release in planned:
+        _write(root, release.files)
+        _mkdocs_yml(root, yaml.safe_load(release.files["policy/policy.yml"])["title"], site_url)
+        history.commit_all(repo_git, f"Release {release.name}: {release.version.summary}",
+                           dt.datetime.combine(release.date, dt.time(12), dt.UTC))
+        progress(f"  {release.name}  {release.date}  {len(release.sections):3d} sections  {release.version.label}")
     report.add(f"Done: {len(versions)} release(s) in {root}; next: set site_url in mkdocs.yml, then `policy check` and `policy build`")
     return report

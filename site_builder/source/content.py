@@ -24,6 +24,8 @@ LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 LINK_OPEN = re.compile(r"\]\(")
 CONTENT_DIRS = ("policy", "translations")
+MAX_SECTION_CHARS = 200_000  # a whole long policy; the renderers' time grows with the text
+MAX_NESTING = 16  # lists and block quotes inside each other; the renderers recurse per level
 
 
 class Source(Protocol):
@@ -345,6 +347,63 @@ def page_anchors(section_ids: list[str], bodies: list[str]) -> set[str]:
     return found
 
 
+def structure_problems(body: str, body_line: int, path: str) -> list[Problem]:
+    """A section too long or nested too deep to render (the renderers recurse per level):
+    refused where the text is read, before any renderer sees it."""
+    if len(body) > MAX_SECTION_CHARS:
+        return [Problem(path, body_line, f"the section is {len(body):,} characters long, more than the {MAX_SECTION_CHARS:,} "
+                        "a section may have: split it into several sections")]
+    deep = _too_deep(body) or _brackets_too_deep(body)
+    if deep is None:
+        return []
+    line, what = deep
+    return [Problem(path, body_line + line, f"{what} nested more than {MAX_NESTING} levels deep: no reader can follow "
+                    f"that (and rendering it takes minutes); flatten it to at most {MAX_NESTING} levels")]
+
+
+_CONTAINER_PREFIX = re.compile(r"[ \t>*+\-0-9.)]*")
+_CONTAINERS = {"bullet_list_open": "a list", "ordered_list_open": "a list", "blockquote_open": "a block quote"}
+_BRACKET = re.compile(r"\\.|[\[\]]|\n[ \t]*\n")
+
+
+def _too_deep(body: str) -> tuple[int, str] | None:
+    """(0-based line, what) of the first list or quote nested deeper than MAX_NESTING, as CommonMark reads it."""
+    # Each level of nesting takes at least one character before a line's text: most texts need no parse.
+    if all(len(m.group()) + 3 * m.group().count("\t") <= MAX_NESTING for m in map(_CONTAINER_PREFIX.match, body.split("\n")) if m):
+        return None
+    from markdown_it import MarkdownIt
+
+    # markdown-it stops nesting at maxNesting (a list level takes two: the list and its item).
+    parser = MarkdownIt("commonmark", {"maxNesting": 2 * MAX_NESTING + 8})
+    depth = 0
+    for token in parser.parse(body):
+        if token.type in _CONTAINERS:
+            depth += 1
+            if depth > MAX_NESTING:
+                return (token.map[0] if token.map else 0), _CONTAINERS[token.type]
+        elif token.type.replace("_close", "_open") in _CONTAINERS:
+            depth -= 1
+    return None
+
+
+def _brackets_too_deep(body: str) -> tuple[int, str] | None:
+    """(0-based line, what) where link brackets open inside each other deeper than MAX_NESTING in one paragraph."""
+    if body.count("[") <= MAX_NESTING:
+        return None
+    depth = 0
+    for m in _BRACKET.finditer(body):
+        mark = m.group()
+        if mark == "[":
+            depth += 1
+            if depth > MAX_NESTING:
+                return body.count("\n", 0, m.start()), "link brackets `[`"
+        elif mark == "]":
+            depth = max(depth - 1, 0)
+        elif mark[0] == "\n":  # a blank line ends the paragraph
+            depth = 0
+    return None
+
+
 def _check_body(body: str, body_line: int, path: str, known: set[str] | None,
                 values: dict[str, str], problems: list[Problem], editing: bool = True) -> None:
     for offset, line in enumerate(body.split("\n")):
@@ -394,6 +453,10 @@ def _load_section(source: Source, sid: str, problems: list[Problem]) -> tuple[st
         return None
     meta, lines, body, body_line = parsed
     title = text_field(meta, "title", path, lines, problems)
+    refused = structure_problems(body, body_line, path)
+    if refused:
+        problems.extend(refused)
+        return None
     numbered = meta.get("numbered", True)
     if not isinstance(numbered, bool):
         problems.append(Problem(path, lines.get("numbered", 1), "`numbered` must be true or false"))
@@ -448,6 +511,10 @@ def _load_translation(source: Source, lang: str, name: str, english: dict[str, S
         return None
     meta, lines, body, body_line = parsed
     title = text_field(meta, "title", path, lines, problems)
+    refused = structure_problems(body, body_line, path)
+    if refused:
+        problems.extend(refused)
+        return None
     source_hash = meta.get("source_hash")
     source_hash = str(source_hash) if isinstance(source_hash, (str, int)) else ""
     state = "ok" if source_hash == english[sid].fingerprint else "stale"

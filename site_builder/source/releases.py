@@ -57,6 +57,16 @@ def _check_notice(days: int | None, kind: str, effective: dt.date, today: dt.dat
 def write_record(root: Path, *, version: str, effective: dt.date, kind: str, summaries: dict[str, str],
                  content_hash: str, short_notice: str | None = None) -> Path:
     """Write `changelog/<version>.yml` (the caller has validated everything)."""
+    path = Path(root) / "changelog" / f"{version}.yml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(record_text(version=version, effective=effective, kind=kind, summaries=summaries,
+                                content_hash=content_hash, short_notice=short_notice), encoding="utf-8")
+    return path
+
+
+def record_text(*, version: str, effective: dt.date, kind: str, summaries: dict[str, str],
+                content_hash: str, short_notice: str | None = None) -> str:
+    """The text of a release record, as `policy release` writes it."""
     record = {
         "version": version,
         "effective": effective,
@@ -66,8 +76,5 @@ def write_record(root: Path, *, version: str, effective: dt.date, kind: str, sum
     }
     if short_notice:
         record["short_notice"] = short_notice.strip()
-    path = Path(root) / "changelog" / f"{version}.yml"
-    path.parent.mkdir(exist_ok=True)
     text = yaml.safe_dump(record, allow_unicode=True, sort_keys=False, width=88)
-    path.write_text(text.replace(f"version: '{version}'", f'version: "{version}"'), encoding="utf-8")
-    return path
+    return text.replace(f"version: '{version}'", f'version: "{version}"')

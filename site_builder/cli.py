@@ -204,7 +204,7 @@ def build(repo: Path, out: Path | None, draft: bool, today: dt.date | None, site
 @guarded
 def serve(repo: Path, dev_addr: str) -> None:
     """Live preview of the draft, rebuilt on save."""
-    from site_builder.site.build import serve_site
+    from site_builder.site.serve import serve_site
 
     serve_site(repo, dev_addr=dev_addr)
 

@@ -13,11 +13,25 @@ written by `zipfile` instead, with ZIP64 and without reuse.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Collection
 from pathlib import Path
+
+from site_builder.site import stamp, writer
+from site_builder.site.data import (
+    HISTORY_ZIP,
+    history_manifest,
+    history_versions,
+    version_markdown,
+)
+from site_builder.site.pages import (
+    VersionView,
+)
+from site_builder.site.plan import SitePlan, page_key, version_json_text, version_views
 
 LEVEL = 1  # fast: the JSON and Markdown in the archive compress well at any level
 COMMENT = f"policy-history; deflate level {LEVEL}; zlib {zlib.ZLIB_RUNTIME_VERSION}".encode("ascii")
@@ -108,3 +122,61 @@ def _write_zip64(target: Path, files: dict[str, Callable[[], bytes]]) -> None:
             info.external_attr = 0o100644 << 16
             archive.writestr(info, files[name](), compresslevel=LEVEL)
         archive.comment = COMMENT
+
+
+def write_history(plan: SitePlan, site: Path, state: Path) -> None:
+    """/policy-history.zip: every release in every language, the very files each version page
+    offers for download. Made here while the workers render: a release whose commit and tool are
+    those of the previous archive keeps its compressed entries; the same releases keep the file."""
+    key = page_key("history", plan.site_url, *[f"{r.version}={r.commit}" for r in plan.releases], *plan.languages)
+    tool = stamp.tool_digest()
+    previous = plan.out / HISTORY_ZIP
+    try:  # what the previous archive was made from, and its sha256: a damaged archive is never reused
+        published = writer.published_state(plan.out)
+        if published is None:
+            raise ValueError("no previous build")
+        before_key, before_tool, before_hash = (published / stamp.HISTORY_KEY).read_text(encoding="utf-8").split("\n")[:3]
+        intact = stamp.file_hash(previous) == before_hash
+    except (OSError, ValueError):
+        before_key = before_tool = ""
+        intact = False
+    if intact and before_key == key and before_tool == tool:
+        stamp.place(plan.out, site, [HISTORY_ZIP])
+    else:
+        before = history_versions(read_member(previous, "manifest.json")) if intact and before_tool == tool else {}
+        files: dict[str, Callable[[], bytes]] = {}
+        digests: dict[str, str] = {}
+        unchanged = set()
+        for lang in plan.languages:
+            for view in version_views(plan, lang):
+                if view.record is None:
+                    continue
+                commit, kept = before.get(view.version, ("", {}))
+                names = {f"{view.version}/{lang}/policy.md": functools.partial(_markdown_bytes, view, lang),
+                         f"{view.version}/{lang}/policy.json": functools.partial(_json_bytes, plan, view, lang)}
+                for name, make in names.items():
+                    if commit == plan.identities[view.version] and name in kept:
+                        digests[name], files[name] = kept[name], make
+                        unchanged.add(name)
+                    else:
+                        data = make()
+                        digests[name], files[name] = hashlib.sha256(data).hexdigest(), functools.partial(_given, data)
+        manifest = history_manifest({r.version: r.record for r in plan.releases},
+                                    {r.version: r.commit for r in plan.releases}, plan.site_url, digests)
+        files["manifest.json"] = functools.partial(_given, manifest)
+        write_zip(site / HISTORY_ZIP, files, previous, unchanged=unchanged)
+    (state / stamp.HISTORY_KEY).write_text(f"{key}\n{tool}\n{stamp.file_hash(site / HISTORY_ZIP)}\n", encoding="utf-8")
+
+
+def _given(data: bytes) -> bytes:
+    """Bytes already made, as an archive entry's reader."""
+    return data
+
+
+def _markdown_bytes(view: VersionView, lang: str) -> bytes:
+    return version_markdown(view, lang).encode("utf-8")
+
+
+def _json_bytes(plan: SitePlan, view: VersionView, lang: str) -> bytes:
+    """`policy.json` of a version page (the one `build_language` writes: the same bytes)."""
+    return version_json_text(plan, view, lang).encode("utf-8")

@@ -24,6 +24,7 @@ from pathlib import Path
 import click
 
 from site_builder.errors import PolicyError
+from site_builder.site.build import build_site
 
 WATCHED = ("policy", "translations", "changelog", "mkdocs.yml")
 RELOAD_PATH = "/__policy_reload"
@@ -181,3 +182,8 @@ def _serve(root: Path, host: str, port: int, dev_addr: str, build: Callable[[Pat
         click.echo("Stopped.", err=True)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def serve_site(root: Path, *, dev_addr: str) -> None:
+    """`policy serve`: build the draft, serve it on 127.0.0.1 and rebuild on save."""
+    serve(Path(root), dev_addr=dev_addr, build=lambda out: build_site(root, out=out, draft=True, quiet=True, parallel=False))

@@ -1,0 +1,125 @@
+"""One language of the site, in a worker: reuse the pages whose key is unchanged, render the others
+with the engine, and write the data files beside them (downloads, search entries, feed, sitemap)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import click
+
+from site_builder.errors import PolicyError
+from site_builder.i18n import t
+from site_builder.site import stamp, writer
+from site_builder.site.data import (
+    COMPARE_DATA,
+    SEARCH_DOCS,
+    atom_feed,
+    changes_json,
+    changes_search_docs,
+    compare_data,
+    search_docs_json,
+    version_markdown,
+    version_search_docs,
+    write_search_index,
+    write_sitemap,
+)
+from site_builder.site.plan import SitePlan, plan_pages, version_json_text, version_views, with_changes
+
+
+def template_cache_dir(root: Path) -> Path | None:
+    """Where compiled theme templates are kept between builds: beside the other per-repository caches."""
+    from site_builder.site.engine_mkdocs import TEMPLATE_CACHE
+    from site_builder.source.history import cache_dir, open_repo
+
+    try:
+        return cache_dir(open_repo(root)) / TEMPLATE_CACHE
+    except PolicyError:
+        return None
+
+
+def build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[str]:
+    from site_builder.site.engine_mkdocs import LanguageBuild, render_language  # the engine, loaded late
+
+    started = time.monotonic()
+    context = stamp.page_context(plan.root, plan.site_url, lang)
+    previous_dir = plan.out / lang
+    state = writer.published_state(plan.out)
+    previous = stamp.read_manifest(stamp.manifest_file(state, lang) if state is not None else None)
+    views = version_views(plan, lang)
+    entries: dict[str, dict] = {}
+    to_render = []
+    for folder, key, make, view in plan_pages(plan, lang, views, context):
+        if stamp.reusable(previous_dir, previous, folder, key):
+            entries[folder] = previous[folder]
+        else:
+            to_render.append((folder, make, view))
+            entries[folder] = {"key": key, "files": {}, "sizes": {}}
+    out_dir = tmp / "site" / lang
+    # Reused files are linked into the new build by a thread (file system calls, most of the
+    # time spent waiting for the disk) while this one computes and renders the changed pages.
+    rendering = {folder for folder, _, _ in to_render}
+    reused = [entry for folder, entry in entries.items() if folder not in rendering]
+    placer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"policy-place-{lang}")
+    placed = placer.submit(_place, previous_dir, out_dir, [rel for entry in reused for rel in entry["files"]])
+    try:
+        rendered = [(folder, make(), view) for folder, make, view in to_render]
+        by_version = {v.version: v for v in views}
+        nav = ((t(lang, "nav.policy"), ""), ("⧉ " + t(lang, "nav.versions"), "versions/"))
+        languages = tuple({"lang": code, "href": f"{plan.site_url}{code}/", "notfound": t(code, "notfound_in")}
+                          for code in plan.languages)
+        job = LanguageBuild(lang, tuple(page for _, page, _ in rendered), nav, f"{plan.site_url}{lang}/", plan.site_name, languages,
+                            previous_dir if previous_dir.is_dir() else None)
+        epoch = int(dt.datetime.combine(plan.today, dt.time(), dt.UTC).timestamp())
+        engine_out = tmp / "work" / f"site-{lang}"  # the engine empties its output folder first
+        problems = render_language(job, work=tmp / "work", base_config=plan.root / "mkdocs.yml",
+                                   out_dir=engine_out, build_date_epoch=epoch, quiet=True,
+                                   template_cache=template_cache_dir(plan.root))
+    finally:
+        placer.shutdown(wait=True)
+    placed.result()  # a file that could not be linked or copied fails the build
+    if problems:
+        return [f"[{lang}] {p}" for p in problems]
+    writer.merge_into(engine_out, out_dir)
+    for folder, _page, view in rendered:
+        files = [f"{folder}index.html"]
+        version_view = by_version.get(folder.rstrip("/"))
+        if version_view is not None and view is None:  # a version page: its text to download beside it
+            (out_dir / folder / "policy.md").write_text(version_markdown(version_view, lang), encoding="utf-8")
+            (out_dir / folder / "policy.json").write_text(version_json_text(plan, version_view, lang), encoding="utf-8")
+            files += [f"{folder}policy.md", f"{folder}policy.json"]
+            _search_docs(out_dir / folder, version_search_docs(version_view, lang, plan.in_force))
+            (out_dir / folder / COMPARE_DATA).write_text(json.dumps(compare_data(version_view), ensure_ascii=False,
+                                                                    sort_keys=True, separators=(",", ":")), encoding="utf-8")
+            files += [f"{folder}{SEARCH_DOCS}", f"{folder}{COMPARE_DATA}"]
+        if view is not None:
+            changed = with_changes(plan, view, lang)
+            (out_dir / view.version / "changes.json").write_text(changes_json(changed), encoding="utf-8")
+            _search_docs(out_dir / folder, changes_search_docs(changed, lang))
+            files += [f"{view.version}/changes.json", f"{folder}{SEARCH_DOCS}"]
+        entries[folder]["files"], entries[folder]["sizes"] = stamp.record(out_dir, files)
+    write_search_index(out_dir, [rel for entry in entries.values() for rel in entry["files"] if rel.endswith(SEARCH_DOCS)])
+    releases = {r.version: r for r in plan.releases}
+    (out_dir / "feed.xml").write_text(atom_feed(views, releases, lang, plan.site_url, plan.titles.get(lang, ""), plan.site_name), encoding="utf-8")
+    write_sitemap(out_dir, sorted(f"{plan.site_url}{lang}/{folder}" for folder in entries), plan.today)
+    stamp.write_manifest(stamp.manifest_file(tmp / writer.STATE, lang), entries)
+    if not quiet:
+        click.echo(f"  {lang}: {len(rendered)} pages rendered, {len(reused)} unchanged, {len(views)} version(s), "
+                   f"{time.monotonic() - started:.1f}s", err=True)
+    return []
+
+
+def _place(previous: Path, out_dir: Path, reused: list[str]) -> None:
+    """Make the language folder hold the reused files and nothing else (it may be the spare tree)."""
+    if out_dir.is_dir():
+        writer.prune(out_dir, set(reused))
+    stamp.place(previous, out_dir, reused)
+
+
+def _search_docs(folder: Path, docs: list[dict]) -> None:
+    (folder / SEARCH_DOCS).write_text(search_docs_json(docs), encoding="utf-8")
+
+

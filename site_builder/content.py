@@ -375,18 +375,24 @@ def _check_markup(body: str, body_line: int, path: str, problems: list[Problem],
 
     if "<" not in body and "![" not in body:
         return
-    lines = body.split("\n")
     flagged = {p.line for p in problems if p.path == path and p.severity == "error"}
-    for tag, attrs in stripped_markup(body):
-        pattern = re.compile(rf"<{tag}\b" if tag != "img" else r"<img\b|!\[", re.IGNORECASE)
-        line = body_line + next((i for i, text in enumerate(lines) if pattern.search(text)), 0)
+    for tag, attrs, rank in stripped_markup(body):
+        line = body_line + _tag_line(body, tag, rank)
         if line in flagged:
-            continue  # already refused on this line (a `javascript:` link)
+            continue  # one finding a line: already refused there (a `javascript:` link) or named
         flagged.add(line)
         what = f"the attribute(s) {attrs} of `<{tag}>`" if attrs else f"the `<{tag}>` element"
         problems.append(Problem(path, line, f"raw HTML: the site drops {what}; policy text keeps plain formatting only "
                                 "(no scripts, event handlers, images, frames, `class`, `id`, `style` or `data-` "
                                 "attributes): write it in Markdown or as plain text", "error" if editing else "warning"))
+
+
+def _tag_line(body: str, tag: str, rank: int) -> int:
+    """0-based line of the rank-th `<tag` of a body (Markdown's own `![image]` counts as `<img`)."""
+    found = list(re.finditer(rf"<{tag}\b" + (r"|!\[" if tag == "img" else ""), body, re.IGNORECASE))
+    if not found:
+        return 0
+    return body.count("\n", 0, found[min(rank, len(found) - 1)].start())
 
 
 def _check_github(body: str, body_line: int, path: str, problems: list[Problem]) -> None:

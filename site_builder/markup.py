@@ -246,8 +246,9 @@ def _start_tags(html: str) -> list[tuple[str, dict[str, str]]]:
     return parser.tags
 
 
-def stripped_markup(text: str) -> list[tuple[str, str]]:
-    """What the sanitiser drops from this Markdown, as (tag, what was dropped), in page order.
+def stripped_markup(text: str) -> list[tuple[str, str, int]]:
+    """What the sanitiser drops from this Markdown, as (tag, attributes dropped or "" for the element,
+    its rank among the tags of that name), in page order.
 
     The kept tags are a subsequence of the rendered ones (nh3 drops tags and attributes, never adds);
     an `id` the renderer wrote is not counted.
@@ -256,14 +257,16 @@ def stripped_markup(text: str) -> list[tuple[str, str]]:
     md.reset()
     rendered = _start_tags(md.convert(text))
     kept = _start_tags(to_html(text))
-    out, k = [], 0
+    out: list[tuple[str, str, int]] = []
+    k, seen = 0, dict.fromkeys((tag for tag, _ in rendered), -1)
     for tag, attrs in rendered:
+        seen[tag] += 1
         if k < len(kept) and kept[k][0] == tag:
             own = {a: v for a, v in attrs.items() if not (a == "id" and v.startswith(_OWN_ID))}
             dropped = sorted(a for a, v in own.items() if kept[k][1].get(a) != v)
             if dropped:
-                out.append((tag, ", ".join(f"`{a}`" for a in dropped)))
+                out.append((tag, ", ".join(f"`{a}`" for a in dropped), seen[tag]))
             k += 1
         else:
-            out.append((tag, ""))
+            out.append((tag, "", seen[tag]))
     return out

@@ -161,8 +161,8 @@ def test_check_names_raw_html_the_site_drops(repo: PolicyRepo) -> None:
     done = repo.policy("check", check=False)
     assert done.returncode != 0
     out = done.stdout + done.stderr
-    assert "policy/intro.md:3: raw HTML: the site drops the attribute(s) `class`, `data-href` of `<div>`" in out
-    assert "policy/intro.md:5: raw HTML: the site drops the `<svg>` element" in out
+    assert "policy/intro.md:6: raw HTML: the site drops the attribute(s) `class`, `data-href` of `<div>`" in out
+    assert "policy/intro.md:8: raw HTML: the site drops the `<svg>` element" in out
     assert "Traceback" not in out
 
 
@@ -210,3 +210,11 @@ def _live_markup(html: str) -> list[str]:
     parser = _Live()
     parser.feed(html)
     return parser.found
+
+
+@pytest.mark.parametrize("summary", ['New <img src=x onerror=alert(1)> text', 'See <iframe srcdoc="<script>x()</script>"></iframe>'])
+def test_release_refuses_a_summary_with_markup_it_would_drop(repo: PolicyRepo, summary: str) -> None:
+    done = repo.policy("release", "1.0", "--effective", "2025-01-01", "--kind", "minor",
+                       "--summary-en", summary, "--summary-el", "Σύνοψη.", check=False)
+    assert done.returncode == 1 and "--summary-en: raw HTML: the site drops the" in done.stderr
+    assert not (repo.root / "changelog" / "1.0.yml").exists()

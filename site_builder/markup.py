@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import functools
 import re
+import secrets
+from html.parser import HTMLParser
 
 import markdown
 import nh3
@@ -28,6 +30,11 @@ ALLOWED_TAGS = {
     "h5", "h6", "header", "hr", "i", "ins", "li", "nav", "ol", "p", "pre", "s", "section", "span", "strong", "sub", "sup",
     "table", "tbody", "td", "th", "thead", "tr", "ul",
 }
+# Policy text keeps nothing our scripts, our styles or Material's act on: no `class`, no `data-*`, no `id`
+# (a heading's anchor is added by the renderer itself, see `_HeadingIds`), no `role` or `tabindex`.
+POLICY_ATTRIBUTES = {"*": {"lang"}, "a": {"href", "title", "hreflang"}, "abbr": {"title"}, "ol": {"start"},
+                     "td": {"style"}, "th": {"style", "scope"}, **{f"h{n}": {"id"} for n in range(1, 7)}}
+# The pages this tool assembles around the policy text: our own classes and data attributes.
 ALLOWED_ATTRIBUTES = {"*": {"id", "class", "lang", "role"}, "a": {"href", "title", "hreflang", "rel", "type"}, "abbr": {"title"},
                       "div": {"data-version", "data-root", "data-labels", "tabindex", "data-effective", "data-href",
                               "data-now", "data-read"},
@@ -98,6 +105,9 @@ class _LiteralDelimiter(InlineProcessor):
 
 
 _STASH = re.compile("\x02wzxhzdk:\\d+\x03")
+# Marks the heading ids the renderer wrote, so that the sanitiser keeps those and drops any an editor typed;
+# new in every process, so no policy text can contain it.
+_OWN_ID = "policy-" + secrets.token_hex(8) + "-"
 _NOT_SLUG = re.compile(r"[^\w\- ]")
 _HEADING_ID = re.compile(r'<(h[1-6]) id="([^"]*)"')
 
@@ -116,7 +126,7 @@ class _HeadingIds(Treeprocessor):
     def run(self, root) -> None:  # noqa: ANN001 - an ElementTree element
         for el in root.iter():
             if el.tag in ("h1", "h2", "h3", "h4", "h5", "h6") and "id" not in el.attrib:
-                el.set("id", github_slug(_STASH.sub("", "".join(el.itertext()))))
+                el.set("id", _OWN_ID + github_slug(_STASH.sub("", "".join(el.itertext()))))
 
 
 def unique_ids(html: str, seen: dict[str, int]) -> str:
@@ -165,8 +175,23 @@ def _keep_alignment(element: str, attribute: str, value: str) -> str | None:
     return value
 
 
+def _keep_own(element: str, attribute: str, value: str) -> str | None:
+    """Policy text: alignment as above; an `id` only where the renderer wrote it (a heading's anchor)."""
+    if attribute == "id":
+        return value[len(_OWN_ID):] if value.startswith(_OWN_ID) else None
+    return _keep_alignment(element, attribute, value)
+
+
+def sanitize_policy(html: str) -> str:
+    """Policy text on its way in: plain formatting only, nothing a script or style of the site acts on."""
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=POLICY_ATTRIBUTES,
+                     url_schemes=URL_SCHEMES, clean_content_tags={"script", "style"},
+                     link_rel=None, attribute_filter=_keep_own)
+
+
 def sanitize(html: str) -> str:
-    """Keep a safe subset of HTML: no scripts, no event handlers, no `javascript:` links."""
+    """A page this tool assembled (policy text in it already passed `sanitize_policy`): no scripts,
+    no event handlers, no `javascript:` links."""
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                      url_schemes=URL_SCHEMES, clean_content_tags={"script", "style"},
                      link_rel=None, attribute_filter=_keep_alignment)
@@ -177,7 +202,7 @@ def to_html(text: str) -> str:
     """Render policy Markdown to sanitised HTML (GitHub's reading of it)."""
     md = _markdown()
     md.reset()
-    return sanitize(md.convert(text))
+    return sanitize_policy(md.convert(text))
 
 
 @functools.lru_cache(maxsize=1)
@@ -194,10 +219,54 @@ def github_difference(text: str) -> tuple[int, str, str] | None:
 
     ours = [b.key for b in cut(to_html(text))]
     tokens = _github().parse(text)
-    theirs = [b.key for b in cut(sanitize(_github().renderer.render(tokens, _github().options, {})))]
+    theirs = [b.key for b in cut(sanitize_policy(_github().renderer.render(tokens, _github().options, {})))]
     if ours == theirs:
         return None
     k = next((i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b), min(len(ours), len(theirs)))
     lines = [tok.map[0] for tok in tokens if tok.type == "inline" and tok.map]
     line = lines[min(k, len(lines) - 1)] if lines else 0
     return line, (theirs[k] if k < len(theirs) else ""), (ours[k] if k < len(ours) else "")
+
+
+class _StartTags(HTMLParser):
+    """The start tags of an HTML fragment, in order: (tag, {attribute: value})."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, {k: v or "" for k, v in attrs}))
+
+
+def _start_tags(html: str) -> list[tuple[str, dict[str, str]]]:
+    parser = _StartTags()
+    parser.feed(html)
+    parser.close()
+    return parser.tags
+
+
+def stripped_markup(text: str) -> list[tuple[str, str, int]]:
+    """What the sanitiser drops from this Markdown, as (tag, attributes dropped or "" for the element,
+    its rank among the tags of that name), in page order.
+
+    The kept tags are a subsequence of the rendered ones (nh3 drops tags and attributes, never adds);
+    an `id` the renderer wrote is not counted.
+    """
+    md = _markdown()
+    md.reset()
+    rendered = _start_tags(md.convert(text))
+    kept = _start_tags(to_html(text))
+    out: list[tuple[str, str, int]] = []
+    k, seen = 0, dict.fromkeys((tag for tag, _ in rendered), -1)
+    for tag, attrs in rendered:
+        seen[tag] += 1
+        if k < len(kept) and kept[k][0] == tag:
+            own = {a: v for a, v in attrs.items() if not (a == "id" and v.startswith(_OWN_ID))}
+            dropped = sorted(a for a, v in own.items() if kept[k][1].get(a) != v)
+            if dropped:
+                out.append((tag, ", ".join(f"`{a}`" for a in dropped), seen[tag]))
+            k += 1
+        else:
+            out.append((tag, "", seen[tag]))
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import filecmp
 import json
 import re
@@ -9,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from site_builder.source.releases import write_record
+from site_builder.source.workspace import open_workspace
 from tests.conftest import PolicyRepo
 
 TODAY = "2026-01-15"
@@ -155,7 +158,13 @@ def test_no_live_markup_from_policy_text(released: PolicyRepo, tmp_path: Path) -
     released.section("intro", "Intro <b onmouseover=alert(6)>bold</b>", MALICIOUS, numbered=False)
     released.translate("intro", "Εισαγωγή <script>x</script>", MALICIOUS)
     released.commit("Hostile text")
-    released.release("1.2", "2025-07-01")
+    refused = released.policy("release", "1.2", "--effective", "2025-07-01", "--kind", "minor",
+                              "--summary-en", "x", "--summary-el", "x", check=False)
+    assert refused.returncode == 1 and "policy/intro.md:9: raw HTML: the site drops the attribute(s) `href` of `<a>`" in refused.stderr
+    # A release an older tool let through is still published without live markup.
+    write_record(released.root, version="1.2", effective=dt.date(2025, 7, 1), kind="minor", summaries={"en": "x", "el": "x"},
+                 content_hash=open_workspace(released.root).draft_hash())
+    released.commit("Release 1.2")
     build(released, tmp_path / "s")
     for path in (tmp_path / "s").rglob("*.html"):
         html = path.read_text(encoding="utf-8")

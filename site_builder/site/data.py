@@ -59,19 +59,25 @@ def _status_label(view: VersionView, lang: str) -> str:
     return t(lang, "status." + ("draft" if view.status == "draft" else view.status))
 
 
+def _search_text(text: str) -> str:
+    """Material shows a search entry's `title` and `text` as HTML: every entry holds escaped text."""
+    return html.escape(text, quote=False)
+
+
 def version_search_docs(view: VersionView, lang: str, in_force: str | None) -> list[dict]:
     """Search entries of a version page: one per section, labelled with the version and its status;
-    the version in force ranks first."""
+    the version in force ranks first. Titles and texts are escaped (`_search_text`)."""
     from site_builder.compare.diffing import section_blocks
 
     label = f"{t(lang, 'version')} {view.version if view.version != 'draft' else t(lang, 'draft_label')} · {_status_label(view, lang)}"
     boost = 4 if view.version == in_force else (2 if view.status == "upcoming" else 1)
     # Material groups section hits under their page: the page itself comes first.
-    docs = [{"location": f"{view.version}/", "title": f"{view.text.title} — {label}", "text": "", "boost": boost}]
+    docs = [{"location": f"{view.version}/", "title": _search_text(f"{view.text.title} — {label}"), "text": "", "boost": boost}]
     for sec in view.text.sections:
         heading = f"{sec.number}. {sec.title}" if sec.number else sec.title
         text = " ".join(b.key for b in section_blocks(sec.body))
-        docs.append({"location": f"{view.version}/#{sec.id}", "title": f"{heading} — {label}", "text": text, "boost": boost})
+        docs.append({"location": f"{view.version}/#{sec.id}", "title": _search_text(f"{heading} — {label}"),
+                     "text": _search_text(text), "boost": boost})
     return docs
 
 
@@ -118,7 +124,8 @@ def changes_search_docs(view: VersionView, lang: str) -> list[dict]:
     label = f"{t(lang, 'changes_in', version=view.version)} · {_status_label(view, lang)}"
     touched = " ".join(f"{s.title}" for s in view.changes.touched) if view.changes else ""
     summary = view.record.summary.get(lang) or view.record.summary.get("en", "")
-    return [{"location": f"{view.version}/changes/", "title": label, "text": f"{summary} {touched}".strip()}]
+    return [{"location": f"{view.version}/changes/", "title": _search_text(label),
+             "text": _search_text(f"{summary} {touched}".strip())}]
 
 
 def write_search_index(folder: Path, files: list[str]) -> None:

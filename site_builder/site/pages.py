@@ -264,8 +264,8 @@ def changes_page(view: VersionView, ctx: SiteContext) -> Page:
         if view.record.short_notice:
             out.append(fragment(frags, '<p class="policy-notice policy-notice--short">'
                                 + html.escape(t(lang, "short_notice", reason=view.record.short_notice)) + "</p>"))
-        if lang in view.record.summary:
-            out.append(view.record.summary[lang].strip() + "\n")
+        if lang in view.record.summary:  # policy text: sanitised on the way in, like the sections
+            out.append(fragment(frags, to_html(view.record.summary[lang].strip())))
         else:
             out.append(fragment(frags, f'<p class="policy-notice">{html.escape(t(lang, "no_summary"))}</p>'
                                 f'<div lang="en">{to_html(view.record.summary.get("en", ""))}</div>'))

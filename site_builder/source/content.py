@@ -416,8 +416,36 @@ def _check_body(body: str, body_line: int, path: str, known: set[str] | None,
                 problems.append(Problem(path, body_line + offset, why))
             elif dest.startswith("#") and editing and known is not None and dest[1:] not in known:
                 problems.append(Problem(path, body_line + offset, f"link to `{dest}` matches no section or heading of this page, so it leads nowhere (on GitHub too): use a section id from policy/policy.yml or a heading's anchor", "warning"))
+    _check_markup(body, body_line, path, problems, editing)
     if editing:  # advice for editors, not a fault of a published release
         _check_github(body, body_line, path, problems)
+
+
+def _check_markup(body: str, body_line: int, path: str, problems: list[Problem], editing: bool) -> None:
+    """Raw HTML the site will not publish as written is named, like a refused link: an error while
+    editing, a warning in a published release (whose page shows it stripped)."""
+    from site_builder.markup import stripped_markup
+
+    if "<" not in body and "![" not in body:
+        return
+    flagged = {p.line for p in problems if p.path == path and p.severity == "error"}
+    for tag, attrs, rank in stripped_markup(body):
+        line = body_line + _tag_line(body, tag, rank)
+        if line in flagged:
+            continue  # one finding a line: already refused there (a `javascript:` link) or named
+        flagged.add(line)
+        what = f"the attribute(s) {attrs} of `<{tag}>`" if attrs else f"the `<{tag}>` element"
+        problems.append(Problem(path, line, f"raw HTML: the site drops {what}; policy text keeps plain formatting only "
+                                "(no scripts, event handlers, images, frames, `class`, `id`, `style` or `data-` "
+                                "attributes): write it in Markdown or as plain text", "error" if editing else "warning"))
+
+
+def _tag_line(body: str, tag: str, rank: int) -> int:
+    """0-based line of the rank-th `<tag` of a body (Markdown's own `![image]` counts as `<img`)."""
+    found = list(re.finditer(rf"<{tag}\b" + (r"|!\[" if tag == "img" else ""), body, re.IGNORECASE))
+    if not found:
+        return 0
+    return body.count("\n", 0, found[min(rank, len(found) - 1)].start())
 
 
 def _check_github(body: str, body_line: int, path: str, problems: list[Problem]) -> None:
@@ -652,4 +680,7 @@ def load_record(raw: bytes, path: str, languages: tuple[str, ...]) -> tuple[Rele
     assert isinstance(version, str) and isinstance(effective, dt.date) and isinstance(kind, str) and isinstance(chash, str)
     record = ReleaseRecord(version, effective, kind, {k: str(v).strip() for k, v in summary.items()}, chash, path,
                            short.strip() if isinstance(short, str) else None)
-    return record, []
+    warnings: list[Problem] = []
+    for text in record.summary.values():  # shown stripped on the changes page and in the feed
+        _check_markup(text, lines.get("summary", 1), path, warnings, editing=False)
+    return record, warnings

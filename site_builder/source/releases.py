@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from site_builder.errors import ContentError, PolicyError, errors_in
+from site_builder.markup import stripped_markup
 from site_builder.source.content import VERSION
 from site_builder.source.models import KINDS, version_key
 from site_builder.source.workspace import check, open_workspace
@@ -37,10 +38,20 @@ def create_release(root: Path, *, version: str, effective: dt.date, kind: str,
     for lang in ws.languages:
         if not summaries.get(lang, "").strip():
             raise PolicyError(f"a summary in `{lang}` is required (--summary-{lang})")
+        _check_summary_markup(lang, summaries[lang])
     _check_notice(ws.draft.notice_days if ws.draft else None, kind, effective, today or dt.date.today(), short_notice)
     return write_record(ws.root, version=version, effective=effective, kind=kind,
                         summaries={lang: summaries[lang] for lang in ws.languages}, content_hash=ws.draft_hash(),
                         short_notice=short_notice)
+
+
+def _check_summary_markup(lang: str, summary: str) -> None:
+    """A summary is published as plain formatting: refuse raw HTML the site would drop, before it is recorded."""
+    dropped = stripped_markup(summary)
+    if dropped:
+        tag, attrs, _ = dropped[0]
+        what = f"the attribute(s) {attrs} of `<{tag}>`" if attrs else f"the `<{tag}>` element"
+        raise PolicyError(f"--summary-{lang}: raw HTML: the site drops {what}; write the summary as plain text or Markdown")
 
 
 def _check_notice(days: int | None, kind: str, effective: dt.date, today: dt.date, reason: str | None) -> None:

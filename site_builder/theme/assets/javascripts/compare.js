@@ -14,6 +14,26 @@
   var esc = function (s) {
     return String(s).replace(/[&<>"]/g, function (c) { return {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;"}[c]; });
   };
+  /* The HTML built here is parsed inert (a <template> runs nothing, loads nothing) and keeps only what
+     this script and the site's sanitiser write: these tags, these attributes, links to web pages, mail
+     or this page. Whatever compare.json holds, nothing in it runs. */
+  var TAGS = /^(A|ABBR|B|BLOCKQUOTE|BR|CODE|DEL|DIV|EM|H[1-6]|HR|I|INS|LI|OL|P|PRE|S|SECTION|SPAN|STRONG|SUB|SUP|TABLE|TBODY|TD|TH|THEAD|TR|UL)$/;
+  var ATTRS = /^(class|id|lang|title|hreflang|start|scope|style|data-section|href)$/;
+  var safeLink = function (value) {
+    if (/^#/.test(value)) { return true; }
+    try { return /^(https?|mailto):$/.test(new URL(value, location.href).protocol); } catch (e) { return false; }
+  };
+  var inert = function (html) {
+    var tpl = document.createElement("template");
+    tpl.innerHTML = html;
+    Array.prototype.slice.call(tpl.content.querySelectorAll("*")).forEach(function (el) {
+      if (!TAGS.test(el.tagName)) { el.replaceWith(document.createTextNode(el.textContent)); return; }
+      Array.prototype.slice.call(el.attributes).forEach(function (at) {
+        if (!ATTRS.test(at.name) || (at.name === "href" && !safeLink(at.value))) { el.removeAttribute(at.name); }
+      });
+    });
+    return tpl.content;
+  };
   var mark = function (tag, label, s) {
     return "<" + tag + "><span class=\"visually-hidden\">" + esc(label) + "</span>" + s + "</" + tag + ">";
   };
@@ -127,7 +147,7 @@
     var started = performance.now();
     box.textContent = L["compare.loading"];
     Promise.all([load(from), load(to)]).then(function (pair) {
-      box.innerHTML = compare(pair[0], pair[1]);
+      box.replaceChildren(inert(compare(pair[0], pair[1])));
       box.setAttribute("data-ms", String(Math.round(performance.now() - started)));
     }).catch(function () { box.textContent = L["compare.failed"]; });
   };

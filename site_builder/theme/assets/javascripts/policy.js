@@ -11,6 +11,13 @@
   };
   stamp();
   window.addEventListener("beforeprint", stamp);
+  /* A link is built only from an address this site wrote, and only to a web page: http(s), or a
+     relative address (resolved here, so "javascript:" or "data:" in any spelling is refused). */
+  var webAddress = function (value) {
+    var url;
+    try { url = new URL(value || "", location.href); } catch (e) { return null; }
+    return url.protocol === "https:" || url.protocol === "http:" || url.protocol === location.protocol ? url.href : null;
+  };
   var anchor = document.querySelector("[data-root][data-labels]");
   if (!anchor || !window.fetch) { return; }
   var pad = function (n) { return (n < 10 ? "0" : "") + n; };
@@ -33,11 +40,12 @@
         if (el.getAttribute("data-until") <= today) { el.hidden = true; }
       });
       document.querySelectorAll(".policy-notice--upcoming[data-effective]").forEach(function (el) {
-        if (el.getAttribute("data-effective") <= today) {
+        var href = webAddress(el.getAttribute("data-href"));
+        if (el.getAttribute("data-effective") <= today && href) {
           var p = el.querySelector("p");
           p.textContent = el.getAttribute("data-now") + " ";
           var a = document.createElement("a");
-          a.href = el.getAttribute("data-href");
+          a.href = href;
           a.textContent = el.getAttribute("data-read");
           p.appendChild(a);
         }

@@ -189,7 +189,7 @@ def build(repo: Path, out: Path | None, draft: bool, today: dt.date | None, site
     target = writer.target(Path(repo), out)
     writer.check_target(target, Path(repo))
     url = (site_url.rstrip("/") + "/") if site_url else None
-    if stamp.up_to_date(target, stamp.stamp(Path(repo).resolve(), draft=draft, today=today, site_url=url)):
+    if writer.up_to_date(target, stamp.stamp(Path(repo).resolve(), draft=draft, today=today, site_url=url)):
         if not quiet:
             click.echo(f"Up to date: {target} (nothing changed since the last build)", err=True)
         return

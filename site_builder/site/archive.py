@@ -37,6 +37,7 @@ LEVEL = 1  # fast: the JSON and Markdown in the archive compress well at any lev
 COMMENT = f"policy-history; deflate level {LEVEL}; zlib {zlib.ZLIB_RUNTIME_VERSION}".encode("ascii")
 _DOS_DATE = (1 << 5) | 1  # 1980-01-01
 _LIMIT = 0xFFFF_FFFF
+HISTORY_KEY = "policy-history.key"  # in the build's state: what the archive was made from, and its sha256
 
 
 def _deflate(data: bytes) -> bytes:
@@ -124,7 +125,7 @@ def _write_zip64(target: Path, files: dict[str, Callable[[], bytes]]) -> None:
         archive.comment = COMMENT
 
 
-def write_history(plan: SitePlan, site: Path, state: Path) -> None:
+def write_history(plan: SitePlan, site: writer.Output, state: writer.Output) -> None:
     """/policy-history.zip: every release in every language, the very files each version page
     offers for download. Made here while the workers render: a release whose commit and tool are
     those of the previous archive keeps its compressed entries; the same releases keep the file."""
@@ -135,13 +136,14 @@ def write_history(plan: SitePlan, site: Path, state: Path) -> None:
         published = writer.published_state(plan.out)
         if published is None:
             raise ValueError("no previous build")
-        before_key, before_tool, before_hash = (published / stamp.HISTORY_KEY).read_text(encoding="utf-8").split("\n")[:3]
-        intact = stamp.file_hash(previous) == before_hash
+        before_key, before_tool, before_hash = (published / HISTORY_KEY).read_text(encoding="utf-8").split("\n")[:3]
+        intact = writer.file_hash(previous) == before_hash
     except (OSError, ValueError):
         before_key = before_tool = ""
         intact = False
     if intact and before_key == key and before_tool == tool:
-        stamp.place(plan.out, site, [HISTORY_ZIP])
+        site.adopt([HISTORY_ZIP])
+        writer.place(plan.out, site.root, [HISTORY_ZIP])
     else:
         before = history_versions(read_member(previous, "manifest.json")) if intact and before_tool == tool else {}
         files: dict[str, Callable[[], bytes]] = {}
@@ -164,8 +166,8 @@ def write_history(plan: SitePlan, site: Path, state: Path) -> None:
         manifest = history_manifest({r.version: r.record for r in plan.releases},
                                     {r.version: r.commit for r in plan.releases}, plan.site_url, digests)
         files["manifest.json"] = functools.partial(_given, manifest)
-        write_zip(site / HISTORY_ZIP, files, previous, unchanged=unchanged)
-    (state / stamp.HISTORY_KEY).write_text(f"{key}\n{tool}\n{stamp.file_hash(site / HISTORY_ZIP)}\n", encoding="utf-8")
+        write_zip(site.claim(HISTORY_ZIP), files, previous, unchanged=unchanged)
+    state.write(HISTORY_KEY, f"{key}\n{tool}\n{writer.file_hash(site.root / HISTORY_ZIP)}\n")
 
 
 def _given(data: bytes) -> bytes:

@@ -1,8 +1,9 @@
-"""Publishing: the one place that knows the order of the stages of `policy build`.
+"""`policy build`: the one place that knows the order of the stages, and nothing else.
 
-Read and validate everything, compute every version's text and changes, render each
-language with one engine build (in parallel), write the feeds and JSON, then swap the
-new site in place of the old one. A failed build leaves the previous output untouched.
+plan (read and validate everything) -> lock the output -> stage beside it -> workers render the
+languages (language.py) while this process writes the root files and the history archive ->
+notice previews -> stamp -> swap the staged site in. A failed build leaves the previous output
+untouched.
 """
 
 from __future__ import annotations
@@ -18,18 +19,9 @@ import click
 from site_builder.errors import PolicyError
 from site_builder.site import stamp, writer
 from site_builder.site.archive import write_history
-from site_builder.site.data import (
-    root_page,
-    versions_json,
-)
 from site_builder.site.plan import SitePlan, forget_changes, plan_site
-from site_builder.site.root_files import write_notice_previews, write_unsubscribe_page
+from site_builder.site.root_files import write_notice_previews, write_root_files
 from site_builder.site.workers import Workers
-
-# --- per-language work (runs in a worker process) --------------------------------------
-
-
-# --- the whole build -------------------------------------------------------------------
 
 
 def build_site(root: Path, *, out: Path | None = None, draft: bool = False, today: dt.date | None = None,
@@ -53,7 +45,7 @@ def _build_site(workers: Workers, root: Path, *, out: Path | None, draft: bool, 
     try:
         with writer.locked(plan.out, repo=plan.root, wait=wait, say=say):
             spare, others = writer.clean_leftovers(plan.out)
-            if stamp.up_to_date(plan.out, value):
+            if writer.up_to_date(plan.out, value):
                 say(f"Up to date: {plan.out} (another build made it meanwhile)")
                 return plan.out
             stale = writer.Sweeper(others)
@@ -74,16 +66,14 @@ def _build_site(workers: Workers, root: Path, *, out: Path | None, draft: bool, 
 def _build_into(workers: Workers, plan: SitePlan, tmp: Path, stale: writer.Sweeper, value: str, quiet: bool,
                 say: Callable[[str], None]) -> None:
     """Build the site in the staging folder `tmp` and publish it."""
-    site, state = tmp / writer.SITE, tmp / writer.STATE
     # The spare tree keeps only its language folders; each worker prunes its own.
-    writer.prune_root(site, plan.languages)
+    writer.prune_root(tmp / writer.SITE, plan.languages)
+    site, state = writer.Output(tmp / writer.SITE), writer.Output(tmp / writer.STATE)
     say(f"Building {len(plan.snapshots)} version(s) in {', '.join(plan.languages)} → {plan.out}")
 
     def meanwhile() -> None:  # while the workers render the languages
         stale.start()
-        (site / "versions.json").write_text(versions_json(list(plan.releases), plan.statuses, plan.site_url, plan.languages), encoding="utf-8")
-        (site / "index.html").write_text(root_page(plan.titles, plan.languages, plan.site_url), encoding="utf-8")
-        write_unsubscribe_page(plan, site)
+        write_root_files(plan, site)
         write_history(plan, site, state)
 
     problems = workers.render(plan, tmp, quiet, meanwhile=meanwhile)
@@ -91,7 +81,7 @@ def _build_into(workers: Workers, plan: SitePlan, tmp: Path, stale: writer.Sweep
         raise PolicyError("the build failed; the previous site is untouched:\n" + "\n".join(problems))
     if plan.pending is not None:
         write_notice_previews(plan, site)
-    (state / stamp.STAMP).write_text(value, encoding="utf-8")
+    state.write(writer.STAMP, value)
     writer.publish(tmp, plan.out)
 
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import gzip
 import html
 import json
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from site_builder.compare.render import SCHEMA, to_json
@@ -126,25 +124,6 @@ def changes_search_docs(view: VersionView, lang: str) -> list[dict]:
     summary = view.record.summary.get(lang) or view.record.summary.get("en", "")
     return [{"location": f"{view.version}/changes/", "title": _search_text(label),
              "text": _search_text(f"{summary} {touched}".strip())}]
-
-
-def write_search_index(folder: Path, files: list[str]) -> None:
-    """Material's search index for every version and changes page, from the entries kept beside each
-    page (so reused pages stay searchable without being rendered again)."""
-    index_path = folder / "search" / "search_index.json"
-    try:
-        config = json.loads(index_path.read_text(encoding="utf-8"))["config"]
-    except (OSError, ValueError, KeyError):
-        return
-    # Each page's entries are a compact JSON list (`search_docs_json`): joined as they are, not parsed.
-    entries = []
-    for rel in sorted(files):
-        with open(folder / rel, encoding="utf-8") as file:
-            inner = file.read().strip()[1:-1]
-        if inner:
-            entries.append(inner)
-    index_path.write_text('{"config":' + json.dumps(config, ensure_ascii=False, separators=(",", ":"))
-                          + ',"docs":[' + ",".join(entries) + "]}", encoding="utf-8")
 
 
 def search_docs_json(docs: list[dict]) -> str:
@@ -286,10 +265,8 @@ def unsubscribe_page(languages: tuple[str, ...], mailto: str | None, one_click: 
             "color:#1f2328}a{color:#1a4fa0}</style>\n</head>\n<body>\n" + "\n<hr>\n".join(sections) + "\n</body>\n</html>\n")
 
 
-def write_sitemap(folder: Path, urls: list[str], today: dt.date) -> None:
-    """sitemap.xml (and .gz) of every page, reused or rendered: the same bytes for the same input."""
+def sitemap(urls: list[str], today: dt.date) -> str:
+    """sitemap.xml of every page, reused or rendered: the same bytes for the same input."""
     entries = "".join(f"  <url>\n    <loc>{escape(url)}</loc>\n    <lastmod>{today.isoformat()}</lastmod>\n  </url>\n" for url in urls)
-    xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-           + entries + "</urlset>\n")
-    (folder / "sitemap.xml").write_text(xml, encoding="utf-8")
-    (folder / "sitemap.xml.gz").write_bytes(gzip.compress(xml.encode("utf-8"), mtime=0))
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            + entries + "</urlset>\n")

@@ -3,7 +3,7 @@ material or jinja2 (a test holds every other module to that).
 
 Swapping the engine (Zensical reads the same mkdocs.yml) means replacing this module: it takes
 engine-independent pages (`site.page.Page`) and writes one language's HTML into a folder. What
-the rest of the build may use of it: `render_language`, `warm_up`, `write_search_index`,
+the rest of the build may use of it: `render_language`, `warm_up`, `search_index`, `SEARCH_INDEX`,
 `RENDERING_PACKAGES`, `BUTTON`, `BUTTON_PRIMARY` and `TEMPLATE_CACHE`. MkDocs itself is imported
 when a language is rendered, not when this module is: checking that a site is up to date
 needs the package list, not the engine.
@@ -37,6 +37,7 @@ RENDERING_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensio
 BUTTON = "md-button"  # Material's classes for a link or form button in page fragments
 BUTTON_PRIMARY = "md-button md-button--primary"
 TEMPLATE_CACHE = "templates"  # the engine's compiled templates, in the repository's cache folder
+SEARCH_INDEX = "search/search_index.json"  # Material's search index, completed with every page's entries
 
 
 def _markdown_extensions(lang: str) -> list:
@@ -116,6 +117,8 @@ class _PolicyPlugin:
         return files
 
     def on_post_build(self, config):  # noqa: ANN001, ANN201 - MkDocs' hook
+        for name in ("sitemap.xml", "sitemap.xml.gz"):  # ours lists every page, reused ones too
+            Path(config.site_dir, name).unlink(missing_ok=True)
         for published, target in self.linked:
             os.makedirs(os.path.dirname(target), exist_ok=True)
             link_or_copy(published, target)
@@ -302,3 +305,22 @@ def render_language(job: LanguageBuild, *, work: Path, base_config: Path, out_di
     finally:
         logger.removeHandler(collect)
     return []
+
+
+def search_index(folder: Path, files: list[str]) -> str | None:
+    """Material's search index for every version and changes page, from the entries kept beside each
+    page (so reused pages stay searchable without being rendered again); None where the engine
+    wrote no index to complete."""
+    try:
+        config = json.loads((folder / SEARCH_INDEX).read_text(encoding="utf-8"))["config"]
+    except (OSError, ValueError, KeyError):
+        return None
+    # Each page's entries are a compact JSON list (`search_docs_json`): joined as they are, not parsed.
+    entries = []
+    for rel in sorted(files):
+        with open(folder / rel, encoding="utf-8") as file:
+            inner = file.read().strip()[1:-1]
+        if inner:
+            entries.append(inner)
+    return ('{"config":' + json.dumps(config, ensure_ascii=False, separators=(",", ":"))
+            + ',"docs":[' + ",".join(entries) + "]}")

@@ -4,6 +4,7 @@ with the engine, and write the data files beside them (downloads, search entries
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -22,10 +23,9 @@ from site_builder.site.data import (
     changes_search_docs,
     compare_data,
     search_docs_json,
+    sitemap,
     version_markdown,
     version_search_docs,
-    write_search_index,
-    write_sitemap,
 )
 from site_builder.site.plan import SitePlan, plan_pages, version_json_text, version_views, with_changes
 
@@ -42,18 +42,18 @@ def template_cache_dir(root: Path) -> Path | None:
 
 
 def build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[str]:
-    from site_builder.site.engine_mkdocs import LanguageBuild, render_language  # the engine, loaded late
+    from site_builder.site.engine_mkdocs import SEARCH_INDEX, LanguageBuild, render_language, search_index
 
     started = time.monotonic()
     context = stamp.page_context(plan.root, plan.site_url, lang)
     previous_dir = plan.out / lang
     state = writer.published_state(plan.out)
-    previous = stamp.read_manifest(stamp.manifest_file(state, lang) if state is not None else None)
+    previous = writer.read_manifest(state / writer.manifest_file(lang) if state is not None else None)
     views = version_views(plan, lang)
     entries: dict[str, dict] = {}
     to_render = []
     for folder, key, make, view in plan_pages(plan, lang, views, context):
-        if stamp.reusable(previous_dir, previous, folder, key):
+        if writer.reusable(previous_dir, previous, folder, key):
             entries[folder] = previous[folder]
         else:
             to_render.append((folder, make, view))
@@ -83,29 +83,35 @@ def build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[st
     placed.result()  # a file that could not be linked or copied fails the build
     if problems:
         return [f"[{lang}] {p}" for p in problems]
+    out = writer.Output(out_dir)
+    out.adopt([rel for entry in reused for rel in entry["files"]])
+    out.adopt(writer.files_under(engine_out))
     writer.merge_into(engine_out, out_dir)
     for folder, _page, view in rendered:
         files = [f"{folder}index.html"]
         version_view = by_version.get(folder.rstrip("/"))
         if version_view is not None and view is None:  # a version page: its text to download beside it
-            (out_dir / folder / "policy.md").write_text(version_markdown(version_view, lang), encoding="utf-8")
-            (out_dir / folder / "policy.json").write_text(version_json_text(plan, version_view, lang), encoding="utf-8")
-            files += [f"{folder}policy.md", f"{folder}policy.json"]
-            _search_docs(out_dir / folder, version_search_docs(version_view, lang, plan.in_force))
-            (out_dir / folder / COMPARE_DATA).write_text(json.dumps(compare_data(version_view), ensure_ascii=False,
-                                                                    sort_keys=True, separators=(",", ":")), encoding="utf-8")
-            files += [f"{folder}{SEARCH_DOCS}", f"{folder}{COMPARE_DATA}"]
+            out.write(f"{folder}policy.md", version_markdown(version_view, lang))
+            out.write(f"{folder}policy.json", version_json_text(plan, version_view, lang))
+            out.write(f"{folder}{SEARCH_DOCS}", search_docs_json(version_search_docs(version_view, lang, plan.in_force)))
+            out.write(f"{folder}{COMPARE_DATA}", json.dumps(compare_data(version_view), ensure_ascii=False,
+                                                             sort_keys=True, separators=(",", ":")))
+            files += [f"{folder}policy.md", f"{folder}policy.json", f"{folder}{SEARCH_DOCS}", f"{folder}{COMPARE_DATA}"]
         if view is not None:
             changed = with_changes(plan, view, lang)
-            (out_dir / view.version / "changes.json").write_text(changes_json(changed), encoding="utf-8")
-            _search_docs(out_dir / folder, changes_search_docs(changed, lang))
+            out.write(f"{view.version}/changes.json", changes_json(changed))
+            out.write(f"{folder}{SEARCH_DOCS}", search_docs_json(changes_search_docs(changed, lang)))
             files += [f"{view.version}/changes.json", f"{folder}{SEARCH_DOCS}"]
-        entries[folder]["files"], entries[folder]["sizes"] = stamp.record(out_dir, files)
-    write_search_index(out_dir, [rel for entry in entries.values() for rel in entry["files"] if rel.endswith(SEARCH_DOCS)])
+        entries[folder]["files"], entries[folder]["sizes"] = writer.record(out_dir, files)
+    index = search_index(out_dir, [rel for entry in entries.values() for rel in entry["files"] if rel.endswith(SEARCH_DOCS)])
+    if index is not None:
+        out.write(SEARCH_INDEX, index, over_engine=True)
     releases = {r.version: r for r in plan.releases}
-    (out_dir / "feed.xml").write_text(atom_feed(views, releases, lang, plan.site_url, plan.titles.get(lang, ""), plan.site_name), encoding="utf-8")
-    write_sitemap(out_dir, sorted(f"{plan.site_url}{lang}/{folder}" for folder in entries), plan.today)
-    stamp.write_manifest(stamp.manifest_file(tmp / writer.STATE, lang), entries)
+    out.write("feed.xml", atom_feed(views, releases, lang, plan.site_url, plan.titles.get(lang, ""), plan.site_name))
+    xml = sitemap(sorted(f"{plan.site_url}{lang}/{folder}" for folder in entries), plan.today)
+    out.write("sitemap.xml", xml)
+    out.write("sitemap.xml.gz", gzip.compress(xml.encode("utf-8"), mtime=0))
+    writer.Output(tmp / writer.STATE).write(writer.manifest_file(lang), writer.manifest_text(entries))
     if not quiet:
         click.echo(f"  {lang}: {len(rendered)} pages rendered, {len(reused)} unchanged, {len(views)} version(s), "
                    f"{time.monotonic() - started:.1f}s", err=True)
@@ -116,10 +122,4 @@ def _place(previous: Path, out_dir: Path, reused: list[str]) -> None:
     """Make the language folder hold the reused files and nothing else (it may be the spare tree)."""
     if out_dir.is_dir():
         writer.prune(out_dir, set(reused))
-    stamp.place(previous, out_dir, reused)
-
-
-def _search_docs(folder: Path, docs: list[dict]) -> None:
-    (folder / SEARCH_DOCS).write_text(search_docs_json(docs), encoding="utf-8")
-
-
+    writer.place(previous, out_dir, reused)

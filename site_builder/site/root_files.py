@@ -1,32 +1,29 @@
-"""The files outside the language folders: the unsubscribe page, and the notice a pending release
-would send (beside the draft)."""
+"""The files outside the language folders: versions.json, the language choice, the unsubscribe
+page, and the notice a pending release would send (beside the draft)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from site_builder.config import address_of, load_config
-from site_builder.site.data import (
-    unsubscribe_page,
-)
+from site_builder.site import writer
+from site_builder.site.data import root_page, unsubscribe_page, versions_json
 from site_builder.site.pages import (
     DRAFT,
 )
 from site_builder.site.plan import SitePlan, version_views, with_changes
 
 
-def write_unsubscribe_page(plan: SitePlan, site: Path) -> None:
-    """/unsubscribe/: both ways to stop the notices, when notices are configured."""
+def write_root_files(plan: SitePlan, site: writer.Output) -> None:
+    """/versions.json, /index.html and, when notices are configured, /unsubscribe/."""
+    site.write("versions.json", versions_json(list(plan.releases), plan.statuses, plan.site_url, plan.languages))
+    site.write("index.html", root_page(plan.titles, plan.languages, plan.site_url))
     notices = load_config(plan.root).notices
     if notices.sender is None:
         return
     mailto = notices.unsubscribe_mailto or notices.reply_to or address_of(notices.sender)
-    (site / "unsubscribe").mkdir()
-    (site / "unsubscribe" / "index.html").write_text(
-        unsubscribe_page(plan.languages, mailto, one_click=bool(notices.unsubscribe_url)), encoding="utf-8")
+    site.write("unsubscribe/index.html", unsubscribe_page(plan.languages, mailto, one_click=bool(notices.unsubscribe_url)))
 
 
-def write_notice_previews(plan: SitePlan, site: Path) -> None:
+def write_notice_previews(plan: SitePlan, site: writer.Output) -> None:
     """The notice a pending release would send, per language, beside the draft (not linked from search)."""
     from site_builder.notify.compose import preview_html
 
@@ -36,4 +33,4 @@ def write_notice_previews(plan: SitePlan, site: Path) -> None:
         view = next(v for v in version_views(plan, lang) if v.version == DRAFT)
         page = preview_html(plan.root, lang, plan.pending, plan.titles.get(lang, plan.titles["en"]),
                             with_changes(plan, view, lang).changes, plan.site_url, plan.snapshots[DRAFT].prevailing)
-        (site / lang / DRAFT / "notice.html").write_text(page, encoding="utf-8")
+        site.write(f"{lang}/{DRAFT}/notice.html", page)

@@ -23,6 +23,8 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import hashlib
+import json
 import os
 import shutil
 import signal
@@ -317,3 +319,166 @@ def die_with_parent() -> None:
             pass
         if os.getppid() == 1:  # the parent died before prctl took effect
             os._exit(1)
+
+
+# Internal files, in a build's `state/` folder beside the published `site/` (see writer.py):
+STAMP = "build-stamp"  # the inputs of the whole build
+
+
+def manifest_file(lang: str) -> str:
+    """The page manifest of one language, in a build's state folder."""
+    return f"pages-{lang}.json"
+
+
+def file_hash(path: Path | str) -> str:
+    with open(path, "rb") as file:
+        return hashlib.sha256(file.read()).hexdigest()
+
+
+def read_manifest(file: Path | None) -> dict[str, dict]:
+    """Page folder -> {"key": inputs key, "files": {path: sha256}, "sizes": {path: bytes}} of a built language."""
+    if file is None:
+        return {}
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        data[WRITTEN] = os.stat(file).st_mtime_ns
+    except (OSError, ValueError, TypeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+WRITTEN = "\0written"  # in a manifest read back: when it was written (no page folder has this name)
+
+
+def _intact(folder: Path, manifest: dict, entries: list[dict]) -> bool:
+    written = manifest.get(WRITTEN, 0)
+    base = str(folder)
+    for entry in entries:
+        sizes = entry.get("sizes") or {}
+        for rel, digest in (entry.get("files") or {}).items():
+            path = os.path.join(base, rel)
+            try:
+                info = os.stat(path)
+                if info.st_size == sizes.get(rel) and info.st_mtime_ns < written:
+                    continue  # untouched since it was hashed
+                if file_hash(path) != digest:
+                    return False
+            except OSError:
+                return False
+    return True
+
+
+def up_to_date(out: Path, value: str) -> bool:
+    """True when `out` was built from exactly these inputs and its manifests' files are intact."""
+    state = published_state(out)
+    try:
+        if state is None or (state / STAMP).read_text(encoding="utf-8") != value:
+            return False
+    except OSError:
+        return False
+    for file in state.glob(manifest_file("*")):
+        manifest = read_manifest(file)
+        folder = out / file.stem.removeprefix("pages-")
+        if not _intact(folder, manifest, [e for e in manifest.values() if isinstance(e, dict)]):
+            return False
+    return True
+
+
+def reusable(previous: Path, manifest: dict, page: str, key: str) -> bool:
+    """The page was built from the same inputs and its files are still exactly what was built."""
+    entry = manifest.get(page)
+    if not key or not isinstance(entry, dict) or entry.get("key") != key or not entry.get("files"):
+        return False
+    return _intact(previous, manifest, [entry])
+
+
+def record(folder: Path, rels: list[str]) -> tuple[dict[str, str], dict[str, int]]:
+    """Hashes and sizes of freshly written files, for the manifest."""
+    hashes, sizes = {}, {}
+    for rel in rels:
+        data = (folder / rel).read_bytes()
+        hashes[rel], sizes[rel] = hashlib.sha256(data).hexdigest(), len(data)
+    return hashes, sizes
+
+
+def place(previous: Path, out: Path, rels: list[str]) -> None:
+    """Put reused files into the new output: hard links where the file system allows, else copies.
+
+    The output may already hold a file of that name (a build started from the spare tree):
+    when it is the very same file it stays, else it is replaced, never written to."""
+    source, target = str(previous), str(out)
+    made: set[str] = set()
+    for rel in rels:
+        old, new = os.path.join(source, rel), os.path.join(target, rel)
+        try:
+            there = os.stat(new)
+        except FileNotFoundError:
+            there = None
+        if there is not None:
+            if os.path.samestat(there, os.stat(old)):
+                continue
+            os.unlink(new)
+        folder = os.path.dirname(new)
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        link_or_copy(old, new)
+
+
+def manifest_text(entries: dict[str, dict]) -> str:
+    """For every page, its inputs key and each file's hash and size: written after every file."""
+    return json.dumps(entries, sort_keys=True, indent=0) + "\n"
+
+
+class Output:
+    """The only door to one folder of a build: every file in it is written once, and written new.
+
+    Two outputs with one path are a bug in the plan, refused at once rather than one silently
+    winning. A file is never written into: whatever stands at its path is unlinked first, since
+    a reused file is a hard link shared with the published site (writing into it would change
+    the site readers are being served). Files put there by others (reused pages linked by
+    `place`, the engine's output) are `adopt`ed, so that a later write to the same path is
+    caught too; the engine's own search index is the one file finished after the engine, with
+    `write(..., over_engine=True)`. One Output per folder and process."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._owners: dict[str, str] = {}  # relative path -> "written" | "adopted"
+        self._lock = threading.Lock()
+
+    def _take(self, rel: str, how: str, over_engine: bool = False) -> None:
+        with self._lock:
+            before = self._owners.get(rel)
+            if before is not None and not (over_engine and before == "adopted"):
+                raise PolicyError(f"internal error: two outputs of one build write {self.root / rel}; "
+                                  "nothing was published; please report this")
+            self._owners[rel] = how
+
+    def adopt(self, rels: list[str]) -> None:
+        """Files that are already in place (linked or made by the engine)."""
+        for rel in rels:
+            self._take(rel, "adopted")
+
+    def claim(self, rel: str, *, over_engine: bool = False) -> Path:
+        """The path at which to make `rel` anew: its folder exists and nothing stands there."""
+        self._take(rel, "written", over_engine)
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        return path
+
+    def write(self, rel: str, data: str | bytes, *, over_engine: bool = False) -> Path:
+        """Make `rel` with these bytes (text is written as UTF-8)."""
+        path = self.claim(rel, over_engine=over_engine)
+        path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        return path
+
+
+def files_under(folder: Path) -> list[str]:
+    """Every file below `folder`, as paths relative to it."""
+    found = []
+    for base, _dirs, names in os.walk(folder):
+        prefix = os.path.relpath(base, folder)
+        found += [name if prefix == "." else f"{prefix}/{name}".replace(os.sep, "/") for name in names]
+    return found

@@ -8,6 +8,7 @@ from pathlib import Path
 import git
 
 from site_builder import history
+from site_builder.config import CONFIG, load_config
 from site_builder.content import WorkingTree, content_hash, load_snapshot, translation_warnings
 from site_builder.errors import ContentError, PolicyError, Problem, errors_in
 from site_builder.models import (
@@ -107,6 +108,7 @@ def check(root: Path, *, strict: bool = False) -> list[Problem]:
     """Every problem in the repository; with `strict`, warnings count as errors."""
     ws = open_workspace(root)
     problems = list(ws.problems)
+    problems.extend(config_problems(ws.root))
     problems.extend(_summary_balance([r.record for r in ws.releases] + list(ws.pending)))
     for record in ws.pending:
         if record.content_hash != ws.draft_hash():
@@ -114,6 +116,19 @@ def check(root: Path, *, strict: bool = False) -> list[Problem]:
     if strict:
         problems = [Problem(p.path, p.line, p.message) for p in problems]
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.message))
+
+
+def config_problems(root: Path) -> list[Problem]:
+    """What `policy build` would refuse in mkdocs.yml, so that check and build agree."""
+    if not (Path(root) / CONFIG).exists():
+        return []  # a policy can be checked before its site is configured; build names the missing file
+    try:
+        load_config(root)
+    except ContentError as exc:
+        return list(exc.problems)
+    except PolicyError as exc:
+        return [Problem(CONFIG, 1, exc.format_message())]
+    return []
 
 
 def _summary_balance(records: list[ReleaseRecord]) -> list[Problem]:

@@ -12,25 +12,16 @@ import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 
+from site_builder import strict_yaml
 from site_builder.errors import ContentError, PolicyError, Problem
 from site_builder.mailbox import UNSAFE, parse_mailbox
-from site_builder.source.content import _StrictLoader
 
 CONFIG = "mkdocs.yml"
 _ONE_CLICK = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/[A-Za-z0-9._~%!$&*+,;=:@/?-]*$")
 _URL_SAFE = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%!$&*+,;=:@/-]*)?$")
-
-
-class _ConfigLoader(_StrictLoader):
-    """Strict YAML that lets MkDocs' own tags (`!ENV`, `!!python/name:...`) through as opaque values."""
-
-
-_ConfigLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
-_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
 
 
 @dataclass(frozen=True)
@@ -95,17 +86,17 @@ def load_config(root: Path) -> SiteConfig:
     path = Path(root) / CONFIG
     if not path.is_file():
         raise PolicyError(f"{path} is missing: create it with at least `site_name:` and `site_url:`")
-    raw = path.read_bytes()
     try:
+        raw = path.read_bytes()
         text = raw.decode("utf-8")
-        node = yaml.compose(text, Loader=_ConfigLoader)
-        data: Any = yaml.load(text, Loader=_ConfigLoader)  # noqa: S506 - a SafeLoader subclass
+    except OSError as exc:
+        raise PolicyError(f"cannot read {path}: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise PolicyError(f"{CONFIG} is not UTF-8 text; save it as UTF-8") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        raise ContentError([Problem(CONFIG, line, f"invalid YAML: {getattr(exc, 'problem', None) or exc}")]) from None
+    # MkDocs' own tags (`!ENV`, `!!python/name:...`) pass as opaque values: the engine resolves them.
+    data, node, found = strict_yaml.load(text.removeprefix("\ufeff"), CONFIG, opaque_tags=True)
+    if found:
+        raise ContentError(found)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -176,6 +167,8 @@ def unsubscribe_url_problem(url: str) -> str | None:
 
 def config_problems(root: Path) -> list[Problem]:
     """What `policy check` reports of mkdocs.yml: every problem load_config would stop on."""
+    if not (Path(root) / CONFIG).exists():
+        return []  # a policy can be checked before its site is configured; build names the missing file
     try:
         load_config(root)
     except ContentError as exc:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from site_builder.site import stamp
+from site_builder.site import stamp, writer
 from site_builder.source import store
 from tests.conftest import BASE_ENV, POLICY, PolicyRepo
 
@@ -33,12 +33,12 @@ def test_an_upgrade_of_a_rendering_dependency_is_a_change(released: PolicyRepo, 
     out = tmp_path / "s"
     build(released, out)
     value = stamp.stamp(released.root, draft=False, today=dt.date.fromisoformat(TODAY), site_url=None)
-    assert stamp.up_to_date(out, value)
+    assert writer.up_to_date(out, value)
     stamp.tool_digest.cache_clear()
     real = store.metadata.version
     monkeypatch.setattr(store.metadata, "version", lambda name: "99.0" if name == "mkdocs-material" else real(name))
     try:
-        assert not stamp.up_to_date(out, stamp.stamp(released.root, draft=False, today=dt.date.fromisoformat(TODAY), site_url=None))
+        assert not writer.up_to_date(out, stamp.stamp(released.root, draft=False, today=dt.date.fromisoformat(TODAY), site_url=None))
         assert stamp.page_context(released.root, "https://policy.example.com/", "en") != ""
     finally:
         stamp.tool_digest.cache_clear()

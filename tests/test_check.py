@@ -35,7 +35,7 @@ CASES = {
         "policy/rights.md:2: `title` must be text, but YAML read a yes/no boolean"),
     "duplicate key": (
         lambda r: r.write("policy/rights.md", "---\ntitle: A\ntitle: B\n---\nBody\n"),
-        "policy/rights.md:3: invalid YAML: duplicate key 'title' (first on line 1)"),
+        "policy/rights.md:3: invalid YAML: duplicate key 'title' (first on line 2)"),
     "not utf-8": (
         lambda r: r.write("policy/rights.md", "---\ntitle: Rights\n---\nCaf\xe9\n".encode("latin-1")),
         "policy/rights.md:4: not UTF-8 (byte 0xe9)"),
@@ -89,7 +89,7 @@ def test_content_rule(repo: PolicyRepo, name: str) -> None:
 RECORD = 'version: "{version}"\neffective: 2026-12-01\nkind: minor\nsummary:\n  en: Text.\n  el: Κείμενο.\ncontent_hash: sha256:00\n'
 RECORD_CASES = {
     "unquoted version 1.10": ("1.10", RECORD.replace('"{version}"', "1.10"), "changelog/1.10.yml:1: `version` must be quoted text like \"1.10\", but YAML read the number 1.1"),
-    "version not digits": ("v2", RECORD, "changelog/v2.yml:1: `version` 'v2' must be digits and dots"),
+    "version not digits": ("v2", RECORD, "changelog/v2.yml:1: is not a release record: changelog/ holds only records named <version>.yml"),
     "version not file name": ("2.0", RECORD.replace("{version}", "3.0"), "changelog/2.0.yml:1: `version` '3.0' does not match the file name"),
     "impossible date": ("2.0", RECORD.replace("2026-12-01", "2026-13-01"), "changelog/2.0.yml:2: `effective` must be a date like 2026-12-01, but YAML read '2026-13-01'"),
     "datetime not date": ("2.0", RECORD.replace("2026-12-01", "2026-12-01 10:00:00"), "changelog/2.0.yml:2: `effective` must be a date"),

@@ -209,8 +209,8 @@ def test_header_injection_in_configuration_is_refused(released: PolicyRepo, smtp
         'sender: "Example <privacy@example.com>"', 'sender: "Example <privacy@example.com>\\r\\nBcc: victim@example.com"'))
     recipients(released, "ok@example.com,en\n")
     inbox = Inbox()
-    done = send(released, smtp(inbox))
-    assert done.returncode == 1 and "header injection refused" in done.stderr
+    done = send(released, smtp(inbox))  # refused as the configuration is read, with its line
+    assert done.returncode == 1 and "mkdocs.yml:7: carriage return U+000D" in done.stderr
     released.write("mkdocs.yml", released.read("mkdocs.yml").replace("\\r\\nBcc: victim@example.com", " =?utf-8?q?=0ABcc:_v@example.com?="))
     assert "header injection refused" in send(released, smtp(inbox)).stderr
     assert inbox.messages == []

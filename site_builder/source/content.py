@@ -16,12 +16,25 @@ from typing import Any, Protocol
 
 import yaml
 
+from site_builder import strict_yaml
 from site_builder.errors import Problem
-from site_builder.source.models import KINDS, PLACEHOLDER, SOURCE_LANG, ReleaseRecord, Section, Snapshot, Translation
+from site_builder.source.models import (
+    KINDS,
+    MAX_NOTICE_DAYS,
+    PLACEHOLDER,
+    RECORD_SUFFIX,
+    SOURCE_LANG,
+    VERSION_RULE,
+    ReleaseRecord,
+    Section,
+    Snapshot,
+    Translation,
+    date_problem,
+    is_version,
+)
 
 SECTION_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 LANG_CODE = re.compile(r"^[a-z]{2,3}$")
-VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 LINK_OPEN = re.compile(r"\]\(")
 CONTENT_DIRS = ("policy", "translations")
 MAX_SECTION_CHARS = 200_000  # a whole long policy; the renderers' time grows with the text
@@ -77,56 +90,18 @@ class WorkingTree:
         return sorted(p.name for p in folder.iterdir())
 
 
-# --- YAML that refuses its traps -------------------------------------------------------
-
-
-_FastLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
-
-
-class _StrictLoader(_FastLoader):  # type: ignore[valid-type,misc]
-    """SafeLoader that rejects duplicate keys instead of keeping the last one."""
-
-    def construct_mapping(self, node, deep=False):  # noqa: ANN001, ANN201 - PyYAML's API
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r} (first on line {seen[key]})",
-                    key_node.start_mark)
-            seen[key] = key_node.start_mark.line + 1
-        return super().construct_mapping(node, deep=deep)
-
-    def construct_yaml_timestamp(self, node):  # noqa: ANN001, ANN201 - PyYAML's API
-        """An impossible date (2026-13-01) stays text, so the checker can name it."""
-        try:
-            return super().construct_yaml_timestamp(node)
-        except ValueError:
-            return self.construct_scalar(node)
-
-
-_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+# --- YAML ------------------------------------------------------------------------------
 
 
 @functools.lru_cache(maxsize=16384)
 def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[Any, dict[str, int], list[Problem]]:
-    """Parse YAML; return the data, the line of each top-level key, and problems.
+    """Parse YAML under the rules of `strict_yaml`; return the data, the line of each top-level key, and problems.
 
     Cached: two hundred releases share most of their files, and callers never mutate the result.
     """
-    try:
-        loader = _StrictLoader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + (mark.line if mark else 0)
-        return None, {}, [Problem(path, line, f"invalid YAML: {exc.problem or exc.context}")]
-    except (yaml.YAMLError, ValueError) as exc:  # e.g. a date like 2026-13-01
-        return None, {}, [Problem(path, first_line, f"invalid YAML value: {exc}")]
+    data, node, problems = strict_yaml.load(text, path, first_line=first_line, raw_scanned=_RAW_SCANNED)
+    if problems:
+        return None, {}, problems
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         lines = {str(k.value): first_line + k.start_mark.line for k, _ in node.value}
@@ -145,6 +120,7 @@ def decode(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:
 
 
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_RAW_SCANNED = "\0\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"  # what hidden_text_problems names
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _CONFLICT = re.compile(r"^(<{7}|>{7})( |$)|^={7}$", re.M)
 
@@ -188,7 +164,8 @@ def describe_type(value: Any) -> str:
     if isinstance(value, bool):
         return "a yes/no boolean"
     if isinstance(value, (int, float)):
-        return f"the number {value!r}"
+        shown = repr(value)
+        return f"the number {shown if len(shown) <= 24 else shown[:24] + '…'}"
     if isinstance(value, (dt.date, dt.datetime)):
         return "a date"
     if value is None:
@@ -497,8 +474,9 @@ def _promises(meta: dict, lines: dict[str, int], languages: tuple[str, ...],
     """`notice_days` and `prevailing_language` of policy/policy.yml, checked."""
     path = "policy/policy.yml"
     days = meta.get("notice_days")
-    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 0):
-        problems.append(Problem(path, lines.get("notice_days", 1), f"`notice_days` must be a whole number of days, like 30, not {describe_type(days)}"))
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_NOTICE_DAYS):
+        problems.append(Problem(path, lines.get("notice_days", 1), f"`notice_days` must be a whole number of days from 0 to "
+                                f"{MAX_NOTICE_DAYS}, like 30, not {describe_type(days)}"))
         days = None
     prevailing = meta.get("prevailing_language")
     if prevailing is not None and prevailing not in (*languages, "none"):
@@ -638,6 +616,37 @@ def translation_warnings(snapshot: Snapshot) -> list[Problem]:
 # --- release records -------------------------------------------------------------------
 
 
+def _record_version(data: dict, path: str, lines: dict[str, int], problems: list[Problem]) -> str | None:
+    stem = Path(path).name.removesuffix(RECORD_SUFFIX)
+    version = data.get("version")
+    line = lines.get("version", 1)
+    if not isinstance(version, str):
+        problems.append(Problem(path, line, f"`version` must be quoted text like \"{stem}\", but YAML read {describe_type(version)}"
+                                + (" (an unquoted 1.10 is the number 1.1)" if isinstance(version, float) else "")))
+    elif not is_version(version):
+        problems.append(Problem(path, line, f"`version` {_short(version)} must be {VERSION_RULE}"))
+    elif version != stem:
+        problems.append(Problem(path, line, f"`version` {version!r} does not match the file name; rename the file to changelog/{version}{RECORD_SUFFIX}"))
+    else:
+        return version
+    return None
+
+
+def _record_date(data: dict, key: str, path: str, lines: dict[str, int], problems: list[Problem]) -> dt.date | None:
+    value = data.get(key)
+    line = lines.get(key, 1)
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        read = describe_type(value) if not isinstance(value, str) else repr(value) + (
+            " (no such day in the calendar)" if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value) else "")
+        problems.append(Problem(path, line, f"`{key}` must be a date like 2026-12-01, but YAML read {read}"))
+        return None
+    why = date_problem(value)
+    if why:
+        problems.append(Problem(path, line, f"`{key}`: {why}; check the year"))
+        return None
+    return value
+
+
 def load_record(raw: bytes, path: str, languages: tuple[str, ...]) -> tuple[ReleaseRecord | None, list[Problem]]:
     """Validate one `changelog/<version>.yml`."""
     text, problems = decode(raw, path)
@@ -648,17 +657,8 @@ def load_record(raw: bytes, path: str, languages: tuple[str, ...]) -> tuple[Rele
         return None, problems
     if not isinstance(data, dict):
         return None, [Problem(path, 1, "a release record is `key: value` lines: version, effective, kind, summary, content_hash")]
-    stem = Path(path).name.removesuffix(".yml")
-    version = data.get("version")
-    if not isinstance(version, str):
-        problems.append(Problem(path, lines.get("version", 1), f"`version` must be quoted text like \"{stem}\", but YAML read {describe_type(version)}" + (" (an unquoted 1.10 is the number 1.1)" if isinstance(version, float) else "")))
-    elif not VERSION.match(version):
-        problems.append(Problem(path, lines["version"], f"`version` {version!r} must be digits and dots, like \"2.0\""))
-    elif version != stem:
-        problems.append(Problem(path, lines["version"], f"`version` {version!r} does not match the file name; rename the file to changelog/{version}.yml"))
-    effective = data.get("effective")
-    if isinstance(effective, dt.datetime) or not isinstance(effective, dt.date):
-        problems.append(Problem(path, lines.get("effective", 1), f"`effective` must be a date like 2026-12-01, but YAML read {describe_type(effective) if not isinstance(effective, str) else repr(effective)}"))
+    version = _record_version(data, path, lines, problems)
+    effective = _record_date(data, "effective", path, lines, problems)
     kind = data.get("kind")
     if kind not in KINDS:
         problems.append(Problem(path, lines.get("kind", 1), f"`kind` must be `material` or `minor`, not {kind!r}"))

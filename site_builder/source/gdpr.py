@@ -15,14 +15,22 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from site_builder import strict_yaml
 from site_builder.blocks import cut
 from site_builder.errors import Problem
 from site_builder.markup import to_html
 from site_builder.source.models import SOURCE_LANG, Snapshot
 
-_DATA = yaml.safe_load((Path(__file__).parents[1] / "data" / "gdpr_items.yml").read_text(encoding="utf-8"))["items"]
+
+def _packaged(name: str) -> dict:
+    """A YAML file shipped with the tool, read under the same rules as the editors' files."""
+    data, _, problems = strict_yaml.load((Path(__file__).parents[1] / "data" / name).read_text(encoding="utf-8"), name)
+    if problems or not isinstance(data, dict):
+        raise RuntimeError(f"the installed tool is damaged: {name}: {problems[0].format() if problems else 'not a mapping'}")
+    return data
+
+
+_DATA = _packaged("gdpr_items.yml")["items"]
 ITEMS: dict[str, dict[str, dict]] = {key: value for key, value in _DATA.items()}
 
 

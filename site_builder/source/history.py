@@ -14,7 +14,7 @@ import git
 from site_builder.errors import GitError, Problem
 from site_builder.source import store
 from site_builder.source.content import CONTENT_DIRS, WorkingTree, content_hash, load_record
-from site_builder.source.models import Release, ReleaseRecord
+from site_builder.source.models import RECORD_SUFFIX, VERSION_RULE, Release, ReleaseRecord, record_version
 
 Repo = git.Repo  # the repository type, for modules that hold one without importing GitPython
 _BLOBS: dict[str, bytes] = {}  # blob sha -> data; releases share most of their files
@@ -190,8 +190,9 @@ def load_releases(repo: git.Repo, root: Path, languages: tuple[str, ...], *,
                  lambda sha: content_hash(tree_at(repo, sha)))
     releases, pending, problems = [], [], []
     for path, read in sorted(files.items()):
-        if not path.endswith(".yml"):
-            problems.append(Problem(path, 1, "a release record is named changelog/<version>.yml"))
+        if record_version(path.removeprefix("changelog/")) is None:
+            problems.append(Problem(_shown(path), 1, "is not a release record: changelog/ holds only records named "
+                                    f"<version>{RECORD_SUFFIX}, the version being {VERSION_RULE}; rename or move the file"))
             continue
         # A published record needs a summary in the source language only: a language added
         # later shows old releases in the source language, with a note (never an edit).
@@ -210,6 +211,11 @@ def load_releases(repo: git.Repo, root: Path, languages: tuple[str, ...], *,
     releases.sort(key=lambda r: r.record.key)
     problems.extend(_check_dates(releases, pending))
     return releases, pending, problems
+
+
+def _shown(path: str) -> str:
+    """A file name as the editor can type it: line ends and other controls escaped."""
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in path)
 
 
 def _committed_records(repo: git.Repo, head: git.Commit) -> dict[str, Callable[[], bytes]]:

@@ -10,6 +10,21 @@ SOURCE_LANG = "en"
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")  # {{ name }} in a section body
 SNAPSHOT_FORMAT = 3  # of snapshot_to_json: change it when Snapshot changes
 KINDS = ("material", "minor")
+# The one version grammar (release, check, build): numbers without leading zeros (so "1.01" and
+# "1.1" cannot both exist), at most 9 digits each and 10 parts (so they compare as numbers).
+VERSION_GRAMMAR = re.compile(r"(0|[1-9][0-9]{0,8})(\.(0|[1-9][0-9]{0,8})){0,9}")
+VERSION_RULE = "digits and dots, like 2.0 (numbers without leading zeros, at most 9 digits and 10 parts)"
+RECORD_SUFFIX = ".yml"
+# Dates and numbers a policy can mean; anything outside is a typo (and 9999-12-31 + a day overflows).
+EARLIEST_DATE, LATEST_DATE = dt.date(1970, 1, 1), dt.date(2199, 12, 31)
+MAX_NOTICE_DAYS = 3650
+
+
+def date_problem(value: dt.date) -> str | None:
+    """Why a date is outside the range a policy can mean, or None."""
+    if EARLIEST_DATE <= value <= LATEST_DATE:
+        return None
+    return f"{value} is outside {EARLIEST_DATE} to {LATEST_DATE}"
 
 
 @dataclass(frozen=True)
@@ -134,6 +149,17 @@ class Release:
         if self.record.effective > today:
             return "upcoming"
         return "in force" if self.version == in_force else "superseded"
+
+
+def is_version(value: object) -> bool:
+    """True for a version number this tool accepts, nothing before or after it (not even a line end)."""
+    return isinstance(value, str) and VERSION_GRAMMAR.fullmatch(value) is not None
+
+
+def record_version(name: str) -> str | None:
+    """The version a file name in changelog/ records (`2.1.yml` -> "2.1"), None for any other name."""
+    stem = name.removesuffix(RECORD_SUFFIX)
+    return stem if name.endswith(RECORD_SUFFIX) and is_version(stem) else None
 
 
 def version_key(version: str) -> tuple[int, ...]:

@@ -9,8 +9,7 @@ import yaml
 
 from site_builder.errors import ContentError, PolicyError, errors_in
 from site_builder.markup import stripped_markup
-from site_builder.source.content import VERSION
-from site_builder.source.models import KINDS, version_key
+from site_builder.source.models import KINDS, RECORD_SUFFIX, VERSION_RULE, date_problem, is_version, version_key
 from site_builder.source.workspace import check, open_workspace
 
 
@@ -18,12 +17,14 @@ def create_release(root: Path, *, version: str, effective: dt.date, kind: str,
                    summaries: dict[str, str], allow_stale: bool = False, short_notice: str | None = None,
                    today: dt.date | None = None) -> Path:
     """Write the release record for the current text; refuse anything that would break a release."""
-    if not VERSION.match(version):
-        raise PolicyError(f"version {version!r} must be digits and dots, like 2.0")
+    if not is_version(version):
+        raise PolicyError(f"version {version!r} must be {VERSION_RULE}; nothing was written")
+    if date_problem(effective):
+        raise PolicyError(f"--effective {date_problem(effective)}; check the year; nothing was written")
     if kind not in KINDS:
         raise PolicyError(f"kind {kind!r} must be `material` or `minor`")
     ws = open_workspace(root)
-    path = ws.root / "changelog" / f"{version}.yml"
+    path = ws.root / "changelog" / f"{version}{RECORD_SUFFIX}"
     if path.exists() or ws.release(version):
         raise PolicyError(f"release {version} exists already ({path.relative_to(ws.root)}); a published release never changes: choose a new version number")
     problems = check(root, strict=not allow_stale)

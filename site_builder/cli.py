@@ -183,16 +183,6 @@ def diff(repo: Path, from_rev: str | None, to_rev: str | None, lang: str, fmt: s
 def build(repo: Path, out: Path | None, draft: bool, today: dt.date | None, site_url: str | None, quiet: bool,
           no_wait: bool) -> None:
     """Build the whole versioned bilingual site."""
-    from site_builder.site import stamp, writer
-
-    today = today or dt.date.today()
-    target = writer.target(Path(repo), out)
-    writer.check_target(target, Path(repo))
-    url = (site_url.rstrip("/") + "/") if site_url else None
-    if writer.up_to_date(target, stamp.stamp(Path(repo).resolve(), draft=draft, today=today, site_url=url)):
-        if not quiet:
-            click.echo(f"Up to date: {target} (nothing changed since the last build)", err=True)
-        return
     from site_builder.site.build import build_site
 
     build_site(repo, out=out, draft=draft, today=today, site_url=site_url, quiet=quiet, wait=not no_wait)

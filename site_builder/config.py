@@ -6,6 +6,7 @@ Zensical); everything this tool needs from it is read here, strictly (duplicate 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import string
@@ -93,6 +94,12 @@ def load_config(root: Path) -> SiteConfig:
         raise PolicyError(f"cannot read {path}: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise PolicyError(f"{CONFIG} is not UTF-8 text; save it as UTF-8") from None
+    return _parsed(path, raw, text)
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed(path: Path, raw: bytes, text: str) -> SiteConfig:
+    """mkdocs.yml parsed and checked once per command for the same bytes (a build asks often)."""
     # MkDocs' own tags (`!ENV`, `!!python/name:...`) pass as opaque values: the engine resolves them.
     data, node, found = strict_yaml.load(text.removeprefix("\ufeff"), CONFIG, opaque_tags=True)
     if found:

@@ -34,8 +34,9 @@ def _page(status_key: str, email: str, form: str = "") -> bytes:
     for lang in ("el", "en"):
         parts.append(f'<section lang="{lang}"><h1>{html.escape(t(lang, "unsub." + status_key + ".title"))}</h1>'
                      f'<p>{html.escape(t(lang, "unsub." + status_key, email=email))}</p>{form and _button(lang, form)}</section>')
+    title = html.escape(" / ".join(t(lang, "unsub.button") for lang in ("en", "el")))
     body = ('<!doctype html><html lang="el"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,'
-            'initial-scale=1"><title>Unsubscribe / Διαγραφή</title></head><body style="font-family:system-ui,sans-serif;'
+            f'initial-scale=1"><title>{title}</title></head><body style="font-family:system-ui,sans-serif;'
             'max-width:36em;margin:2em auto;padding:0 1em;line-height:1.5">' + "<hr>".join(parts) + "</body></html>\n")
     return body.encode("utf-8")
 

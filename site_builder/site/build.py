@@ -31,32 +31,33 @@ def build_site(root: Path, *, out: Path | None = None, draft: bool = False, toda
     `parallel=False` renders in this process: a process with threads of its own (the preview
     server) must not fork."""
     started = time.monotonic()
+    say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
+    today = today or dt.date.today()
+    target = writer.target(Path(root), out)
+    writer.check_target(target, Path(root))
+    value = stamp.stamp(Path(root).resolve(), draft=draft, today=today,
+                        site_url=(site_url.rstrip("/") + "/") if site_url else None)
+    if writer.up_to_date(target, value):  # before any worker is started
+        say(f"Up to date: {target} (nothing changed since the last build)")
+        return target
     forget_changes()
     with Workers(Path(root) if parallel else None) as workers:
-        return _build_site(workers, root, out=out, draft=draft, today=today, site_url=site_url, quiet=quiet,
-                           wait=wait, started=started)
-
-
-def _build_site(workers: Workers, root: Path, *, out: Path | None, draft: bool, today: dt.date | None,
-                site_url: str | None, quiet: bool, wait: bool, started: float) -> Path:
-    plan = plan_site(Path(root), out=out, draft=draft, today=today, site_url=site_url)
-    value = stamp.stamp(plan.root, draft=draft, today=plan.today, site_url=(site_url.rstrip("/") + "/") if site_url else None)
-    say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
-    try:
-        with writer.locked(plan.out, repo=plan.root, wait=wait, say=say):
-            spare, others = writer.clean_leftovers(plan.out)
-            if writer.up_to_date(plan.out, value):
-                say(f"Up to date: {plan.out} (another build made it meanwhile)")
-                return plan.out
-            stale = writer.Sweeper(others)
-            tmp = writer.staging(plan.out, spare)
-            try:
-                _build_into(workers, plan, tmp, stale, value, quiet, say)
-            finally:
-                shutil.rmtree(tmp, ignore_errors=True)
-                stale.finish()
-    except OSError as exc:
-        raise writer.write_error(exc, plan.out) from None
+        plan = plan_site(Path(root), out=target, draft=draft, today=today, site_url=site_url)
+        try:
+            with writer.locked(plan.out, repo=plan.root, wait=wait, say=say):
+                spare, others = writer.clean_leftovers(plan.out)
+                if writer.up_to_date(plan.out, value):
+                    say(f"Up to date: {plan.out} (another build made it meanwhile)")
+                    return plan.out
+                stale = writer.Sweeper(others)
+                tmp = writer.staging(plan.out, spare)
+                try:
+                    _build_into(workers, plan, tmp, stale, value, quiet, say)
+                finally:
+                    shutil.rmtree(tmp, ignore_errors=True)
+                    stale.finish()
+        except OSError as exc:
+            raise writer.write_error(exc, plan.out) from None
     if not quiet:
         pages = sum(1 for _ in plan.out.rglob("*.html"))
         click.echo(f"Done: {len(plan.snapshots)} version(s), {pages} pages in {time.monotonic() - started:.1f} seconds", err=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 from site_builder.compare.diffing import Changes, compare_snapshots
 from site_builder.config import load_config
 from site_builder.errors import ContentError, PolicyError, Problem, errors_in
-from site_builder.site import stamp, writer
+from site_builder.site import stamp
 from site_builder.site.data import version_data
 from site_builder.site.page import Page
 from site_builder.site.pages import (
@@ -55,8 +55,8 @@ class SitePlan:
     pending: ReleaseRecord | None = None  # an uncommitted release record: the draft shown as that version
 
 
-def plan_site(root: Path, *, out: Path | None, draft: bool, today: dt.date | None, site_url: str | None) -> SitePlan:
-    """Read the repository and decide what to build; raises on any error."""
+def plan_site(root: Path, *, out: Path, draft: bool, today: dt.date, site_url: str | None) -> SitePlan:
+    """Read the repository and decide what to build into `out` (checked by the writer); raises on any error."""
     ws = open_workspace(root, include_uncommitted=draft, advice=False)  # a draft shows a release not yet committed
     release_problems = [p for p in errors_in(list(ws.problems)) if p.path.startswith("changelog/")]
     draft_problems = errors_in(list(ws.problems)) if draft else []
@@ -65,7 +65,6 @@ def plan_site(root: Path, *, out: Path | None, draft: bool, today: dt.date | Non
         draft_problems += _pending_problems(ws, pending)
     if release_problems or draft_problems:
         raise ContentError(sorted(set(release_problems + draft_problems), key=lambda p: (p.path, p.line)), hint="nothing was written")
-    today = today or dt.date.today()
     releases = list(ws.releases)
     in_force = in_force_version(releases, today)
     statuses = {r.version: r.status(today, in_force) for r in releases}
@@ -78,8 +77,7 @@ def plan_site(root: Path, *, out: Path | None, draft: bool, today: dt.date | Non
         raise PolicyError("there is nothing to publish: cut a first release with `policy release`, or build with --draft")
     latest = snapshots[DRAFT] if DRAFT in snapshots else snapshots[releases[-1].version]
     config = load_config(ws.root)
-    target = writer.target(ws.root, out)
-    return SitePlan(ws.root, target, config.url(site_url),
+    return SitePlan(ws.root, out, config.url(site_url),
                     config.site_name or latest.titles["en"], today,
                     latest.languages, latest.titles, tuple(releases), snapshots, identities, statuses, in_force, pending)
 

@@ -107,17 +107,38 @@ def make_repo(root: Path) -> PolicyRepo:
     return repo
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> PolicyRepo:
-    return make_repo(tmp_path / "policy-repo")
-
-
-@pytest.fixture
-def released(repo: PolicyRepo) -> PolicyRepo:
+def make_released(root: Path) -> PolicyRepo:
     """Two releases: 1.0 and 1.1 (a changed sentence)."""
+    repo = make_repo(root)
     repo.release("1.0", "2025-01-01")
     repo.section("rights", "Your rights", "You may ask for a copy of your data at any time. See [what we collect](#collection).\n")
     repo.translate("rights", "Τα δικαιώματά σας", "Μπορείτε να ζητήσετε οποτεδήποτε αντίγραφο των δεδομένων σας. Βλ. [τι συλλέγουμε](#collection).\n")
     repo.commit("Rights: at any time")
     repo.release("1.1", "2025-06-01")
     return repo
+
+
+def copy_repo(template: PolicyRepo, root: Path) -> PolicyRepo:
+    """A copy of a repository made once (its .git included): the same commits, and its clock goes on
+    from where the template's stopped, so the next commits get the same hashes as in the template."""
+    shutil.copytree(template.root, root, symlinks=True)
+    copy = PolicyRepo(root)
+    copy.clock = template.clock
+    return copy
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> PolicyRepo:
+    return make_repo(tmp_path / "policy-repo")
+
+
+@pytest.fixture(scope="session")
+def released_template(tmp_path_factory: pytest.TempPathFactory) -> PolicyRepo:
+    """`released`, made once per run (two `policy release` runs); never change it, use `released`."""
+    return make_released(tmp_path_factory.mktemp("released") / "policy-repo")
+
+
+@pytest.fixture
+def released(released_template: PolicyRepo, tmp_path: Path) -> PolicyRepo:
+    """Two releases: 1.0 and 1.1 (a changed sentence), in a folder of the test's own."""
+    return copy_repo(released_template, tmp_path / "policy-repo")

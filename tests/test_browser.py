@@ -5,14 +5,15 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import PolicyRepo
-from tests.test_site import site_repo  # noqa: F401 - the fixture
+from tests.conftest import PolicyRepo, copy_repo
+from tests.test_site import site_template  # noqa: F401 - the fixture
 
 CHROMIUM = Path("/usr/bin/chromium")
 IN_CI = os.environ.get("CI") == "true"  # in CI a missing browser is a failure, never a silent skip
@@ -34,41 +35,67 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def served(site_repo: PolicyRepo, tmp_path: Path):  # noqa: F811
-    """The site built for and served on 127.0.0.1, with every request the browser makes."""
-    out = tmp_path / "site"
-    out.mkdir()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
-    base = f"http://127.0.0.1:{server.server_port}/"
-    out.rmdir()
-    site_repo.policy("build", "--out", str(out), "--today", "2026-01-15", "--site-url", base, "-q")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+def _serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """A server for `folder` (not made yet) on a free port of 127.0.0.1, and its base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}/"
+
+
+@pytest.fixture(scope="module")
+def served(site_template: PolicyRepo, tmp_path_factory: pytest.TempPathFactory):  # noqa: F811
+    """The site built once for this module and served on 127.0.0.1: 1.0, 1.1, 2.0 upcoming, and the
+    draft of a pending 2.1 (so that every page type is there for the accessibility test)."""
+    folder = tmp_path_factory.mktemp("browser")
+    repo = copy_repo(site_template, folder / "policy-repo")
+    repo.section("rights", "Your rights", "A draft wording of the rights.\n")
+    repo.policy("release", "2.1", "--effective", "2026-06-01", "--kind", "minor", "--summary-en", "Draft.",
+                "--summary-el", "Σχέδιο.", "--allow-stale")
+    server, base = _serve(folder / "site")
+    repo.policy("build", "--draft", "--out", str(folder / "site"), "--today", "2026-01-15", "--site-url", base, "-q")
     yield base
     server.shutdown()
 
 
-@pytest.fixture
-def browser_page(served: str):
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium for the module; each test opens its own pages."""
     playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        page = browser.new_page(viewport={"width": 375, "height": 800})
-        requests: list[str] = []
-        page.on("request", lambda r: requests.append(r.url))
-        yield page, served, requests
-        browser.close()
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
 
 
-def _search(page, query: str) -> int:
+@pytest.fixture
+def browser_page(browser, served: str):  # noqa: ANN001
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    yield page, served, requests
+    context.close()
+
+
+# What Material's search shows above the results: with the box empty once its index (loaded in a web
+# worker) is ready, and once it has answered a query, in both languages.
+READY = re.compile(r"^(Type to start searching|Πληκτρολογήστε για να αρχίσει η αναζήτηση)$")
+ANSWERED = re.compile(r"matching document|έγγραφ|δεν βρήκε")
+
+
+def _search(page, query: str) -> int:  # noqa: ANN001
+    """Search as a reader does and wait for Material's answer (no fixed wait: the box is emptied
+    first, so the answer counted is the one to this query, not to the one before)."""
+    from playwright.sync_api import expect
+
     box = page.locator("input.md-search__input")
     if not box.is_visible():
         page.locator("label[for=__search]").first.click()
-    box.fill(query)
-    page.keyboard.press("End")  # Material searches on key events; fill() alone sends none
-    page.wait_for_function("() => !document.querySelector('.md-search-result__meta').textContent.includes('Πληκτρολογήστε')", timeout=10000)
-    page.wait_for_timeout(300)
+    meta = page.locator(".md-search-result__meta")
+    for text, answer in (("", READY), (query, ANSWERED)):
+        box.fill(text)
+        page.keyboard.press("End")  # Material searches on key events; fill() alone sends none
+        expect(meta).to_have_text(answer, timeout=30000)
     return page.locator(".md-search-result__item").count()
 
 
@@ -79,13 +106,13 @@ def test_reader_journey(browser_page) -> None:
     assert ins.is_visible() and "at any time" in ins.inner_text()
     style = lambda el, prop: el.evaluate(f"e => getComputedStyle(e).{prop}")  # noqa: E731
     assert "underline" in style(ins, "textDecorationLine")
-    page.goto(base + "en/2.0/changes/")
+    page.goto(base + "en/draft/changes/")  # the draft rewords the rights: words are deleted
     dele = page.locator(".policy-diff del")
-    if dele.count():
-        assert "line-through" in style(dele.first, "textDecorationLine")
+    assert dele.first.is_visible() and "copy of your data" in dele.first.inner_text()
+    assert "line-through" in style(dele.first, "textDecorationLine")
     # inserted and deleted words differ in more than colour
-    page.set_content(f'<link rel="stylesheet" href="{base}en/assets/stylesheets/policy.css"><div class="policy-diff"><ins>a</ins><del>b</del></div>')
-    page.wait_for_timeout(200)
+    page.set_content(f'<link rel="stylesheet" href="{base}en/assets/stylesheets/policy.css"><div class="policy-diff"><ins>a</ins><del>b</del></div>',
+                     wait_until="load")  # the style sheet is loaded
     assert style(page.locator("ins"), "textDecorationLine") != style(page.locator("del"), "textDecorationLine")
 
     page.goto(base + "en/1.1/changes/")
@@ -101,7 +128,6 @@ def test_reader_journey(browser_page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1  # no sideways scrolling on a phone
 
     page.goto(base + "el/")
-    page.wait_for_timeout(1500)  # the search index loads in a web worker
     assert _search(page, "δεδομένα") >= 1
     assert _search(page, "δεδομενα") >= 1
     assert _search(page, "ΔΕΔΟΜΈΝΑ") >= 1
@@ -111,25 +137,21 @@ def test_reader_journey(browser_page) -> None:
     assert outside == [], outside
 
 
-def test_the_html_notice_reads_well_on_a_phone(released: PolicyRepo, tmp_path: Path) -> None:
+def test_the_html_notice_reads_well_on_a_phone(browser, released: PolicyRepo, tmp_path: Path) -> None:  # noqa: ANN001
     """The notice at 375 px in Chromium: no sideways scrolling, a sans-serif face, the date and company shown."""
-    playwright = pytest.importorskip("playwright.sync_api")
     released.policy("notify", "1.1", "--out", str(tmp_path / "n"))
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        for lang, date, company in (("el", "1 Ιουνίου 2025", "Example"), ("en", "1 June 2025", "Example")):
-            for width in (375, 1024):
-                page = browser.new_page(viewport={"width": width, "height": 800})
-                page.goto((tmp_path / "n" / f"{lang}.html").as_uri())
-                assert page.evaluate("document.documentElement.scrollWidth") <= width
-                font = page.evaluate("getComputedStyle(document.body).fontFamily")
-                assert "sans-serif" in font and "Times" not in font
-                text = page.locator("body").inner_text()
-                assert date in text and company in text
-                box = page.locator("div").nth(1).bounding_box()  # the white card inside the 600 px column
-                assert box is not None and box["width"] <= 600 + 1  # a comfortable measure on a desktop client too
-                page.close()
-        browser.close()
+    for lang, date, company in (("el", "1 Ιουνίου 2025", "Example"), ("en", "1 June 2025", "Example")):
+        for width in (375, 1024):
+            page = browser.new_page(viewport={"width": width, "height": 800})
+            page.goto((tmp_path / "n" / f"{lang}.html").as_uri())
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            font = page.evaluate("getComputedStyle(document.body).fontFamily")
+            assert "sans-serif" in font and "Times" not in font
+            text = page.locator("body").inner_text()
+            assert date in text and company in text
+            box = page.locator("div").nth(1).bounding_box()  # the white card inside the 600 px column
+            assert box is not None and box["width"] <= 600 + 1  # a comfortable measure on a desktop client too
+            page.close()
 
 
 def test_status_switches_on_the_effective_date_without_a_rebuild(browser_page) -> None:
@@ -155,7 +177,10 @@ def test_status_switches_on_the_effective_date_without_a_rebuild(browser_page) -
 
 
 def test_archive_on_a_320px_phone_and_print(browser_page) -> None:
+    import datetime as dt
+
     page, base, _ = browser_page
+    page.clock.set_fixed_time(dt.datetime(2026, 2, 3, 12, 0))  # the reader prints on 3 February 2026
     page.set_viewport_size({"width": 320, "height": 700})
     for lang in ("el", "en"):
         page.goto(base + f"{lang}/versions/")
@@ -166,36 +191,35 @@ def test_archive_on_a_320px_phone_and_print(browser_page) -> None:
     header = page.locator(".policy-print")
     assert header.is_visible()
     text = header.inner_text()
-    assert "Example" in text and base + "el/1.1/" in text and "εκτύπωση:" in text and "2026" in text or "20" in text
+    assert text == f"Example · {base}el/1.1/ · εκτύπωση: 3 Φεβρουαρίου 2026"  # the day of printing, not of the build
+    page.goto(base + "en/1.1/")
+    assert page.locator(".policy-print").inner_text() == f"Example · {base}en/1.1/ · printed on February 3, 2026"
     assert page.locator(".policy-meta").is_visible()  # version, effective date and status
     assert not page.locator(".policy-links").first.is_visible()
 
 
-def test_greek_404_root_language_and_skip_link(served: str) -> None:
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        greek = browser.new_page(locale="el-GR")
-        greek.goto(served)
-        greek.wait_for_url(served + "el/")  # the reader's language
-        english = browser.new_page(locale="en-US")
-        english.goto(served)
-        english.wait_for_url(served + "en/")
-        greek.goto(served + "el/404.html")
-        assert "Η σελίδα δεν βρέθηκε" in greek.locator("article").inner_text()
-        switch = greek.locator(".policy-404-languages a[hreflang=en]")
-        assert switch.get_attribute("href") == served + "en/"
-        greek.goto(served + "el/1.1/")
-        skip = greek.locator("a.md-skip")
-        assert skip.get_attribute("href").endswith("#policy-version-header")
-        browser.close()
+def test_greek_404_root_language_and_skip_link(browser, served: str) -> None:  # noqa: ANN001
+    greek = browser.new_page(locale="el-GR")
+    greek.goto(served)
+    greek.wait_for_url(served + "el/")  # the reader's language
+    english = browser.new_page(locale="en-US")
+    english.goto(served)
+    english.wait_for_url(served + "en/")
+    greek.goto(served + "el/404.html")
+    assert "Η σελίδα δεν βρέθηκε" in greek.locator("article").inner_text()
+    switch = greek.locator(".policy-404-languages a[hreflang=en]")
+    assert switch.get_attribute("href") == served + "en/"
+    greek.goto(served + "el/1.1/")
+    skip = greek.locator("a.md-skip")
+    assert skip.get_attribute("href").endswith("#policy-version-header")
+    greek.close()
+    english.close()
 
 
 def test_search_finds_every_version_labelled_in_force_first(browser_page) -> None:
     page, base, _ = browser_page
     page.set_viewport_size({"width": 1200, "height": 900})
     page.goto(base + "en/2.0/")
-    page.wait_for_timeout(1500)  # the index loads in a web worker
     assert _search(page, "cookie") >= 1
     first = page.locator(".md-search-result__item").first
     assert "2.0" in first.inner_text() and "Upcoming" in first.inner_text()  # a section only the upcoming 2.0 has
@@ -238,43 +262,27 @@ def _axe_source() -> str | None:
     return None
 
 
-def test_every_page_type_has_no_wcag_violations(site_repo: PolicyRepo, tmp_path: Path) -> None:  # noqa: F811
+def test_every_page_type_has_no_wcag_violations(browser, served: str) -> None:  # noqa: ANN001
     """axe-core (npm, injected into the page): WCAG 2.1 A and AA, both languages, desktop and phone."""
     axe = _axe_source()
     if axe is None:
         assert not IN_CI, "axe-core is missing: .ci/run installs it with npm"
         pytest.skip("axe-core not installed (npm install axe-core, or set AXE_CORE_JS)")
-    playwright = pytest.importorskip("playwright.sync_api")
-    site_repo.section("rights", "Your rights", "A draft wording of the rights.\n")
-    site_repo.policy("release", "2.1", "--effective", "2026-06-01", "--kind", "minor", "--summary-en", "Draft.",
-                     "--summary-el", "Σχέδιο.", "--allow-stale")
-    out = tmp_path / "site"
-    out.mkdir()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
-    base = f"http://127.0.0.1:{server.server_port}/"
-    out.rmdir()
-    site_repo.policy("build", "--draft", "--out", str(out), "--today", "2026-01-15", "--site-url", base, "-q")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = served
     pages = ["index.html", "unsubscribe/"] + [f"{lang}/{path}" for lang in ("en", "el") for path in (
         "", "1.1/", "2.0/", "1.1/changes/", "2.0/changes/", "versions/", "compare/?from=1.0&to=2.0", "404.html",
         "draft/", "draft/changes/", "draft/gdpr/", "draft/notice.html")]
     found = {}
-    try:
-        with playwright.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-            for width in (1280, 375):
-                page = browser.new_page(locale="fr-FR", viewport={"width": width, "height": 800})  # no redirect at /
-                for url in pages:
-                    page.goto(base + url)
-                    if "compare" in url:
-                        page.wait_for_selector("#policy-compare[data-ms]", state="attached", timeout=10000)
-                    page.add_script_tag(content=axe)
-                    result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: "
-                                           "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
-                    if result["violations"]:
-                        found[(width, url)] = [(v["id"], v["nodes"][0]["target"]) for v in result["violations"]]
-                page.close()
-            browser.close()
-    finally:
-        server.shutdown()
+    for width in (1280, 375):
+        page = browser.new_page(locale="fr-FR", viewport={"width": width, "height": 800})  # no redirect at /
+        for url in pages:
+            page.goto(base + url)
+            if "compare" in url:
+                page.wait_for_selector("#policy-compare[data-ms]", state="attached", timeout=10000)
+            page.add_script_tag(content=axe)
+            result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: "
+                                   "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
+            if result["violations"]:
+                found[(width, url)] = [(v["id"], v["nodes"][0]["target"]) for v in result["violations"]]
+        page.close()
     assert found == {}

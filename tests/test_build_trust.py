@@ -7,6 +7,7 @@ import filecmp
 import os
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -34,12 +35,14 @@ def test_an_upgrade_of_a_rendering_dependency_is_a_change(released: PolicyRepo, 
     build(released, out)
     value = stamp.stamp(released.root, draft=False, today=dt.date.fromisoformat(TODAY), site_url=None)
     assert writer.up_to_date(out, value)
+    context = stamp.page_context(released.root, "https://policy.example.com/", "en")
     stamp.tool_digest.cache_clear()
     real = store.metadata.version
     monkeypatch.setattr(store.metadata, "version", lambda name: "99.0" if name == "mkdocs-material" else real(name))
     try:
         assert not writer.up_to_date(out, stamp.stamp(released.root, draft=False, today=dt.date.fromisoformat(TODAY), site_url=None))
-        assert stamp.page_context(released.root, "https://policy.example.com/", "en") != ""
+        # every page depends on the theme: none of them may be reused after the upgrade
+        assert stamp.page_context(released.root, "https://policy.example.com/", "en") != context
     finally:
         stamp.tool_digest.cache_clear()
 
@@ -194,6 +197,37 @@ def test_release_commits_are_found_from_the_last_head_or_afresh(released: Policy
     assert history.first_commits(history.open_repo(released.root)) == since_last
 
 
+class Output:
+    """The stderr of a running `policy`, read line by line in a thread, so a test can wait for a line."""
+
+    def __init__(self, proc: subprocess.Popen) -> None:
+        self.lines: list[str] = []
+        self.changed = threading.Condition()
+        self.closed = False
+        self.thread = threading.Thread(target=self._read, args=(proc,), daemon=True)
+        self.thread.start()
+
+    def _read(self, proc: subprocess.Popen) -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            with self.changed:
+                self.lines.append(line)
+                self.changed.notify_all()
+        with self.changed:
+            self.closed = True
+            self.changed.notify_all()
+
+    def wait_for(self, text: str, seconds: float = 120) -> None:
+        """Return once a line holds `text`; fail if the output ends or `seconds` pass first."""
+        with self.changed:
+            found = self.changed.wait_for(lambda: self.closed or any(text in line for line in self.lines), seconds)
+            assert found and any(text in line for line in self.lines), f"no line with {text!r} in: {''.join(self.lines)}"
+
+    def text(self) -> str:
+        self.thread.join(timeout=120)
+        return "".join(self.lines)
+
+
 def test_a_second_build_waits_or_stops_clearly(released: PolicyRepo, tmp_path: Path) -> None:
     out = tmp_path / "s"
     lock = FileLock(str(tmp_path / ".s.lock"))
@@ -201,14 +235,16 @@ def test_a_second_build_waits_or_stops_clearly(released: PolicyRepo, tmp_path: P
     try:
         done = build(released, out, "--no-wait", check=False)
         assert done.returncode == 1 and "another build is writing" in done.stderr
+        assert not out.exists()
         waiting = subprocess.Popen([POLICY, "build", "--out", str(out), "--today", TODAY], cwd=released.root,
                                    env=BASE_ENV, stderr=subprocess.PIPE, text=True)
-        time.sleep(2)
-        assert waiting.poll() is None  # still waiting for the lock
+        output = Output(waiting)
+        output.wait_for("waiting for it to finish")  # it has found the lock held
+        assert waiting.poll() is None and not out.exists()  # ...and writes nothing while it waits
     finally:
         lock.release()
-    _, err = waiting.communicate(timeout=120)
-    assert waiting.returncode == 0 and "waiting for it to finish" in err
+    assert waiting.wait(timeout=120) == 0, output.text()
+    assert "Done: 2 version(s)" in output.text()
     assert (out / "en/index.html").is_file()
 
 
@@ -244,27 +280,66 @@ def _our_processes(root: Path) -> list[int]:
     return found
 
 
-@pytest.mark.parametrize("after", [0.4, 1.0, 1.8, 2.6])
+def _staging_exists(tmp_path: Path) -> bool:
+    return any(tmp_path.glob(".s.building-*"))
+
+
+# When the build is killed, what the reader must be served afterwards: the old site while the new
+# one is not published; once the link is swapped, the new one. Between the last language and the
+# swap there is no line to wait for, so the kill after a language may meet either.
+KILL_POINTS = {
+    "with the lock held": ("staging", "old"),
+    "while the languages render": ("Building ", "old"),
+    "after a language is rendered": (" pages rendered, ", "old or new"),
+    "once the new site is published": ("published", "new"),
+}
+
+
+@pytest.mark.parametrize("moment", list(KILL_POINTS))
 def test_kill_9_at_any_moment_keeps_the_site_and_leaves_nothing_running(released: PolicyRepo, tmp_path: Path,
-                                                                      after: float) -> None:
+                                                                      moment: str) -> None:
     out = tmp_path / "s"
     build(released, out)
-    before = tree(out)
+    before, published = tree(out), out.resolve()
     released.section("rights", "Your rights", "A new text, so that the next build has work to do.\n")
     released.translate("rights", "Τα δικαιώματά σας", "Νέο κείμενο.\n")
     proc = subprocess.Popen([POLICY, "build", "--draft", "--out", str(out), "--today", TODAY], cwd=released.root,
-                            env=BASE_ENV, stderr=subprocess.DEVNULL, start_new_session=True)
-    time.sleep(after)
+                            env=BASE_ENV, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    output = Output(proc)
+    event, expected = KILL_POINTS[moment]
+    deadline = time.monotonic() + 120
+    if event == "staging":
+        while not _staging_exists(tmp_path):
+            assert proc.poll() is None and time.monotonic() < deadline, output.text()
+            time.sleep(0.005)
+    elif event == "published":
+        while out.resolve() == published:
+            assert time.monotonic() < deadline, output.text()
+            time.sleep(0.005)
+    else:
+        output.wait_for(event)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    if expected == "old":
+        assert proc.returncode == -signal.SIGKILL, output.text()  # killed half-way, not finished
     deadline = time.monotonic() + 10
     while _our_processes(released.root) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _our_processes(released.root) == []
     now = tree(out)
-    assert now == before or (out / "en/draft/index.html").is_file()  # the old site, or the whole new one
-    build(released, out, "--draft")
-    assert not list(tmp_path.glob(".s.building-*")) and not list(tmp_path.glob(".s.link-*"))
+    again = build(released, out, "--draft")
+    after = tree(out)
+    assert "en/draft/index.html" in after and after != before
+    assert now in {"old": [before], "new": [after], "old or new": [before, after]}[expected]  # never a mix of both
+    if expected == "new":  # the site published just before the kill is whole: what a build of its own gives
+        build(released, tmp_path / "fresh", "--draft")
+        assert now == tree(tmp_path / "fresh")
+    assert not list(tmp_path.glob(".s.link-*"))
+    if "Up to date" in again.stderr:  # published before the kill, so the next build had nothing to do: the
+        # killed build's scratch files stay until a build that has work (it removes leftovers first)
+        assert all(not (path / "site").exists() for path in tmp_path.glob(".s.building-*"))
+    else:
+        assert not list(tmp_path.glob(".s.building-*"))
     builds = [p for p in (tmp_path / ".s.builds").iterdir() if p.is_dir()]
     assert out.resolve().parent in builds and len(builds) <= 2  # the published build, and at most the one it replaced
 

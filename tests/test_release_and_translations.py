@@ -109,8 +109,11 @@ def test_loader_reads_a_past_revision(released: PolicyRepo) -> None:
     assert old.body.startswith("You may ask for a copy of your data. See")
     assert old.number == 2
     past_commit = released.git("rev-list", "-n1", "main~1").strip()
-    assert "at any time" in ws.snapshot_at(past_commit).text("el").section("rights").body or \
-        "οποτεδήποτε" in ws.snapshot_at(past_commit).text("el").section("rights").body
+    # the commit that reworded the rights, before release 1.1: its Greek text, not its English one
+    greek_rights = ws.snapshot_at(past_commit).text("el").section("rights")
+    assert greek_rights.body.startswith("Μπορείτε να ζητήσετε οποτεδήποτε αντίγραφο") and "at any time" not in greek_rights.body
+    assert ws.snapshot_at(past_commit).text("en").section("rights").body.startswith("You may ask for a copy of your data at any time.")
+    assert "οποτεδήποτε" not in ws.snapshot_at("1.0").text("el").section("rights").body  # not yet in 1.0
     assert ws.snapshot_at("draft").text("en").section("rights").title == "Your rights (draft)"
     greek = ws.snapshot_at("1.1").text("el")
     assert greek.title == "Πολιτική Απορρήτου" and greek.section("rights").state == "ok"

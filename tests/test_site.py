@@ -12,15 +12,13 @@ import pytest
 
 from site_builder.source.releases import write_record
 from site_builder.source.workspace import open_workspace
-from tests.conftest import PolicyRepo
+from tests.conftest import PolicyRepo, copy_repo
 
 TODAY = "2026-01-15"
 
 
-@pytest.fixture
-def site_repo(released: PolicyRepo) -> PolicyRepo:
-    """1.0 and 1.1 in force/superseded, 2.0 upcoming (with a section added), and a stale Greek section."""
-    repo = released
+def add_cookies_and_upcoming_2_0(repo: PolicyRepo) -> PolicyRepo:
+    """1.0 and 1.1 in force/superseded, 2.0 upcoming (with a section added)."""
     repo.write("policy/policy.yml", repo.read("policy/policy.yml") + "  - cookies\n")
     repo.section("cookies", "Cookies", "We use one session cookie.\n")
     repo.translate("cookies", "Cookies", "Χρησιμοποιούμε ένα cookie συνεδρίας.\n")
@@ -29,14 +27,28 @@ def site_repo(released: PolicyRepo) -> PolicyRepo:
     return repo
 
 
+@pytest.fixture(scope="module")
+def site_template(released_template: PolicyRepo, tmp_path_factory: pytest.TempPathFactory) -> PolicyRepo:
+    """The repository of `site_repo`, made once per module; never change or build it, copy it."""
+    return add_cookies_and_upcoming_2_0(copy_repo(released_template, tmp_path_factory.mktemp("site-repo") / "policy-repo"))
+
+
+@pytest.fixture
+def site_repo(site_template: PolicyRepo, tmp_path: Path) -> PolicyRepo:
+    """A repository of the test's own to change: 1.0, 1.1 and 2.0 (upcoming, with cookies)."""
+    return copy_repo(site_template, tmp_path / "policy-repo")
+
+
 def build(repo: PolicyRepo, out: Path, *extra: str, check: bool = True):
     return repo.policy("build", "--out", str(out), "--today", TODAY, *extra, check=check)
 
 
-@pytest.fixture
-def site(site_repo: PolicyRepo, tmp_path: Path) -> Path:
-    build(site_repo, tmp_path / "site")
-    return tmp_path / "site"
+@pytest.fixture(scope="module")
+def site(site_template: PolicyRepo, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site of `site_repo`, built once for the module's tests that only read it."""
+    folder = tmp_path_factory.mktemp("site")
+    build(copy_repo(site_template, folder / "policy-repo"), folder / "site")
+    return folder / "site"
 
 
 def page(site: Path, url: str) -> str:
@@ -89,7 +101,11 @@ def test_section_anchors_are_ids_in_every_version_and_language(site: Path) -> No
             for sid in ("intro", "collection", "rights"):
                 assert f'id="{sid}"' in html, (lang, version, sid)
         assert 'id="cookies"' in page(site, f"{lang}/2.0") and 'id="cookies"' not in page(site, f"{lang}/1.1")
-    assert ">2. Your rights<" in page(site, "en/1.1") or "2. Your rights" in page(site, "en/1.1")
+    # the number is part of the heading's text, the anchor is the section id, in both languages
+    assert '<h2 id="rights">2. Your rights<a class="headerlink" href="#rights"' in page(site, "en/1.1")
+    assert '<h2 id="rights">2. Τα δικαιώματά σας<a class="headerlink" href="#rights"' in page(site, "el/1.1")
+    assert '<h2 id="cookies">3. Cookies<a class="headerlink" href="#cookies"' in page(site, "en/2.0")
+    assert '<h2 id="intro">Introduction<a' in page(site, "en/1.1")  # an unnumbered section has no number
 
 
 def test_changes_page_marks_words_and_lists_sections(site: Path) -> None:
@@ -129,14 +145,16 @@ def test_feed_and_archive(site: Path) -> None:
     assert "Material change" in archive and "Upcoming" in archive
 
 
-@pytest.fixture
-def stale_greek_site(site_repo: PolicyRepo, tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def stale_greek_site(site_template: PolicyRepo, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Release 2.1 changes the English cookies section; its Greek translation is not updated yet."""
-    site_repo.section("cookies", "Cookies", "We use one session cookie and no trackers at all.\n")
-    site_repo.commit("Cookies: no trackers")
-    site_repo.release("2.1", "2026-04-01", "minor", "--allow-stale")
-    build(site_repo, tmp_path / "s")
-    return tmp_path / "s"
+    folder = tmp_path_factory.mktemp("stale-greek")
+    repo = copy_repo(site_template, folder / "policy-repo")
+    repo.section("cookies", "Cookies", "We use one session cookie and no trackers at all.\n")
+    repo.commit("Cookies: no trackers")
+    repo.release("2.1", "2026-04-01", "minor", "--allow-stale")
+    build(repo, folder / "s")
+    return folder / "s"
 
 
 def test_stale_greek_section_says_so_and_links_english(stale_greek_site: Path) -> None:
@@ -232,7 +250,8 @@ def test_draft_is_marked_and_not_indexed(site_repo: PolicyRepo, tmp_path: Path) 
     assert '<meta name="robots" content="noindex, nofollow">' in html
     assert "Draft: not published, not in force." in html and "Draft wording of the rights." in html
     assert "<del>" in page(tmp_path / "s", "en/draft/changes")
-    assert not (tmp_path / "s/en/draft").exists() or "draft" not in json.loads((tmp_path / "s/versions.json").read_text())[0]["version"]
+    # the draft is a page of its own, never a version: versions.json lists the releases only
+    assert [v["version"] for v in json.loads((tmp_path / "s/versions.json").read_text())] == ["2.0", "1.1", "1.0"]
 
 
 def test_bad_site_url_is_named(site_repo: PolicyRepo, tmp_path: Path) -> None:
@@ -256,11 +275,13 @@ def test_serve_rebuilds_the_draft_on_save(site_repo: PolicyRepo) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    proc = subprocess.Popen([POLICY, "serve", "--dev-addr", f"127.0.0.1:{port}"], cwd=site_repo.root, env=BASE_ENV,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log = site_repo.root.parent / "serve.log"  # a file, not a pipe nobody reads: a full pipe would stop the server
+    with log.open("w") as output:
+        proc = subprocess.Popen([POLICY, "serve", "--dev-addr", f"127.0.0.1:{port}"], cwd=site_repo.root, env=BASE_ENV,
+                                stdout=output, stderr=subprocess.STDOUT, text=True)
 
     def fetch(url: str) -> str:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # bounded, and generous for a busy machine
         while True:
             try:
                 return urllib.request.urlopen(f"http://127.0.0.1:{port}/{url}", timeout=5).read().decode()
@@ -271,9 +292,9 @@ def test_serve_rebuilds_the_draft_on_save(site_repo: PolicyRepo) -> None:
     try:
         assert "Summary of 2.0." not in fetch("en/draft/") and "Your rights" in fetch("en/draft/")
         site_repo.section("rights", "Your rights", "Edited while the preview runs.\n")
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while "Edited while the preview runs." not in fetch("en/draft/"):
-            assert time.monotonic() < deadline, "the preview was not rebuilt"
+            assert time.monotonic() < deadline, "the preview was not rebuilt:\n" + log.read_text()
             time.sleep(0.5)
     finally:
         proc.terminate()

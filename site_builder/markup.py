@@ -129,10 +129,18 @@ class _HeadingIds(Treeprocessor):
                 el.set("id", _OWN_ID + github_slug(_STASH.sub("", "".join(el.itertext()))))
 
 
+# Ids the page itself uses: the theme's (`__config` holds Material's settings, `__search`...) and
+# our scripts'. A heading must never take one (a heading `__config` would be read as settings).
+RESERVED_IDS = frozenset({"policy-compare", "policy-version-header"})
+
+
 def unique_ids(html: str, seen: dict[str, int]) -> str:
-    """Number repeated heading anchors as GitHub does (`x`, `x-1`, `x-2`), in page order."""
+    """Number repeated heading anchors as GitHub does (`x`, `x-1`, `x-2`), in page order; an anchor
+    the page itself uses (`RESERVED_IDS`, or starting with `_` like the theme's) gets an `h` in front."""
     def number(m: re.Match) -> str:
         base = m.group(2) or "section"
+        if base.startswith("_") or base in RESERVED_IDS:
+            base = "h" + base if base.startswith("_") else "h-" + base
         count = seen.get(base, 0)
         seen[base] = count + 1
         return f'<{m.group(1)} id="{base if count == 0 else f"{base}-{count}"}"'

@@ -28,7 +28,7 @@ _CORE = "tag:yaml.org,2002:"
 STANDARD_TAGS = frozenset(_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map"))
 # C0 controls but tab and line feed, DEL, C1 controls, and the bidirectional embeddings,
 # overrides and isolates: each makes text read, display or travel (mail, feeds) otherwise than stored.
-FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff]")
 _NAMES = {"\r": "carriage return", "\x0b": "vertical tab", "\x0c": "form feed", "\x00": "NUL", "\x1b": "escape"}
 
 
@@ -55,7 +55,8 @@ _OpaqueTagLoader.add_multi_constructor(_CORE + "python/", lambda loader, suffix,
 
 def describe_char(char: str) -> str:
     """`U+202E` with a name an editor can search for."""
-    name = _NAMES.get(char) or ("bidirectional control" if "\u202a" <= char <= "\u2069" else "control character")
+    name = _NAMES.get(char) or ("bidirectional control" if "\u202a" <= char <= "\u2069" else
+                                "noncharacter" if char >= "\ufdd0" else "control character")
     return f"{name} U+{ord(char):04X}"
 
 

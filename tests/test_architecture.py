@@ -20,7 +20,7 @@ LAYERS = [
     ("compare", {"site_builder.compare"}),
     ("source", {"site_builder.source"}),
     ("shared", {"site_builder.config", "site_builder.i18n", "site_builder.errors", "site_builder.markup",
-                "site_builder.blocks", "site_builder.strict_yaml", "site_builder.safe_html", "site_builder.mailbox",
+                "site_builder.blocks", "site_builder.strict_yaml", "site_builder.safe_html", "site_builder.mailbox", "site_builder.paths",
                 "site_builder"}),
 ]
 HOMES = {  # outside library -> the only modules that may import it

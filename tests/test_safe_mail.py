@@ -304,7 +304,8 @@ def test_the_unsubscribe_url_is_checked_when_the_configuration_is_read(released:
 
 def test_a_locked_journal_says_at_once_who_holds_it(released: PolicyRepo, smtp) -> None:  # noqa: F811
     recipients(released, "".join(f"reader{i}@example.com,en\n" for i in range(40)))
-    address = smtp(Inbox(delay=0.2))
+    inbox = Inbox(delay=1.0)  # slow enough that the first sender still holds the lock on a busy machine
+    address = smtp(inbox)
     args = [POLICY, "notify", "1.1", "--send", "--recipients", "people.csv", "--smtp", address, "--journal", "journal.sqlite"]
     first = subprocess.Popen(args, cwd=released.root, env={**BASE_ENV, **ENV}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
@@ -321,6 +322,7 @@ def test_a_locked_journal_says_at_once_who_holds_it(released: PolicyRepo, smtp) 
         assert waiting.stderr is not None
         line = waiting.stderr.readline()  # said at once, before the wait
         assert "waiting for it to finish" in line and holder in line
+        inbox.delay = 0  # now let both finish
         assert waiting.wait(timeout=120) == 0
     finally:
         first.kill()

@@ -7,6 +7,7 @@ prepares messages while one SMTP thread sends them and records each outcome at o
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import time
@@ -24,12 +25,15 @@ from site_builder.notify.journal import Journal, sending_lock
 from site_builder.notify.mime import message_id, render, secret
 from site_builder.notify.recipients import Recipient, load_recipients
 from site_builder.notify.smtp import FAILED, SENT, UNKNOWN, Mailer, SmtpOptions
+from site_builder.paths import repository_place
 
 
 def write_notice(root: Path, *, version: str, out: Path | None, site_url: str | None) -> list[Path]:
     """`policy notify VERSION`: <lang>.eml with both bodies beside it to preview."""
     notices, conf = build_notices(Path(root), version, site_url)
     folder = Path(out or Path(root) / "notices" / version)
+    names = {f"{notice.lang}.{kind}" for notice in notices for kind in ("eml", "txt", "html")}
+    _check_notice_folder(folder, Path(root).resolve(), names)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for notice in notices:
@@ -37,9 +41,28 @@ def write_notice(root: Path, *, version: str, out: Path | None, site_url: str | 
         msg = message_from_bytes(raw, policy=default)
         for name, data in ((f"{notice.lang}.eml", raw), (f"{notice.lang}.txt", _body(msg, "plain")),
                            (f"{notice.lang}.html", _body(msg, "html"))):
-            (folder / name).write_bytes(data)
-            written.append(folder / name)
+            path = folder / name
+            path.unlink(missing_ok=True)  # replaced, never written through a link
+            path.write_bytes(data)
+            written.append(path)
     return written
+
+
+def _check_notice_folder(folder: Path, repo: Path, names: set[str]) -> None:
+    """The notices go into a folder of their own: missing, or holding nothing but notices of this tool."""
+    why = repository_place(folder.absolute(), repo) or repository_place(folder.resolve(), repo)
+    if why is None and folder.is_symlink():
+        why = "it is a symbolic link"
+    if why is None and folder.exists():
+        if not folder.is_dir():
+            why = "it is a file, not a folder"
+        else:
+            foreign = sorted(entry.name for entry in os.scandir(folder)
+                             if entry.name not in names or not entry.is_file(follow_symlinks=False))
+            if foreign:
+                why = f"it holds files that are not this release's notices (such as {foreign[0]})"
+    if why is not None:
+        raise PolicyError(f"--out {folder}: {why}; nothing was written. Write the notices into a new or empty folder")
 
 
 def _body(msg, subtype: str) -> bytes:  # noqa: ANN001 - an email.message.EmailMessage

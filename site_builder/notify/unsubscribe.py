@@ -114,13 +114,19 @@ def _answer(start_response: StartResponse, status: str, body: bytes, extra: list
 
 def serve(journal: Path, key: str, host: str, port: int, say: Callable[[str], None]) -> None:
     """Run the endpoint with the standard library's WSGI server (for trying it; deploy it behind https)."""
-    from wsgiref.simple_server import WSGIRequestHandler, make_server
+    from socketserver import ThreadingMixIn
+    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+    class Threaded(ThreadingMixIn, WSGIServer):
+        daemon_threads = True  # one slow or idle client never holds up the others (each request opens the journal)
 
     class Quiet(WSGIRequestHandler):
+        timeout = 15  # an idle connection is dropped
+
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the standard library's name
             pass
 
-    with make_server(host, port, make_app(journal, key), handler_class=Quiet) as server:
+    with make_server(host, port, make_app(journal, key), server_class=Threaded, handler_class=Quiet) as server:
         say(f"Unsubscribe endpoint on http://{host}:{server.server_port}/unsubscribe (Ctrl+C to stop); journal {journal}")
         try:
             server.serve_forever()

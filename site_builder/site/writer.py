@@ -37,12 +37,12 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from site_builder.errors import PolicyError
+from site_builder.paths import is_within, repository_place
 
 SITE, STATE = "site", "state"  # the two folders of a build: published, and this tool's own
 MARK = "policy-builds.txt"  # in `.<out>.builds/`: the builds beside it are this tool's
 LEGACY_STAMP = ".policy-build"  # what older versions left at the top of the site they published
 _STAGING_MARK = "policy-staging.txt"
-CONTENT = ("policy", "translations", "changelog")
 
 
 def _siblings(out: Path) -> tuple[Path, Path]:
@@ -71,18 +71,16 @@ def _refuse(out: Path, why: str) -> PolicyError:
 def check_target(out: Path, repo: Path) -> None:
     """Refuse, before anything is written, a folder a build must never write into or replace."""
     repo = Path(repo).resolve()
-    for place in dict.fromkeys([out, out.resolve()]):
-        if place == Path(place.anchor):
+    for place in dict.fromkeys([out.absolute(), out.resolve()]):
+        # Folders are compared by identity (device and inode), not by name: another path to the
+        # same folder (a bind mount, a link higher up) is the same folder.
+        if place == Path(place.anchor) or is_within(Path(place.anchor), place):
             raise _refuse(out, "that is the root of the file system")
-        if place == Path.home().resolve():
+        if is_within(Path.home(), place):
             raise _refuse(out, "that is your home folder")
-        if repo.is_relative_to(place):
-            raise _refuse(out, "that is the policy repository or a folder that holds it")
-        if place.is_relative_to(repo / ".git"):
-            raise _refuse(out, "that is inside the repository's .git folder")
-        for name in CONTENT:
-            if place.is_relative_to(repo / name):
-                raise _refuse(out, f"that is inside the repository's {name}/ folder, which holds the policy text")
+        why = repository_place(place, repo)
+        if why is not None:
+            raise _refuse(out, why)
     _check_owned(out)
 
 
@@ -105,12 +103,25 @@ def _check_owned(out: Path) -> None:
         return
     if not out.is_dir():
         raise _refuse(out, "it is a file, not a folder")
-    if (out / LEGACY_STAMP).is_file():
-        return  # a site an earlier version of this tool wrote as a plain folder
+    if (out / LEGACY_STAMP).is_file():  # a site an earlier version of this tool wrote as a plain folder...
+        foreign = sorted(entry.name for entry in os.scandir(out) if not _legacy_entry(entry))
+        if not foreign:
+            return
+        raise _refuse(out, f"it holds files an earlier build of this tool did not write (such as {foreign[0]})")
     with os.scandir(out) as entries:
         first = next(entries, None)
     if first is not None:
         raise _refuse(out, f"it is a folder that holds files this tool did not write (such as {first.name})")
+
+
+def _legacy_entry(entry: os.DirEntry) -> bool:
+    """...which held these at its top, and nothing else: the site's files and a folder per language."""
+    if entry.is_symlink():
+        return False
+    if entry.is_dir():
+        return entry.name == "unsubscribe" or (2 <= len(entry.name) <= 3 and entry.name.isascii() and entry.name.islower()
+                                                and entry.name.isalpha())
+    return entry.name in {LEGACY_STAMP, "index.html", "versions.json", "policy-history.zip", "policy-history.zip.key"}
 
 
 @contextlib.contextmanager

@@ -122,6 +122,9 @@ def decode(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _RAW_SCANNED = "\0\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"  # what hidden_text_problems names
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+# Not text at all: C0/C1 controls but tab, line feed and carriage return, and Unicode noncharacters
+# (U+FFFF makes feed.xml ill-formed; a control reaches mail bodies).
+_NOT_TEXT = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 _CONFLICT = re.compile(r"^(<{7}|>{7})( |$)|^={7}$", re.M)
 
 
@@ -136,6 +139,9 @@ def hidden_text_problems(text: str, path: str) -> list[Problem]:
         bidi = _BIDI.search(line)
         if bidi:
             out.append(Problem(path, number, f"invisible bidirectional control U+{ord(bidi.group()):04X}: it can make the text read otherwise than it is stored; delete it"))
+        junk = _NOT_TEXT.search(line)
+        if junk:
+            out.append(Problem(path, number, f"control character or noncharacter U+{ord(junk.group()):04X}: it is not text and breaks feeds and mail; delete it"))
         zero = _ZERO_WIDTH.search(line)
         if zero:
             out.append(Problem(path, number, f"invisible zero-width character U+{ord(zero.group()):04X}: readers and search see words split or joined; delete it unless it is meant", "warning"))
@@ -258,11 +264,15 @@ def _section_ids(meta: dict, path: str, lines: dict[str, int], problems: list[Pr
     if not isinstance(ids, list) or not ids:
         problems.append(Problem(path, line, "`sections` must list the section ids in order, one `- id` per line"))
         return []
+    from site_builder.markup import RESERVED_IDS  # the renderer loads only when text is checked
+
     seen: set[str] = set()
     out = []
     for i, sid in enumerate(ids, start=1):
         if not isinstance(sid, str) or not SECTION_ID.match(sid):
             problems.append(Problem(path, line + i, f"invalid section id {sid!r}: use lower-case letters, digits and single hyphens, like `data-retention`"))
+        elif sid in RESERVED_IDS:
+            problems.append(Problem(path, line + i, f"section id `{sid}` is used by the site's own pages; choose another id"))
         elif sid in seen:
             problems.append(Problem(path, line + i, f"duplicate section id `{sid}`: each section is listed once"))
         else:

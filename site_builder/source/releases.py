@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from site_builder import strict_yaml
 from site_builder.errors import ContentError, PolicyError, errors_in
 from site_builder.markup import stripped_markup
 from site_builder.source.models import KINDS, RECORD_SUFFIX, VERSION_RULE, date_problem, is_version, version_key
@@ -41,9 +42,20 @@ def create_release(root: Path, *, version: str, effective: dt.date, kind: str,
             raise PolicyError(f"a summary in `{lang}` is required (--summary-{lang})")
         _check_summary_markup(lang, summaries[lang])
     _check_notice(ws.draft.notice_days if ws.draft else None, kind, effective, today or dt.date.today(), short_notice)
+    _check_characters({**{f"--summary-{lang}": text for lang, text in summaries.items()},
+                       "--allow-short-notice": short_notice or ""})
     return write_record(ws.root, version=version, effective=effective, kind=kind,
                         summaries={lang: summaries[lang] for lang in ws.languages}, content_hash=ws.draft_hash(),
                         short_notice=short_notice)
+
+
+def _check_characters(values: dict[str, str]) -> None:
+    """What the record's reader refuses (controls, bidi controls, noncharacters), refused before it is written."""
+    for option, text in values.items():
+        bad = strict_yaml.FORBIDDEN.search(text.replace("\n", "").replace("\t", ""))
+        if bad:
+            raise PolicyError(f"{option}: {strict_yaml.describe_char(bad.group())} is not text a reader can see; "
+                              "remove it; nothing was written")
 
 
 def _check_summary_markup(lang: str, summary: str) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from site_builder.config import config_problems
 from site_builder.errors import ContentError, PolicyError, Problem, errors_in
 from site_builder.source import history, store
-from site_builder.source.content import WorkingTree, content_hash, load_snapshot, translation_warnings
+from site_builder.source.content import WorkingTree, content_hash, load_snapshot, summary_warnings, translation_warnings
 from site_builder.source.models import (
     SNAPSHOT_FORMAT,
     Release,
@@ -95,6 +95,8 @@ def open_workspace(root: Path, *, include_uncommitted: bool = True, advice: bool
     problems.extend(found)
     if draft is not None:
         problems.extend(translation_warnings(draft))
+        if advice:
+            problems.extend(summary_warnings(draft))
         if advice and any(s.gdpr for s in draft.sections):  # the coverage check starts with the first declaration
             from site_builder.source.gdpr import problems as gdpr_problems
 

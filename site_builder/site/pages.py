@@ -329,6 +329,22 @@ def gdpr_page(view: VersionView, ctx: SiteContext, table_html: str) -> Page:
     return _page(f"{view.version}/gdpr/", body, url, frags, t(lang, "gdpr.title"), ctx, search=False, noindex=True)
 
 
+def readability_page(view: VersionView, ctx: SiteContext, table_html: str) -> Page:
+    """For editors, in the draft only (noindex): how plainly each section reads (Art. 12 GDPR), against the last release."""
+    lang = ctx.lang
+    url = f"{lang}/{view.version}/readability/"
+    frags: dict[str, str] = {}
+    body = (fragment(frags, version_header(view, ctx, url, on_changes=True)) + f"# {_md_escape(t(lang, 'readability.title'))}\n"
+            + fragment(frags, f'<p class="policy-notice">{html.escape(t(lang, "readability.intro"))}</p>' + table_html))
+    return _page(f"{view.version}/readability/", body, url, frags, t(lang, "readability.title"), ctx, search=False, noindex=True)
+
+
+def readability_labels(lang: str) -> dict[str, str]:
+    """The column heads of the readability table in the reader's language."""
+    return {key: t(lang, f"readability.{key}") for key in
+            ("section", "sentences", "per_sentence", "long_words", "lix", "change", "over", "new", "long", "none_long")}
+
+
 def compare_page(views: list[VersionView], ctx: SiteContext) -> Page:
     """/<lang>/compare/: any two versions, chosen by the reader, compared in the browser.
 

@@ -469,7 +469,7 @@ def _load_section(source: Source, sid: str, problems: list[Problem]) -> tuple[Se
     title = title or sid
     return Section(sid, title, body, numbered, fingerprint(title, body), path, _gdpr_items(meta, path, lines, problems),
                    _summary(meta, path, lines, problems), _gdpr_reviewed(meta, path, lines, problems),
-                   lines.get("summary", 2)), body_line
+                   lines.get("summary", 2), body_line), body_line
 
 
 def _summary(meta: dict, path: str, lines: dict[str, int], problems: list[Problem]) -> str:
@@ -560,7 +560,7 @@ def _load_translation(source: Source, lang: str, name: str, english: dict[str, S
     state = "ok" if source_hash == english[sid].fingerprint else "stale"
     if title is None:
         return None
-    return Translation(sid, lang, title, body, source_hash, state, path, _summary(meta, path, lines, problems)), body_line
+    return Translation(sid, lang, title, body, source_hash, state, path, _summary(meta, path, lines, problems), body_line), body_line
 
 
 def load_snapshot(source: Source, *, advice: bool | None = None) -> tuple[Snapshot | None, list[Problem]]:

@@ -41,6 +41,7 @@ class Section:
     summary: str = ""  # `summary`: the key point of the section, one line (the first layer of the notice)
     gdpr_reviewed: tuple[tuple[str, str], ...] = ()  # `gdpr_reviewed`: (item, "who, when") a lawyer confirmed
     summary_line: int = 1  # where `summary` is (or would be) in the file
+    body_line: int = 1  # the file line where the Markdown body starts (for path:line messages)
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Translation:
     state: str  # ok | stale
     path: str
     summary: str = ""  # the translated key point
+    body_line: int = 1  # the file line where the Markdown body starts
 
 
 @dataclass(frozen=True)

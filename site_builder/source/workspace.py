@@ -109,12 +109,21 @@ def check(root: Path, *, strict: bool = False) -> list[Problem]:
     ws = open_workspace(root)
     problems = list(ws.problems) + config_problems(ws.root)  # mkdocs.yml: what build and notify would refuse
     problems.extend(_summary_balance([r.record for r in ws.releases] + list(ws.pending)))
+    if ws.draft is not None and not errors_in(problems):
+        from site_builder.source.readability import problems as readability_problems
+
+        problems.extend(readability_problems(ws.draft, last_release_text(ws)))
     for record in ws.pending:
         if record.content_hash != ws.draft_hash():
             problems.append(Problem(record.path, 1, f"release {record.version} is not committed yet and its content_hash does not match the current text; run `policy release` again"))
     if strict:
         problems = [Problem(p.path, p.line, p.message) for p in problems]
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.message))
+
+
+def last_release_text(ws: Workspace) -> Snapshot | None:
+    """The text of the newest published release (what the draft is compared with), or None."""
+    return ws.snapshot_of(ws.releases[-1]) if ws.releases else None
 
 
 def _summary_balance(records: list[ReleaseRecord]) -> list[Problem]:

@@ -238,6 +238,9 @@ def key_point_changes_html(changes: Changes, lang: str, version_url: str) -> str
     """On the changes page: which key points (the one-line summaries of sections) changed."""
     if not changes.key_points:
         return ""
+    if not any(before for _, before, _ in changes.key_points):  # the first version with key points: one line, not a list
+        return (f'<p class="policy-key-point-changes">{html.escape(t(lang, "key_points_new"))} '
+                f'{_a(version_url, t(lang, "key_points_read"))}</p>\n')
     items = []
     for sid, before, after in changes.key_points:
         was = f' <span class="policy-key-point-was">({html.escape(t(lang, "was", title=before))})</span>' if before else ""

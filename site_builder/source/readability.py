@@ -11,8 +11,9 @@ longer than English ones, so compare a language with itself (a section against i
 never Greek with English.
 
 `policy check` warns when the draft makes a section clearly harder than the last release in a
-language: its LIX rises by HARDER_BY points or more (one LIX band is about 10 points), and for
-any sentence over LONGEST words. An aid for editors, not a judgement of the text.
+language: its LIX rises by HARDER_BY points or more (one LIX band is about 10 points) in a section
+of MIN_WORDS words or more, and for any sentence over LONGEST words. Like every warning, these stop
+`policy release` unless it is given --allow-stale. An aid for editors, not a judgement of the text.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ LONG_SENTENCE = 35  # words: shown as "long" (file:line)
 LONGEST = 50  # words: `check` warns for any sentence longer than this
 LONG_WORD = 6  # letters: a word with more letters is "long" (LIX)
 HARDER_BY = 5.0  # LIX points: `check` warns when a section's LIX rises this much against the last release
+MIN_WORDS = 60  # ...and has at least this many words then and now (a few words more or less move a short text's LIX a lot)
 
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 # A sentence ends at . ! ? (and the Greek question mark ; or U+037E) followed by a space and a
@@ -180,7 +182,8 @@ def problems(draft: Snapshot, last: Snapshot | None) -> list[Problem]:
             out.append(Problem(s.path, s.line, f"a sentence of {s.words} words (over {LONGEST}): split it; it begins "
                                f"“{' '.join(s.text.split()[:8])} …” (see `policy readability`)", "warning"))
         change = row.lix_change
-        if change is not None and change >= HARDER_BY and row.before is not None:
+        if (change is not None and change >= HARDER_BY and row.before is not None
+                and min(row.before.words, row.now.words) >= MIN_WORDS):
             out.append(Problem(row.now.path, 1, f"`{row.now.section}` ({row.now.lang}) reads clearly harder than in the last release: "
                                f"LIX {row.before.lix:.0f} -> {row.now.lix:.0f} (+{change:.0f}, the warning starts at +{HARDER_BY:.0f}); "
                                f"words per sentence {row.before.words_per_sentence:.1f} -> {row.now.words_per_sentence:.1f}, long words "

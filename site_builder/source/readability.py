@@ -34,7 +34,7 @@ MIN_WORDS = 60  # ...and has at least this many words then and now (a few words 
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 # A sentence ends at . ! ? (and the Greek question mark ; or U+037E) followed by a space and a
 # capital letter, an opening quote or the end: "Art. 13", "e.g. name" and "ν. 3471/2006" go on.
-_END = {"en": r"[.!?]", "el": r"[.!;;]"}
+_END = {"en": r"[.!?]", "el": r"[.!;\u037e]"}
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKS = re.compile(r"<[^>]+>|[*_`~]|\{\{|\}\}")
 _LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
@@ -119,7 +119,7 @@ def _units(body: str, first_line: int) -> list[tuple[int, str]]:
 
 def sentences(body: str, lang: str, path: str, first_line: int = 1) -> list[Sentence]:
     """The sentences of a Markdown body, each with the line it starts on."""
-    end = re.compile(_END.get(lang, _END[SOURCE_LANG]) + r"""[)"»”’]*(?=\s+[«"“(]?[A-ZΑ-ΩΆ-Ώ]|\s*$)""")
+    end = re.compile(_END.get(lang, _END[SOURCE_LANG]) + r"""[)"»”’]*(?=\s+[«"“(]?[A-Z\u0386-\u03a9]|\s*$)""")
     out = []
     for line, text in _units(body, first_line):
         start = 0
@@ -167,7 +167,7 @@ class Row:
 
 def report(draft: Snapshot, last: Snapshot | None, langs: tuple[str, ...]) -> list[Row]:
     """Per language, per section: the draft's measures and the last release's."""
-    rows = []
+    rows: list[Row] = []
     for lang in langs:
         before = {m.section: m for m in measure(last, lang)} if last is not None and lang in last.languages else {}
         rows.extend(Row(m, before.get(m.section)) for m in measure(draft, lang))

@@ -112,7 +112,11 @@ def check(root: Path, *, strict: bool = False) -> list[Problem]:
     if ws.draft is not None and not errors_in(problems):
         from site_builder.source.readability import problems as readability_problems
 
-        problems.extend(readability_problems(ws.draft, last_release_text(ws)))
+        try:
+            last = last_release_text(ws)
+        except ContentError:  # a release whose text cannot be read: reported by the release checks, not here
+            last = None
+        problems.extend(readability_problems(ws.draft, last))
     for record in ws.pending:
         if record.content_hash != ws.draft_hash():
             problems.append(Problem(record.path, 1, f"release {record.version} is not committed yet and its content_hash does not match the current text; run `policy release` again"))

@@ -142,3 +142,16 @@ def test_a_key_point_that_is_not_one_line_is_an_error(edited: PolicyRepo, line: 
     assert done.returncode == 1
     assert "policy/intro.md:3: `summary` must be one line of text" in done.stdout, done.stdout
     assert shown in done.stdout
+
+
+def test_this_policy_has_a_short_key_point_for_every_section_in_both_languages() -> None:
+    from site_builder.source.content import WorkingTree, load_snapshot
+
+    snapshot, _ = load_snapshot(WorkingTree(Path(__file__).resolve().parents[1]))
+    assert snapshot is not None
+    for lang in ("en", "el"):
+        points = {sec.id: sec.summary for sec in snapshot.text(lang).sections}
+        assert all(points.values()), [sid for sid, point in points.items() if not point]
+        assert all(len(point.split()) <= 30 for point in points.values())  # one line, not a paragraph
+        if lang == "el":
+            assert all(re.search("[α-ω]", point) for point in points.values())  # Greek, not the English fallback

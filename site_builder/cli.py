@@ -282,6 +282,25 @@ def unsubscribe_app(repo: Path, journal: Path | None, host: str, port: int) -> N
           lambda line: click.echo(line, err=True))
 
 
+@cli.command("readability")
+@repo_option
+@click.option("--lang", default=None, type=click.Choice(["en", "el"]), help="Only this language (default: every language).")
+@click.option("--format", "fmt", default="text", type=click.Choice(["text", "json"]))
+@guarded
+def readability(repo: Path, lang: str | None, fmt: str) -> None:
+    """Plain-language aid: per section and language, sentence length, long sentences and long words, against the last release."""
+    from site_builder.source.readability import as_json, as_text, report
+    from site_builder.source.workspace import last_release_text, open_workspace, require_valid
+
+    ws = open_workspace(repo, advice=False)
+    require_valid(ws)
+    if ws.draft is None:
+        return
+    rows = report(ws.draft, last_release_text(ws), (lang,) if lang else ws.draft.languages)
+    against = ws.releases[-1].version if ws.releases else None
+    click.echo(as_json(rows, against) if fmt == "json" else as_text(rows, against), nl=False)
+
+
 @cli.command("gdpr")
 @repo_option
 @click.option("--format", "fmt", default="text", type=click.Choice(["text", "markdown", "json"]))

@@ -271,7 +271,7 @@ def test_every_page_type_has_no_wcag_violations(browser, served: str) -> None:  
     base = served
     pages = ["index.html", "unsubscribe/"] + [f"{lang}/{path}" for lang in ("en", "el") for path in (
         "", "1.1/", "2.0/", "1.1/changes/", "2.0/changes/", "versions/", "compare/?from=1.0&to=2.0", "404.html",
-        "draft/", "draft/changes/", "draft/gdpr/", "draft/notice.html")]
+        "draft/", "draft/changes/", "draft/gdpr/", "draft/readability/", "draft/notice.html")]
     found = {}
     for width in (1280, 375):
         page = browser.new_page(locale="fr-FR", viewport={"width": width, "height": 800})  # no redirect at /

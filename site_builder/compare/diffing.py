@@ -110,6 +110,7 @@ class Changes:
     sections: tuple[SectionChange, ...]
     headings: dict[str, str] = field(default_factory=dict, compare=False)  # id -> "5. Title" (either side)
     shown_lang: str = ""  # the language the texts are in, when `lang` had no text on one side
+    key_points: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)  # (id, before, after) of changed key points
 
     def totals(self) -> dict[str, int]:
         """Counts for summaries: sections touched and words inserted and deleted."""
@@ -575,7 +576,10 @@ def compare_texts(old: LanguageText, new: LanguageText, *, from_label: str, to_l
     out = []
     for key, d in drafts.items():
         out.append(_section_change(key.lstrip("\0"), d, moved, retitled_ids, renames, pending, added))
-    return Changes(new.lang, from_label, to_label, tuple(out), headings)
+    before = {sec.id: sec.summary for sec in old.sections}
+    key_points = tuple((sec.id, before.get(sec.id, ""), sec.summary) for sec in new.sections
+                       if sec.summary and before.get(sec.id, "") != sec.summary)
+    return Changes(new.lang, from_label, to_label, tuple(out), headings, key_points=key_points)
 
 
 def _heading(sec: SectionText | None) -> str:

@@ -203,7 +203,7 @@ def upcoming_notices(ctx: SiteContext, url: str) -> str:
 
 def policy_body(view: VersionView, ctx: SiteContext, url: str, frags: dict[str, str]) -> str:
     """The full text: numbered sections whose anchors are the section ids."""
-    out = [f"# {_md_escape(view.text.title)}\n"]
+    out = [f"# {_md_escape(view.text.title)}\n", fragment(frags, key_points_html(view.text, ctx.lang))]
     seen = {sec.id: 1 for sec in view.text.sections}  # heading anchors numbered in page order, as GitHub does
     for sec in view.text.sections:
         number = f"{sec.number}. " if sec.number else ""
@@ -217,6 +217,37 @@ def policy_body(view: VersionView, ctx: SiteContext, url: str, frags: dict[str, 
         out.append(fragment(frags, absolute_root_links(body_html, ctx)))
     out.append(fragment(frags, prevailing_note(view.text.prevailing, ctx.lang)))
     return "\n".join(out)
+
+
+def key_points_html(text: LanguageText, lang: str) -> str:
+    """The first layer: a table of each section's key point, linked to the section ("" when none has one)."""
+    if not any(sec.summary for sec in text.sections):
+        return ""
+    rows = "".join(f'<tr><th scope="row"><a href="#{html.escape(sec.id)}">{html.escape(_numbered(sec.number, sec.title))}</a></th>'
+                   f"<td>{html.escape(sec.summary) or '—'}</td></tr>\n" for sec in text.sections)
+    return (f'<table class="policy-key-points"><caption>{html.escape(t(lang, "key_points"))}</caption>\n'
+            f'<thead><tr><th scope="col">{html.escape(t(lang, "key_points.section"))}</th>'
+            f'<th scope="col">{html.escape(t(lang, "key_points.point"))}</th></tr></thead>\n<tbody>\n{rows}</tbody></table>\n')
+
+
+def _numbered(number: int | None, title: str) -> str:
+    return f"{number}. {title}" if number else title
+
+
+def key_point_changes_html(changes: Changes, lang: str, version_url: str) -> str:
+    """On the changes page: which key points (the one-line summaries of sections) changed."""
+    if not changes.key_points:
+        return ""
+    if not any(before for _, before, _ in changes.key_points):  # the first version with key points: one line, not a list
+        return (f'<p class="policy-key-point-changes">{html.escape(t(lang, "key_points_new"))} '
+                f'{_a(version_url, t(lang, "key_points_read"))}</p>\n')
+    items = []
+    for sid, before, after in changes.key_points:
+        was = f' <span class="policy-key-point-was">({html.escape(t(lang, "was", title=before))})</span>' if before else ""
+        items.append(f'<li><a href="{html.escape(version_url)}#{html.escape(sid)}">{html.escape(changes.headings.get(sid, sid))}</a>: '
+                     f"{html.escape(after)}{was}</li>")
+    return (f'<div class="policy-key-point-changes"><p><strong>{html.escape(t(lang, "key_points_changed"))}</strong></p>\n'
+            f'<ul>\n{"".join(items)}\n</ul></div>\n')
 
 
 def prevailing_note(prevailing: str | None, lang: str) -> str:
@@ -277,6 +308,7 @@ def changes_page(view: VersionView, ctx: SiteContext) -> Page:
         shown_in = (f'<p class="policy-notice policy-notice--fallback">{html.escape(t(lang, "changes_in_english"))}</p>\n'
                     if view.changes.shown_lang and view.changes.shown_lang != lang else "")
         out.append(fragment(frags, shown_in + f'<p class="policy-against">{html.escape(t(lang, "changes_against", version=view.changes.from_label))}</p>\n'
+                            + key_point_changes_html(view.changes, lang, rel(url, f"{lang}/{view.version}/"))
                             + _change_list(view.changes, lang) + f'<p class="policy-legend">{t(lang, "legend")}</p>\n' + touched))
     out.append(fragment(frags, prevailing_note(view.text.prevailing, lang)))
     title = t(lang, "changes_in", version=view.version)
@@ -298,6 +330,22 @@ def gdpr_page(view: VersionView, ctx: SiteContext, table_html: str) -> Page:
     body = (fragment(frags, version_header(view, ctx, url, on_changes=True)) + f"# {_md_escape(t(lang, 'gdpr.title'))}\n"
             + fragment(frags, f'<p class="policy-notice">{html.escape(t(lang, "gdpr.disclaimer"))}</p>' + table_html))
     return _page(f"{view.version}/gdpr/", body, url, frags, t(lang, "gdpr.title"), ctx, search=False, noindex=True)
+
+
+def readability_page(view: VersionView, ctx: SiteContext, table_html: str) -> Page:
+    """For editors, in the draft only (noindex): how plainly each section reads (Art. 12 GDPR), against the last release."""
+    lang = ctx.lang
+    url = f"{lang}/{view.version}/readability/"
+    frags: dict[str, str] = {}
+    body = (fragment(frags, version_header(view, ctx, url, on_changes=True)) + f"# {_md_escape(t(lang, 'readability.title'))}\n"
+            + fragment(frags, f'<p class="policy-notice">{html.escape(t(lang, "readability.intro"))}</p>' + table_html))
+    return _page(f"{view.version}/readability/", body, url, frags, t(lang, "readability.title"), ctx, search=False, noindex=True)
+
+
+def readability_labels(lang: str) -> dict[str, str]:
+    """The column heads of the readability table in the reader's language."""
+    return {key: t(lang, f"readability.{key}") for key in
+            ("section", "sentences", "per_sentence", "long_words", "lix", "change", "over", "new", "long", "none_long")}
 
 
 def compare_page(views: list[VersionView], ctx: SiteContext) -> Page:

@@ -27,6 +27,8 @@ from site_builder.site.pages import (
     compare_page,
     gdpr_page,
     no_version_page,
+    readability_labels,
+    readability_page,
     upcoming_notices,
     version_header,
     version_page,
@@ -214,6 +216,11 @@ def plan_pages(plan: SitePlan, lang: str, views: list[VersionView], context: str
         from site_builder.source.gdpr import table
 
         always.append(gdpr_page(draft, ctx, table(plan.snapshots[DRAFT], "html", lang)))
+        from site_builder.source.readability import as_html, report
+
+        last = plan.snapshots[plan.releases[-1].version] if plan.releases else None
+        rows = report(plan.snapshots[DRAFT], last, (lang,) if lang in plan.snapshots[DRAFT].languages else ("en",))
+        always.append(readability_page(draft, ctx, as_html(rows, lang, readability_labels(lang))))
     planned += [(page.path, "", functools.partial(_same, page), None) for page in always]  # searchable: always rendered
     return planned
 

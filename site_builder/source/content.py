@@ -457,7 +457,7 @@ def _read_front_matter(source: Source, path: str, problems: list[Problem]) -> tu
     return None if meta is None else (meta, lines, body, body_line)
 
 
-def _load_section(source: Source, sid: str, problems: list[Problem]) -> tuple[str, str, bool, str, int, tuple[str, ...]] | None:
+def _load_section(source: Source, sid: str, problems: list[Problem]) -> tuple[Section, int] | None:
     path = f"policy/{sid}.md"
     if source.read(path) is None:
         if path not in getattr(source, "refused", {}):
@@ -476,7 +476,41 @@ def _load_section(source: Source, sid: str, problems: list[Problem]) -> tuple[st
     if not isinstance(numbered, bool):
         problems.append(Problem(path, lines.get("numbered", 1), "`numbered` must be true or false"))
         numbered = True
-    return (title or sid), body, numbered, path, body_line, _gdpr_items(meta, path, lines, problems)
+    title = title or sid
+    return Section(sid, title, body, numbered, fingerprint(title, body), path, _gdpr_items(meta, path, lines, problems),
+                   _summary(meta, path, lines, problems), _gdpr_reviewed(meta, path, lines, problems),
+                   lines.get("summary", 2), body_line), body_line
+
+
+def _summary(meta: dict, path: str, lines: dict[str, int], problems: list[Problem]) -> str:
+    """`summary: ...`: the section's key point, one line of plain text (shown in the "Key points" table)."""
+    value = meta.get("summary")
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not value.strip() or "\n" in value.strip():
+        problems.append(Problem(path, lines.get("summary", 1), f"`summary` must be one line of text, like `summary: We keep your data "
+                                f"at most 5 years.`, not {describe_type(value)}"))
+        return ""
+    return " ".join(value.split())
+
+
+def _gdpr_reviewed(meta: dict, path: str, lines: dict[str, int], problems: list[Problem]) -> tuple[tuple[str, str], ...]:
+    """`gdpr_reviewed: {"13.2.e": "A. Lawyer, 2026-11-29"}`: who confirmed an item's meaning, and when."""
+    from site_builder.source.gdpr import ITEMS
+
+    value = meta.get("gdpr_reviewed")
+    if value is None:
+        return ()
+    line = lines.get("gdpr_reviewed", 1)
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()):
+        problems.append(Problem(path, line, "`gdpr_reviewed` maps an item to who reviewed it and when, like "
+                                "{\"13.2.e\": \"A. Lawyer, 2026-11-29\"}"))
+        return ()
+    unknown = [k for k in value if k not in ITEMS]
+    if unknown:
+        problems.append(Problem(path, line, f"`gdpr_reviewed`: unknown GDPR item(s) {', '.join(map(repr, unknown))}: use "
+                                f"{', '.join(ITEMS)} (see `policy gdpr`)"))
+    return tuple((k, " ".join(v.split())) for k, v in value.items() if k in ITEMS)
 
 
 def _promises(meta: dict, lines: dict[str, int], languages: tuple[str, ...],
@@ -536,7 +570,7 @@ def _load_translation(source: Source, lang: str, name: str, english: dict[str, S
     state = "ok" if source_hash == english[sid].fingerprint else "stale"
     if title is None:
         return None
-    return Translation(sid, lang, title, body, source_hash, state, path), body_line
+    return Translation(sid, lang, title, body, source_hash, state, path, _summary(meta, path, lines, problems), body_line), body_line
 
 
 def load_snapshot(source: Source, *, advice: bool | None = None) -> tuple[Snapshot | None, list[Problem]]:
@@ -559,9 +593,9 @@ def load_snapshot(source: Source, *, advice: bool | None = None) -> tuple[Snapsh
     for sid in ids:
         loaded = _load_section(source, sid, problems)
         if loaded:
-            title, body, numbered, path, body_line, gdpr = loaded
-            sections.append(Section(sid, title, body, numbered, fingerprint(title, body), path, gdpr))
-            bodies[sid] = (path, body, body_line)
+            section, body_line = loaded
+            sections.append(section)
+            bodies[sid] = (section.path, section.body, body_line)
     for name in source.listdir("policy"):
         if name.endswith(".md") and name[:-3] not in ids:
             problems.append(Problem(f"policy/{name}", 1, f"section file not listed: add `{name[:-3]}` to `sections` in policy/policy.yml, or delete the file"))
@@ -620,6 +654,24 @@ def translation_warnings(snapshot: Snapshot) -> list[Problem]:
                 recorded = snapshot.translations[lang][sec.id].source_hash
                 why = "the English section changed since it was translated" if recorded else "it records no `source_hash`"
                 out.append(Problem(path, 1, f"stale translation: {why}; bring the text up to date, then run `policy translations mark {lang} {sec.id}`", "warning"))
+    return out
+
+
+def summary_warnings(snapshot: Snapshot) -> list[Problem]:
+    """Once any section has a key point (`summary`), every section needs one in every language."""
+    if not any(s.summary for s in snapshot.sections) and not any(
+            tr.summary for items in snapshot.translations.values() for tr in items.values()):
+        return []
+    out = []
+    for sec in snapshot.sections:
+        if not sec.summary:
+            out.append(Problem(sec.path, 2, "no key point: other sections have one; add `summary: <one line>` to the front matter "
+                               "(it opens the version page, in the \"Key points\" table)", "warning"))
+        for lang, items in snapshot.translations.items():
+            tr = items.get(sec.id)
+            if tr is not None and tr.state == "ok" and not tr.summary:
+                out.append(Problem(tr.path, 2, f"no key point in `{lang}`: other sections have one; add the translated "
+                                   "`summary: <one line>` to the front matter", "warning"))
     return out
 
 

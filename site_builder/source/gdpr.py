@@ -18,6 +18,7 @@ from pathlib import Path
 from site_builder import strict_yaml
 from site_builder.blocks import cut
 from site_builder.errors import Problem
+from site_builder.i18n import t
 from site_builder.markup import to_html
 from site_builder.source.models import SOURCE_LANG, Snapshot
 
@@ -52,7 +53,8 @@ class Coverage:
 
     item: str
     sections: tuple[str, ...]
-    languages: dict[str, bool]
+    languages: dict[str, bool]  # the text has the item's cues (words found; its meaning is not checked)
+    reviewed: tuple[str, ...] = ()  # "who, when" from `gdpr_reviewed` of the sections: a lawyer confirmed the meaning
 
 
 def _text(snapshot: Snapshot, lang: str, section_id: str) -> str:
@@ -74,7 +76,8 @@ def coverage(snapshot: Snapshot) -> list[Coverage]:
         sections = tuple(s.id for s in snapshot.sections if item in s.gdpr)
         languages = {lang: any(_has_cues(_text(snapshot, lang, sid), item, lang) for sid in sections)
                      for lang in snapshot.languages}
-        out.append(Coverage(item, sections, languages))
+        reviewed = tuple(who for s in snapshot.sections for key, who in s.gdpr_reviewed if key == item)
+        out.append(Coverage(item, sections, languages, reviewed))
     return out
 
 
@@ -100,25 +103,32 @@ def problems(snapshot: Snapshot) -> list[Problem]:
 
 
 def table(snapshot: Snapshot, fmt: str, lang: str = SOURCE_LANG) -> str:
-    """The coverage table as text, Markdown, JSON or an HTML fragment."""
+    """The coverage table as text, Markdown, JSON or an HTML fragment, with what it does not prove."""
     rows = coverage(snapshot)
     langs = list(snapshot.languages)
+    note = t(lang, "gdpr.disclaimer")
+    mark = {True: t(lang, "gdpr.cues"), False: t(lang, "gdpr.no_cues")}
+    unreviewed = t(lang, "gdpr.unreviewed")
+
+    def name(r: Coverage, code: str = lang) -> str:
+        return ITEMS[r.item].get(code, ITEMS[r.item][SOURCE_LANG])["name"]
+
     if fmt == "json":
-        return json.dumps({"schema": "policy-gdpr/1", "items": [
-            {"item": r.item, "article": article(r.item), "name": {code: ITEMS[r.item].get(code, ITEMS[r.item]["en"])["name"] for code in langs},
-             "sections": list(r.sections), "languages": r.languages} for r in rows]}, ensure_ascii=False, indent=1) + "\n"
-    mark = {True: "yes", False: "NO"}
+        return json.dumps({"schema": "policy-gdpr/2", "note": {code: t(code, "gdpr.disclaimer") for code in langs}, "items": [
+            {"item": r.item, "article": article(r.item), "name": {code: name(r, code) for code in langs},
+             "sections": list(r.sections), "languages": r.languages, "reviewed": list(r.reviewed)} for r in rows]},
+            ensure_ascii=False, indent=1) + "\n"
+    heads = [t(lang, "gdpr.item"), t(lang, "gdpr.information"), t(lang, "gdpr.sections"), *langs, t(lang, "gdpr.reviewed")]
+    cells = [[article(r.item), name(r), ", ".join(r.sections) or "—", *(mark[r.languages[code]] for code in langs),
+              "; ".join(r.reviewed) or unreviewed] for r in rows]
     if fmt == "markdown":
-        head = f"| item | information | sections | {' | '.join(langs)} |\n|---|---|---|{'---|' * len(langs)}\n"
-        return head + "".join(f"| {article(r.item)} | {ITEMS[r.item].get(lang, ITEMS[r.item]['en'])['name']} | "
-                              f"{', '.join(r.sections) or '—'} | {' | '.join(mark[r.languages[code]] for code in langs)} |\n" for r in rows)
+        return (f"{note}\n\n| {' | '.join(heads)} |\n|{'---|' * len(heads)}\n"
+                + "".join(f"| {' | '.join(row)} |\n" for row in cells))
     if fmt == "html":
-        cells = "".join(f"<tr><td>{article(r.item)}</td><td>{html.escape(ITEMS[r.item].get(lang, ITEMS[r.item]['en'])['name'])}</td>"
-                        f"<td>{html.escape(', '.join(r.sections) or '—')}</td>"
-                        + "".join(f"<td>{mark[r.languages[code]]}</td>" for code in langs) + "</tr>" for r in rows)
-        heads = "".join(f"<th scope=\"col\">{code}</th>" for code in langs)
-        return (f'<table class="policy-gdpr"><thead><tr><th scope="col">item</th><th scope="col">information</th>'
-                f'<th scope="col">sections</th>{heads}</tr></thead><tbody>{cells}</tbody></table>')
-    width = max(len(ITEMS[r.item]["en"]["name"]) for r in rows)
-    return "".join(f"{article(r.item):<14} {ITEMS[r.item]['en']['name']:<{width}}  {', '.join(r.sections) or '—':<30} "
-                   + " ".join(f"{code}:{mark[r.languages[code]]}" for code in langs) + "\n" for r in rows)
+        head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in heads)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in cells)
+        return f'<table class="policy-gdpr"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    widths = [max(len(row[i]) for row in cells) for i in range(3)]
+    return note + "\n\n" + "".join(
+        "  ".join(f"{row[i]:<{widths[i]}}" for i in range(3)) + "  "
+        + " ".join(f"{code}:{row[3 + j]}" for j, code in enumerate(langs)) + f"  {heads[-1]}: {row[-1]}\n" for row in cells)

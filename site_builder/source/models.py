@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 SOURCE_LANG = "en"
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")  # {{ name }} in a section body
-SNAPSHOT_FORMAT = 3  # of snapshot_to_json: change it when Snapshot changes
+SNAPSHOT_FORMAT = 4  # of snapshot_to_json: change it when Snapshot changes
 KINDS = ("material", "minor")
 # The one version grammar (release, check, build): numbers without leading zeros (so "1.01" and
 # "1.1" cannot both exist), at most 9 digits each and 10 parts (so they compare as numbers).
@@ -38,6 +38,10 @@ class Section:
     fingerprint: str
     path: str
     gdpr: tuple[str, ...] = ()  # the Art. 13/14 items this section declares it covers
+    summary: str = ""  # `summary`: the key point of the section, one line (the first layer of the notice)
+    gdpr_reviewed: tuple[tuple[str, str], ...] = ()  # `gdpr_reviewed`: (item, "who, when") a lawyer confirmed
+    summary_line: int = 1  # where `summary` is (or would be) in the file
+    body_line: int = 1  # the file line where the Markdown body starts (for path:line messages)
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class Translation:
     source_hash: str
     state: str  # ok | stale
     path: str
+    summary: str = ""  # the translated key point
+    body_line: int = 1  # the file line where the Markdown body starts
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,7 @@ class SectionText:
     body: str
     number: int | None
     state: str  # source | ok | stale | missing (stale/missing show the English text)
+    summary: str = ""  # the key point, one line ("" when the section has none)
 
 
 @dataclass(frozen=True)
@@ -104,12 +111,12 @@ class Snapshot:
         for sec in self.sections:
             number += sec.numbered
             state = self.translation_state(lang, sec.id)
-            title, body = sec.title, sec.body
+            title, body, summary = sec.title, sec.body, sec.summary
             if state == "ok":
                 tr = self.translations[lang][sec.id]
-                title, body = tr.title, tr.body
+                title, body, summary = tr.title, tr.body, tr.summary
             out.append(SectionText(sec.id, title, fill_placeholders(body, values),
-                                   number if sec.numbered else None, state))
+                                   number if sec.numbered else None, state, fill_placeholders(summary, values)))
         title = self.titles.get(lang) or self.titles[SOURCE_LANG]
         return LanguageText(lang, title, tuple(out), self.prevailing)
 
@@ -185,7 +192,8 @@ def snapshot_to_json(snap: Snapshot) -> dict:
 
 def snapshot_from_json(data: dict) -> Snapshot:
     """The inverse of snapshot_to_json."""
-    return Snapshot(dict(data["titles"]), tuple(Section(**{**s, "gdpr": tuple(s.get("gdpr", ()))}) for s in data["sections"]),
+    return Snapshot(dict(data["titles"]), tuple(Section(**{**s, "gdpr": tuple(s.get("gdpr", ())),
+                                                                    "gdpr_reviewed": tuple(tuple(p) for p in s.get("gdpr_reviewed", ()))}) for s in data["sections"]),
                     {lang: {sid: Translation(**tr) for sid, tr in items.items()} for lang, items in data["translations"].items()},
                     {k: dict(v) for k, v in data["variables"].items()}, tuple(data["languages"]),
                     data.get("notice_days"), data.get("prevailing"))

@@ -8,7 +8,7 @@ from pathlib import Path
 from site_builder.config import config_problems
 from site_builder.errors import ContentError, PolicyError, Problem, errors_in
 from site_builder.source import history, store
-from site_builder.source.content import WorkingTree, content_hash, load_snapshot, translation_warnings
+from site_builder.source.content import WorkingTree, content_hash, load_snapshot, summary_warnings, translation_warnings
 from site_builder.source.models import (
     SNAPSHOT_FORMAT,
     Release,
@@ -95,6 +95,8 @@ def open_workspace(root: Path, *, include_uncommitted: bool = True, advice: bool
     problems.extend(found)
     if draft is not None:
         problems.extend(translation_warnings(draft))
+        if advice:
+            problems.extend(summary_warnings(draft))
         if advice and any(s.gdpr for s in draft.sections):  # the coverage check starts with the first declaration
             from site_builder.source.gdpr import problems as gdpr_problems
 
@@ -107,12 +109,25 @@ def check(root: Path, *, strict: bool = False) -> list[Problem]:
     ws = open_workspace(root)
     problems = list(ws.problems) + config_problems(ws.root)  # mkdocs.yml: what build and notify would refuse
     problems.extend(_summary_balance([r.record for r in ws.releases] + list(ws.pending)))
+    if ws.draft is not None and not errors_in(problems):
+        from site_builder.source.readability import problems as readability_problems
+
+        try:
+            last = last_release_text(ws)
+        except ContentError:  # a release whose text cannot be read: reported by the release checks, not here
+            last = None
+        problems.extend(readability_problems(ws.draft, last))
     for record in ws.pending:
         if record.content_hash != ws.draft_hash():
             problems.append(Problem(record.path, 1, f"release {record.version} is not committed yet and its content_hash does not match the current text; run `policy release` again"))
     if strict:
         problems = [Problem(p.path, p.line, p.message) for p in problems]
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.message))
+
+
+def last_release_text(ws: Workspace) -> Snapshot | None:
+    """The text of the newest published release (what the draft is compared with), or None."""
+    return ws.snapshot_of(ws.releases[-1]) if ws.releases else None
 
 
 def _summary_balance(records: list[ReleaseRecord]) -> list[Problem]:

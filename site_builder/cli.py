@@ -190,6 +190,29 @@ def build(repo: Path, out: Path | None, draft: bool, today: dt.date | None, site
 
 @cli.command()
 @repo_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The built site (default: site/ in the repository).")
+@click.option("--branch", default="gh-pages", show_default=True, help="Branch that receives one commit per deploy.")
+@click.option("--push", "remote", default=None, metavar="REMOTE", help="Push the branch to this remote (one ref update).")
+@click.option("--to", "to", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Instead of a branch: a folder (web root) to swap the site into atomically.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@guarded
+def deploy(repo: Path, out: Path | None, branch: str, remote: str | None, to: Path | None, quiet: bool) -> None:
+    """Publish the built site to a git branch (and push it), or swap it into a web root."""
+    from site_builder.site.deploy import deploy_branch, deploy_folder
+
+    source = click.get_current_context().get_parameter_source("branch")
+    if to is not None and (remote is not None or source != click.core.ParameterSource.DEFAULT):
+        raise PolicyError("--to DIR publishes to a folder; it cannot be combined with --branch or --push")
+    if to is not None:
+        deploy_folder(repo, out=out, to=to, quiet=quiet)
+    else:
+        deploy_branch(repo, out=out, branch=branch, remote=remote, quiet=quiet)
+
+
+@cli.command()
+@repo_option
 @click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="HOST:PORT to serve on.")
 @guarded
 def serve(repo: Path, dev_addr: str) -> None:

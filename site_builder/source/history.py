@@ -357,6 +357,6 @@ def push_branch(repo: git.Repo, remote: str, sha: str, branch: str, timeout: flo
 
 
 def _said(exc: git.GitCommandError) -> str:
-    text = (exc.stderr or exc.stdout or str(exc)).strip()
+    text = f"{exc.stdout or ''}\n{exc.stderr or ''}".strip() or str(exc)
     lines = [line.strip() for line in text.replace("stderr: ", "").splitlines() if line.strip() and line.strip() != "'"]
     return " / ".join(line.strip("'") for line in lines)[:600] or str(exc.status)

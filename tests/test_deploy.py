@@ -3,12 +3,15 @@ refused builds, refused pushes and unreachable remotes leave every branch where 
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.conftest import BASE_ENV, PolicyRepo, copy_repo
+from tests.conftest import BASE_ENV, POLICY, PolicyRepo, copy_repo
+from tests.test_notices import ENV, Inbox, smtp  # noqa: F401 - smtp is a fixture
 
 
 @pytest.fixture(scope="module")
@@ -129,3 +132,70 @@ def test_deploy_to_folder_swaps_and_keeps_foreign_folders(built: PolicyRepo, tmp
         done = built.policy("deploy", "--to", str(foreign), check=False)
         assert done.returncode == 1 and f"holds files this tool did not write (such as {content})" in done.stderr
         assert [p.name for p in foreign.iterdir()] == [content]
+
+
+# --- docs/ci: the workflows' own steps, run in order on a temporary repository -------------------
+
+CI = Path(__file__).resolve().parent.parent / "docs" / "ci"
+
+
+def ci_steps(kind: str) -> list[tuple[str, dict[str, str]]]:
+    """The shell lines a workflow runs, in order, each with the variables its step sets
+    (GitHub's `${{ ... }}` expressions are what the test gives through the environment)."""
+    data = yaml.safe_load((CI / f"{kind}.yml").read_text(encoding="utf-8"))
+    if kind == "github-actions":
+        triggers = data[True] if True in data else data["on"]  # YAML 1.1 reads `on` as true
+        assert "push" in triggers and triggers["schedule"][0]["cron"]
+        steps = data["jobs"]["publish"]["steps"]
+        return [(step["run"], {k: v for k, v in step.get("env", {}).items() if "${{" not in v})
+                for step in steps if "run" in step]
+    job = data["policy-publish"]
+    sources = " ".join(rule["if"] for rule in job["rules"])
+    assert '"schedule"' in sources and '"push"' in sources
+    lines = [line for line in job["before_script"] + job["script"] if not line.startswith("pip install")]
+    assert len(lines) == len(job["before_script"]) + len(job["script"]) - 1
+    return [("set -e\n" + "\n".join(lines), dict(job["variables"]))]  # GitLab runs them in one shell, in order
+
+
+def run_ci(repo: PolicyRepo, kind: str, env: dict[str, str]) -> str:
+    said = []
+    for line, step_env in ci_steps(kind):
+        if line.startswith("pip install"):
+            assert POLICY  # the tool the step installs: this checkout's
+            continue
+        done = subprocess.run(["sh", "-c", line], cwd=repo.root, capture_output=True, text=True,
+                              env={**BASE_ENV, **ENV, "PATH": f"{Path(POLICY).parent}:{os.environ['PATH']}",
+                                   **step_env, **env})
+        assert "Traceback" not in done.stderr
+        assert done.returncode == 0, f"{line}\n{done.stdout}{done.stderr}"
+        said.append(done.stdout + done.stderr)
+    return "\n".join(said)
+
+
+def test_ci_publishes_every_push_and_day_and_notifies_only_a_new_release(released: PolicyRepo, tmp_path: Path,
+                                                                          smtp) -> None:  # noqa: F811
+    remote = bare(tmp_path / "remote.git")
+    released.git("remote", "add", "origin", str(remote))
+    released.write("ci/publish.sh", (CI / "publish.sh").read_text(encoding="utf-8"))
+    released.write("people.csv", "anna@example.com,el\nbob@example.com,en\n")
+    released.commit("CI")
+    inbox = Inbox()
+    notices = {"POLICY_SMTP": smtp(inbox), "POLICY_RECIPIENTS": "people.csv",
+               "POLICY_JOURNAL": str(tmp_path / "journal.sqlite"), "POLICY_NOTIFY_ARGS": "--retry-delay 0.05"}
+    before = released.git("rev-parse", "HEAD~2").strip()  # the push brought "Release 1.1" and "CI"
+    # GitHub Actions, a push that brought a release: deployed, and the notice of 1.1 sent once
+    run_ci(released, "github-actions", {**notices, "BEFORE": before})
+    assert git(remote, "rev-parse", "gh-pages") and "1.1" in git(remote, "log", "-1", "--format=%s", "gh-pages")
+    assert sorted(inbox.recipients()) == ["anna@example.com", "bob@example.com"]
+    assert all("1.1" in msg["Subject"] for msg in inbox.messages)
+    # GitLab CI, the daily schedule: published again, nobody written to
+    said = run_ci(released, "gitlab-ci", {**notices, "CI_PIPELINE_SOURCE": "schedule", "POLICY_DEPLOY_REMOTE": "origin"})
+    assert "no push range (scheduled run): no notice sent" in said and len(inbox.messages) == 2
+    # GitLab CI, a push without a release (an edit of the draft): deployed, no notice
+    tip = git(remote, "rev-parse", "gh-pages")
+    released.section("intro", "Introduction", "We respect your privacy a lot.\n")
+    released.commit("Draft edit")
+    said = run_ci(released, "gitlab-ci", {**notices, "CI_PIPELINE_SOURCE": "push", "POLICY_DEPLOY_REMOTE": "origin",
+                                           "CI_COMMIT_BEFORE_SHA": released.git("rev-parse", "HEAD~1").strip()})
+    assert "no new release since" in said and len(inbox.messages) == 2
+    assert git(remote, "rev-parse", "gh-pages") == tip  # the draft is not published: the same site, no new commit

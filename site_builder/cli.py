@@ -27,6 +27,22 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
         raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD, like 2026-12-01") from None
 
 
+def _rate(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    """`--rate 10/s`, `600/min`, `5000/h` or a bare number (per second): messages per second."""
+    if value is None:
+        return None
+    number, _, unit = value.strip().partition("/")
+    seconds = {"": 1, "s": 1, "sec": 1, "min": 60, "m": 60, "h": 3600, "hour": 3600}.get(unit.strip().lower())
+    try:
+        rate = float(number) / seconds if seconds else 0.0
+    except ValueError:
+        rate = 0.0
+    if not rate > 0 or rate != rate or rate == float("inf"):
+        raise click.BadParameter(f"{value!r} is not a rate; write how many messages per second, minute or hour, "
+                                 "like 10/s, 300/min or 5000/h")
+    return rate
+
+
 def guarded(func: Callable) -> Callable:
     """Turn unexpected exceptions into one line (a traceback only with --debug)."""
 
@@ -44,7 +60,16 @@ def guarded(func: Callable) -> Callable:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Policy(click.Group):
+    """`policy notify report VERSION` is a command of its own, though `notify` takes a VERSION."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):  # noqa: ANN201 - click's signature
+        if len(args) > 1 and args[0] == "notify" and args[1] == "report":
+            return "notify report", notify_report, args[2:]
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=_Policy, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
 @click.version_option(package_name="site_builder")
 def cli(debug: bool) -> None:
@@ -190,6 +215,29 @@ def build(repo: Path, out: Path | None, draft: bool, today: dt.date | None, site
 
 @cli.command()
 @repo_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The built site (default: site/ in the repository).")
+@click.option("--branch", default="gh-pages", show_default=True, help="Branch that receives one commit per deploy.")
+@click.option("--push", "remote", default=None, metavar="REMOTE", help="Push the branch to this remote (one ref update).")
+@click.option("--to", "to", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Instead of a branch: a folder (web root) to swap the site into atomically.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@guarded
+def deploy(repo: Path, out: Path | None, branch: str, remote: str | None, to: Path | None, quiet: bool) -> None:
+    """Publish the built site to a git branch (and push it), or swap it into a web root."""
+    from site_builder.site.deploy import deploy_branch, deploy_folder
+
+    source = click.get_current_context().get_parameter_source("branch")
+    if to is not None and (remote is not None or source != click.core.ParameterSource.DEFAULT):
+        raise PolicyError("--to DIR publishes to a folder; it cannot be combined with --branch or --push")
+    if to is not None:
+        deploy_folder(repo, out=out, to=to, quiet=quiet)
+    else:
+        deploy_branch(repo, out=out, branch=branch, remote=remote, quiet=quiet)
+
+
+@cli.command()
+@repo_option
 @click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="HOST:PORT to serve on.")
 @guarded
 def serve(repo: Path, dev_addr: str) -> None:
@@ -217,13 +265,19 @@ def serve(repo: Path, dev_addr: str) -> None:
 @click.option("--no-wait", is_flag=True, help="Stop at once if another run is sending with the same journal.")
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for the server's answer.")
 @click.option("--retry-delay", type=float, default=1.0, show_default=True, help="First wait (seconds) before retrying a temporary failure; doubles each time.")
+@click.option("--rate", callback=_rate, default=None, metavar="N/s",
+              help="Send at most N messages a second (also N/min, N/h): for providers that throttle.")
+@click.option("--max", "max_count", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Send at most N messages in this run; run again (say, the next day) to send the rest.")
 @click.option("-q", "--quiet", is_flag=True)
 @guarded
 def notify(repo: Path, version: str, out: Path | None, site_url: str | None, send: bool,
            recipients: Path | None, smtp: str | None, starttls: bool, use_ssl: bool, user: str | None,
            journal: Path | None, dry_run: bool, skip_invalid: bool, resend_unknown: bool, no_wait: bool,
-           timeout: float, retry_delay: float, quiet: bool) -> None:
-    """The notice of a release: files to send, or sending it."""
+           timeout: float, retry_delay: float, rate: float | None, max_count: int | None, quiet: bool) -> None:
+    """The notice of a release: files to send, or sending it.
+
+    `policy notify report VERSION` writes the proof of notice (see `policy notify report --help`)."""
     import os
 
     from site_builder.notify.send import SendOptions, send_notice, write_notice
@@ -240,9 +294,28 @@ def notify(repo: Path, version: str, out: Path | None, site_url: str | None, sen
                                 backoff=retry_delay) if smtp else None
     report = send_notice(repo, version=version, site_url=site_url, options=SendOptions(
         recipients=recipients, smtp=options, journal=Path(journal or Path(repo) / "notices" / "deliveries.sqlite"),
-        dry_run=dry_run, quiet=quiet, skip_invalid=skip_invalid, resend_unknown=resend_unknown, wait=not no_wait))
+        dry_run=dry_run, quiet=quiet, skip_invalid=skip_invalid, resend_unknown=resend_unknown, wait=not no_wait,
+        rate=rate, max_count=max_count))
     if report.failed:
         sys.exit(1)
+
+
+@click.command("notify report")
+@repo_option
+@click.argument("version")
+@click.option("--journal", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Delivery journal (SQLite).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to write the report in (default: notices/VERSION/ in the repository).")
+@click.option("--hash-addresses", is_flag=True, help="Each address as its SHA-256 instead of in clear.")
+@guarded
+def notify_report(repo: Path, version: str, journal: Path | None, out: Path | None, hash_addresses: bool) -> None:
+    """Proof of notice: per recipient, language, time handed over, server reply, outcome (CSV + JSON + SHA256SUMS)."""
+    from site_builder.notify.report import OUTCOMES, write_report
+
+    folder, totals = write_report(Path(journal or Path(repo) / "notices" / "deliveries.sqlite"), version,
+                                  Path(out or Path(repo) / "notices" / version), hash_addresses=hash_addresses)
+    click.echo(f"wrote {folder}")
+    click.echo(", ".join(f"{name} {totals[name]}" for name in OUTCOMES) + f", total {sum(totals.values())}")
 
 
 @cli.command("unsubscribe")

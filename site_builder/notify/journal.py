@@ -3,8 +3,13 @@ suppression list that every send honours.
 
 Statuses: `sending` (handed to the server, answer not yet recorded), `sent`, `failed`
 (refused for good), `unknown` (the run died or the server did not answer after the message
-was transmitted: it may have arrived). A `sending` row found by the next run was left by a
-run that died mid-send: it becomes `unknown`, and is resent only when the operator asks.
+was transmitted: it may have arrived), `suppressed` (on the suppression list when the run
+reached it: not sent). A `sending` row found by the next run was left by a run that died
+mid-send: it becomes `unknown`, and is resent only when the operator asks.
+
+Each row also keeps the proof of notice: the recipient's language, when the message was handed
+to the server, the server's reply (its queue id) and the run that sent it (`runs` says when
+each run started, where, and with which limits).
 """
 
 from __future__ import annotations
@@ -27,7 +32,11 @@ SCHEMA = (
     "CREATE TABLE IF NOT EXISTS deliveries (release TEXT, email TEXT, status TEXT, message_id TEXT,"
     " attempts INTEGER DEFAULT 0, detail TEXT, updated REAL, PRIMARY KEY (release, email))",
     "CREATE TABLE IF NOT EXISTS suppressed (email TEXT PRIMARY KEY, source TEXT, at REAL)",
+    "CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, release TEXT, started REAL, host TEXT, pid INTEGER,"
+    " rate REAL, max_count INTEGER)",
 )
+# Columns added after the first journals were written: added to an older journal when it is opened.
+ADDED_COLUMNS = (("lang", "TEXT DEFAULT ''"), ("handed", "REAL"), ("run_id", "TEXT DEFAULT ''"))
 
 
 @contextlib.contextmanager
@@ -120,6 +129,10 @@ class Journal:
             self.db.execute("PRAGMA synchronous=NORMAL")
             for statement in SCHEMA:
                 self.db.execute(statement)
+            have = {row[1] for row in self.db.execute("PRAGMA table_info(deliveries)")}
+            for name, kind in ADDED_COLUMNS:
+                if name not in have:
+                    self.db.execute(f"ALTER TABLE deliveries ADD COLUMN {name} {kind}")
         except (sqlite3.Error, OSError) as exc:
             raise journal_error(path, exc) from None
 
@@ -135,12 +148,53 @@ class Journal:
         return row[0] if row else None
 
     @_named
-    def start(self, release: str, email: str, message: str) -> None:
-        """Written just before the message goes to the server."""
+    def start(self, release: str, email: str, message: str, lang: str = "", run_id: str = "") -> None:
+        """Written just before the message goes to the server: the time it is handed over."""
+        now = time.time()
         self.db.execute(
-            "INSERT INTO deliveries (release, email, status, message_id, attempts, detail, updated) VALUES (?,?,'sending',?,1,'',?)"
-            " ON CONFLICT(release, email) DO UPDATE SET status='sending', attempts=attempts + 1, updated=excluded.updated",
-            (release, email.lower(), message, time.time()))
+            "INSERT INTO deliveries (release, email, status, message_id, attempts, detail, updated, lang, handed, run_id)"
+            " VALUES (?,?,'sending',?,1,'',?,?,?,?) ON CONFLICT(release, email) DO UPDATE SET status='sending',"
+            " attempts=attempts + 1, updated=excluded.updated, lang=excluded.lang, handed=excluded.handed,"
+            " run_id=excluded.run_id",
+            (release, email.lower(), message, now, lang, now, run_id))
+
+    @_named
+    def skipped(self, release: str, email: str, lang: str, source: str, run_id: str) -> None:
+        """A recipient the run left out because the address is on the suppression list."""
+        self.db.execute(
+            "INSERT INTO deliveries (release, email, status, message_id, attempts, detail, updated, lang, run_id)"
+            " VALUES (?,?,'suppressed','',0,?,?,?,?) ON CONFLICT(release, email) DO UPDATE SET status='suppressed',"
+            " detail=excluded.detail, updated=excluded.updated, run_id=excluded.run_id WHERE status != 'sent'",
+            (release, email.lower(), source, time.time(), lang, run_id))
+
+    @_named
+    def begin_run(self, release: str, rate: float | None, max_count: int | None) -> str:
+        """Record a sending run; returns its id (kept on every row it sends)."""
+        run_id = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{os.getpid()}-{os.urandom(3).hex()}"
+        self.db.execute("INSERT INTO runs (run_id, release, started, host, pid, rate, max_count) VALUES (?,?,?,?,?,?,?)",
+                        (run_id, release, time.time(), socket.gethostname(), os.getpid(), rate, max_count))
+        return run_id
+
+    @_named
+    def rows(self, release: str) -> list[dict[str, Any]]:
+        """Every delivery row of a release, oldest hand-over first (the report's input)."""
+        cursor = self.db.execute(
+            "SELECT email, lang, release, handed, status, detail, message_id, attempts, run_id, updated"
+            " FROM deliveries WHERE release=? ORDER BY COALESCE(handed, updated), email", (release,))
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    @_named
+    def suppression_sources(self) -> dict[str, tuple[str, float]]:
+        """Each suppressed address: how it got there (`by hand`, the unsubscribe link…) and when."""
+        return {row[0]: (row[1], row[2]) for row in self.db.execute("SELECT email, source, at FROM suppressed")}
+
+    @_named
+    def runs(self, release: str) -> list[dict[str, Any]]:
+        cursor = self.db.execute("SELECT run_id, started, host, pid, rate, max_count FROM runs WHERE release=?"
+                                 " ORDER BY started", (release,))
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
 
     @_named
     def mark(self, release: str, email: str, status: str, detail: str = "") -> None:

@@ -81,6 +81,8 @@ class SendReport:
     unknown_before: int = 0  # earlier runs' unknown outcomes, not resent
     suppressed: int = 0
     invalid: int = 0
+    deferred: int = 0  # left for a later run by --max
+    run_id: str = ""
     failures: list[str] = field(default_factory=list)
     unknowns: list[str] = field(default_factory=list)
 
@@ -97,6 +99,8 @@ class SendOptions:
     skip_invalid: bool = False
     resend_unknown: bool = False
     wait: bool = True
+    rate: float | None = None  # messages per second at most (providers throttle)
+    max_count: int | None = None  # messages this run at most; the next run sends the rest
 
 
 def send_notice(root: Path, *, version: str, options: SendOptions, site_url: str | None = None) -> SendReport:
@@ -118,7 +122,11 @@ def send_notice(root: Path, *, version: str, options: SendOptions, site_url: str
         try:
             if not options.dry_run:
                 store.recover()
+                report.run_id = store.begin_run(version, options.rate, options.max_count)
             todo = _todo(listed.people, version, store, options, report)
+            if options.max_count is not None and len(todo) > options.max_count:
+                report.deferred = len(todo) - options.max_count
+                todo = todo[:options.max_count]
             if options.dry_run:
                 for person in todo:
                     say(f"would send the {person.lang} notice to {person.email}")
@@ -128,7 +136,7 @@ def send_notice(root: Path, *, version: str, options: SendOptions, site_url: str
                 mailer = Mailer(options.smtp)
                 mailer.connect()  # set-up errors stop the run before anything is sent
                 try:
-                    _send_all(todo, by_lang, conf, key, options.journal, mailer, report, say, started)
+                    _send_all(todo, by_lang, conf, key, options, mailer, report, say)
                 except PolicyError:
                     _summary(report, options, started)  # what did happen, before why the run stopped
                     raise
@@ -143,12 +151,14 @@ def send_notice(root: Path, *, version: str, options: SendOptions, site_url: str
 def _todo(people: tuple[Recipient, ...], version: str, store: Journal, options: SendOptions,
           report: SendReport) -> list[Recipient]:
     """Who still gets a message: not sent before, not unsubscribed, not of unknown outcome."""
-    suppressed = store.suppressed()
+    suppressed = store.suppression_sources()
     todo = []
     for person in people:
         status = store.status(version, person.email)
         if person.email.lower() in suppressed:
             report.suppressed += 1
+            if not options.dry_run and status != SENT:
+                store.skipped(version, person.email, person.lang, suppressed[person.email.lower()][0], report.run_id)
         elif status == SENT:
             report.already_sent += 1
         elif status in (UNKNOWN, "sending") and not options.resend_unknown:
@@ -162,7 +172,10 @@ def _summary(report: SendReport, options: SendOptions, started: float) -> None:
     verb = "would send" if options.dry_run else "sent"
     click.echo(f"Done: {verb} {report.sent}, already sent {report.already_sent}, unknown {report.unknown}, "
                f"failed {report.failed}, unsubscribed {report.suppressed}, invalid rows skipped {report.invalid} "
-               f"in {time.monotonic() - started:.1f}s", err=True)
+               f"in {time.monotonic() - started:.1f}s" + (f" (run {report.run_id})" if report.run_id else ""), err=True)
+    if report.deferred:
+        click.echo(f"{report.deferred} message(s) left for the next run (--max {options.max_count}): run the same "
+                   "command again to send them", err=True)
     if report.unknown or report.unknown_before:
         click.echo(f"warning: {report.unknown + report.unknown_before} message(s) have an unknown outcome (the server did not "
                    "answer after receiving them, or a run died while sending): they may have arrived and were not "
@@ -181,8 +194,8 @@ class _Outgoing:
     data: bytes
 
 
-def _send_all(todo: list[Recipient], by_lang: dict[str, Notice], conf: NoticeSettings, key: str | None, journal: Path,
-              mailer: Mailer, report: SendReport, say: Callable[[str], None], started: float) -> None:
+def _send_all(todo: list[Recipient], by_lang: dict[str, Notice], conf: NoticeSettings, key: str | None,
+              options: SendOptions, mailer: Mailer, report: SendReport, say: Callable[[str], None]) -> None:
     """Prepare messages while an SMTP thread sends them, one at a time on one connection.
 
     The journal says `sending` just before a message goes to the server and its outcome as
@@ -192,8 +205,9 @@ def _send_all(todo: list[Recipient], by_lang: dict[str, Notice], conf: NoticeSet
     eight_bit = mailer.eight_bit()
     outbox: queue.Queue[_Outgoing | None] = queue.Queue(maxsize=4)
     errors: list[BaseException] = []
-    worker = threading.Thread(target=_smtp_loop, args=(outbox, mailer, sender, journal, report, errors), daemon=True)
+    worker = threading.Thread(target=_smtp_loop, args=(outbox, mailer, sender, options, report, errors), daemon=True)
     worker.start()
+    progress = _Progress(len(todo), say)
     try:
         for count, person in enumerate(todo, start=1):
             notice = by_lang[person.lang]
@@ -207,9 +221,7 @@ def _send_all(todo: list[Recipient], by_lang: dict[str, Notice], conf: NoticeSet
                     continue
             if errors or not worker.is_alive():
                 break
-            if count % 1000 == 0:
-                say(f"  {count} of {len(todo)}: {report.sent} sent, {report.failed} failed "
-                    f"({count / (time.monotonic() - started):.0f}/s)")
+            progress.update(count, report)
     finally:
         while worker.is_alive():
             try:
@@ -229,16 +241,21 @@ def _send_all(todo: list[Recipient], by_lang: dict[str, Notice], conf: NoticeSet
                           "run again to send the rest") from None
 
 
-def _smtp_loop(outbox: queue.Queue[_Outgoing | None], mailer: Mailer, sender: str, journal: Path,
+def _smtp_loop(outbox: queue.Queue[_Outgoing | None], mailer: Mailer, sender: str, options: SendOptions,
                report: SendReport, errors: list[BaseException]) -> None:
-    """The SMTP thread: record `sending`, send, record the outcome; any failure stops the run."""
+    """The SMTP thread: wait for the rate, record `sending`, send, record the outcome; any failure stops the run."""
     store: Journal | None = None
+    gap = 1 / options.rate if options.rate else 0.0
+    next_at = time.monotonic()
     try:
-        store = Journal(journal)
+        store = Journal(options.journal)
         while (out := outbox.get()) is not None:
             if errors:
                 continue
-            store.start(out.version, out.person.email, out.message_id)
+            if gap:
+                time.sleep(max(0.0, next_at - time.monotonic()))
+                next_at = max(next_at, time.monotonic() - gap) + gap
+            store.start(out.version, out.person.email, out.message_id, out.person.lang, report.run_id)
             status, reason = mailer.send(out.data, sender, out.person.email)
             store.mark(out.version, out.person.email, status, reason)
             if status == SENT:
@@ -266,3 +283,30 @@ def _smtp_loop(outbox: queue.Queue[_Outgoing | None], mailer: Mailer, sender: st
     finally:
         if store is not None:
             store.close()
+
+
+class _Progress:
+    """A progress line every few seconds: how many of how many, the pace, and the time left."""
+
+    EVERY = 5.0  # seconds between lines
+
+    def __init__(self, total: int, say: Callable[[str], None]) -> None:
+        self.total, self.say = total, say
+        self.started = self.last = time.monotonic()
+
+    def update(self, count: int, report: SendReport) -> None:
+        now = time.monotonic()
+        if now - self.last < self.EVERY and count != self.total:
+            return
+        self.last = now
+        done = max(report.sent + report.failed + report.unknown, 1)
+        pace = done / max(now - self.started, 1e-6)
+        left = (self.total - done) / pace
+        self.say(f"  {done} of {self.total}: {report.sent} sent, {report.failed} failed, {pace:.1f}/s, "
+                 f"about {_duration(left)} left")
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}h {rest // 60:02d}m" if hours else f"{rest // 60}m {rest % 60:02d}s"

@@ -125,7 +125,7 @@ class Mailer:
         return self.conn.has_extn("8bitmime")
 
     def send(self, msg: bytes, sender: str, rcpt: str) -> tuple[str, str]:
-        """(SENT, ""), (FAILED, reason) when refused or never transmitted, or (UNKNOWN, reason)
+        """(SENT, the server's reply), (FAILED, reason) when refused or never transmitted, or (UNKNOWN, reason)
         when the server did not answer after the message was transmitted.
 
         Anything that goes wrong before DATA (a lost connection, a reconnect refused, an
@@ -196,7 +196,7 @@ class Mailer:
                 self.conn = None
                 return UNKNOWN, f"no answer after the message was transmitted ({exc or type(exc).__name__}): it may have arrived"
         if code == 250:
-            return SENT, ""
+            return SENT, _said(code, text)  # the server's reply: its queue id, the proof it took the message
         self._last = _said(code, text)  # an explicit refusal: the message was not taken
         self._reset()
         return (FAILED, self._last) if not 400 <= code < 500 else None

@@ -387,12 +387,18 @@ def up_to_date(out: Path, value: str) -> bool:
             return False
     except OSError:
         return False
-    for file in state.glob(manifest_file("*")):
+    return not changed_since_build(out, state)
+
+
+def changed_since_build(out: Path, state: Path) -> list[str]:
+    """The language folders of the site `out` whose files differ from what the build recorded."""
+    changed = []
+    for file in sorted(state.glob(manifest_file("*"))):
         manifest = read_manifest(file)
         folder = out / file.stem.removeprefix("pages-")
         if not _intact(folder, manifest, [e for e in manifest.values() if isinstance(e, dict)]):
-            return False
-    return True
+            changed.append(folder.name)
+    return changed
 
 
 def reusable(previous: Path, manifest: dict, page: str, key: str) -> bool:

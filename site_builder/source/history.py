@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -295,3 +296,67 @@ def file_versions(repo_path: Path, path: str) -> list[tuple[str, dt.datetime, st
         found.append((sha, dt.datetime.fromtimestamp(int(stamp), dt.UTC), subject, data))
     found.reverse()
     return found
+
+
+# --- publishing a built site to a branch (`policy deploy`) ------------------------------------
+
+
+def branch_tip(repo: git.Repo, branch: str) -> str | None:
+    """The commit `refs/heads/BRANCH` points at, or None when there is no such branch."""
+    try:
+        return repo.git.rev_parse("--verify", "-q", f"refs/heads/{branch}^{{commit}}").strip() or None
+    except git.GitCommandError:
+        return None
+
+
+def commit_folder(repo: git.Repo, folder: Path, branch: str, message: str) -> tuple[str, str | None, bool]:
+    """Commit the files of `folder` (the whole tree, nothing else) on top of `branch` without
+    touching the work tree, the index or HEAD; move the branch only if nobody moved it meanwhile.
+    Returns (new tip, old tip, whether the tree changed)."""
+    old = branch_tip(repo, branch)
+    index = Path(repo.git_dir) / f"policy-deploy-index-{os.getpid()}"
+    env = {"GIT_INDEX_FILE": str(index), "GIT_WORK_TREE": str(folder)}
+    try:
+        repo.git.add("-A", "--force", ".", env=env)
+        tree = repo.git.write_tree(env=env).strip()
+        if old is not None and repo.git.rev_parse(f"{old}^{{tree}}").strip() == tree:
+            return old, old, False
+        parents = ["-p", old] if old else []
+        new = repo.git.commit_tree(tree, *parents, "-m", message).strip()
+        repo.git.update_ref(f"refs/heads/{branch}", new, old or "0" * 40, "-m", "policy deploy")
+    except git.GitCommandError as exc:
+        raise GitError(f"could not commit the site to branch {branch!r}: {_said(exc)}; the branch is unchanged "
+                       "(set user.name and user.email with `git config` if git asks for them)") from None
+    finally:
+        index.unlink(missing_ok=True)
+    return new, old, True
+
+
+def reset_branch(repo: git.Repo, branch: str, expected: str, back_to: str | None) -> None:
+    """Undo `commit_folder`: the branch back where it was (deleted if it did not exist)."""
+    if back_to is None:
+        repo.git.update_ref("-d", f"refs/heads/{branch}", expected)
+    else:
+        repo.git.update_ref(f"refs/heads/{branch}", back_to, expected, "-m", "policy deploy: push refused, undone")
+
+
+def push_branch(repo: git.Repo, remote: str, sha: str, branch: str, timeout: float = 120.0) -> None:
+    """Push one commit as `branch` of `remote` in one ref update (readers see the old or the new
+    site); a refused or failed push raises a GitError saying why and what to do."""
+    env = {"GIT_TERMINAL_PROMPT": "0", "GIT_SSH_COMMAND": os.environ.get("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")}
+    try:
+        repo.git.push("--porcelain", remote, f"{sha}:refs/heads/{branch}", env=env, kill_after_timeout=timeout)
+    except git.GitCommandError as exc:
+        said = _said(exc)
+        if "non-fast-forward" in said or "fetch first" in said or "[rejected]" in said:
+            hint = (f"the remote's {branch} has commits this repository does not have (someone else deployed); "
+                    f"run `git fetch {remote} {branch}:{branch}` and deploy again")
+        else:
+            hint = f"check that {remote!r} is a reachable remote you may push to, then deploy again"
+        raise GitError(f"git push to {remote} refused or failed: {said}; the remote's {branch} is unchanged. {hint}") from None
+
+
+def _said(exc: git.GitCommandError) -> str:
+    text = f"{exc.stdout or ''}\n{exc.stderr or ''}".strip() or str(exc)
+    lines = [line.strip() for line in text.replace("stderr: ", "").splitlines() if line.strip() and line.strip() != "'"]
+    return " / ".join(line.strip("'") for line in lines)[:600] or str(exc.status)

@@ -20,6 +20,7 @@ from site_builder.site.page import FRAGMENT_PREFIX, Page
 from site_builder.source.models import LanguageText, ReleaseRecord
 
 DRAFT = "draft"
+STATUSES = ("in force", "superseded", "upcoming", "never in force")  # the labels policy.js switches between
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,12 @@ class VersionView:
     previous: str | None
     next: str | None
     fallback: bool = False  # no text in this language was published for this version: shown in English
+    nav: tuple[str | None, str | None] | None = None  # previous/next that apply (None: previous, next)
+
+    @property
+    def links(self) -> tuple[str | None, str | None]:
+        """The previous and next version a reader is led to: a version that never took effect is skipped."""
+        return self.nav if self.nav is not None else (self.previous, self.next)
 
     @property
     def text(self) -> LanguageText:
@@ -134,7 +141,7 @@ def version_header(view: VersionView, ctx: SiteContext, url: str, *, on_changes:
     effective = format_day(view.record.effective, lang) if view.record else "—"
     # The status is the build's; policy.js recomputes it from the dates in versions.json on the day.
     dates = f' data-effective="{view.record.effective.isoformat()}"' if view.record and view.status != DRAFT else ""
-    labels = html.escape(json.dumps({k: t(lang, "status." + k) for k in ("in force", "superseded", "upcoming")}, ensure_ascii=False))
+    labels = html.escape(json.dumps({k: t(lang, "status." + k) for k in STATUSES}, ensure_ascii=False))
     parts = [f'<div class="policy-header policy-header--{status_key.replace(" ", "-")}" data-version="{html.escape(view.version)}"'
              f' data-root="{html.escape(rel(url, ""))}" data-labels="{labels}" id="policy-version-header" tabindex="-1">',
              f'<p class="policy-meta"><span class="policy-version">{t(lang, "version")} {html.escape(version_label(view, lang))}</span> · '
@@ -144,14 +151,15 @@ def version_header(view: VersionView, ctx: SiteContext, url: str, *, on_changes:
              f'{html.escape(t(lang, "printed"))} <span class="policy-print-date"></span></p>',
              '<nav class="policy-links">']
     base = f"{lang}/{view.version}/"
-    if view.previous:
-        parts.append(_a(rel(url, f"{lang}/{view.previous}/"), f"← {t(lang, 'previous')} {view.previous}", rel="prev"))
+    previous, following = view.links
+    if previous:
+        parts.append(_a(rel(url, f"{lang}/{previous}/"), f"← {t(lang, 'previous')} {previous}", rel="prev"))
     if on_changes:
         parts.append(_a(rel(url, base), t(lang, "full_text", version=view.version)))
     else:
         parts.append(_a(rel(url, base + "changes/"), t(lang, "changes"), class_="policy-changes-link"))
-    if view.next:
-        parts.append(_a(rel(url, f"{lang}/{view.next}/"), f"{t(lang, 'next')} {view.next} →", rel="next"))
+    if following:
+        parts.append(_a(rel(url, f"{lang}/{following}/"), f"{t(lang, 'next')} {following} →", rel="next"))
     parts.append(_a(rel(url, f"{lang}/versions/"), t(lang, "archive")))
     if view.status != DRAFT:
         files = [_a(relpath(f"{base}policy.{ext}", url.rstrip("/")), label, type=kind)
@@ -168,6 +176,11 @@ def version_header(view: VersionView, ctx: SiteContext, url: str, *, on_changes:
         parts.append(f'<p class="policy-notice policy-notice--draft">{t(lang, "draft_notice")}{notice}</p>')
     elif view.status == "superseded" and ctx.in_force:
         parts.append(f'<p class="policy-notice policy-notice--superseded">{_a(rel(url, lang + "/"), t(lang, "superseded_notice"))}</p>')
+    elif view.status == "never in force":
+        replaced_by = view.links[1]
+        said = t(lang, "never_notice", version=replaced_by) if replaced_by else t(lang, "never_notice_none")
+        read = (" " + _a(rel(url, lang + "/"), t(lang, "read_in_force_short"))) if ctx.in_force else ""
+        parts.append(f'<p class="policy-notice policy-notice--never">{html.escape(said)}{read}</p>')
     elif view.status == "upcoming" and view.record is not None:
         date = format_day(view.record.effective, lang)
         in_force = (" " + _a(rel(url, f"{lang}/{ctx.in_force}/"), t(lang, "read_in_force", version=ctx.in_force))) if ctx.in_force else ""
@@ -175,6 +188,13 @@ def version_header(view: VersionView, ctx: SiteContext, url: str, *, on_changes:
                      f'{html.escape(t(lang, "not_yet_in_force", date=date))}{in_force}</p>')
     parts.append("</div>\n\n")
     return "\n".join(parts)
+
+
+def kind_label(view: VersionView, lang: str) -> str:
+    """"Material change", "Minor change", or "First version" for the first release (nothing changed before it)."""
+    if view.record is None:
+        return ""
+    return t(lang, "kind.first" if view.previous is None else "kind." + view.record.kind)
 
 
 def version_label(view: VersionView, lang: str) -> str:
@@ -260,7 +280,7 @@ def changes_page(view: VersionView, ctx: SiteContext) -> Page:
     frags: dict[str, str] = {}
     out = [fragment(frags, version_header(view, ctx, url, on_changes=True)), f"# {_md_escape(t(lang, 'changes_in', version=view.version))}\n"]
     if view.record:
-        out.append(fragment(frags, f'<p class="policy-summary"><strong>{t(lang, "summary")}</strong> ({t(lang, "kind." + view.record.kind)})</p>'))
+        out.append(fragment(frags, f'<p class="policy-summary"><strong>{t(lang, "summary")}</strong> ({kind_label(view, lang)})</p>'))
         if view.record.short_notice:
             out.append(fragment(frags, '<p class="policy-notice policy-notice--short">'
                                 + html.escape(t(lang, "short_notice", reason=view.record.short_notice)) + "</p>"))
@@ -346,7 +366,7 @@ def archive_page(views: list[VersionView], ctx: SiteContext) -> Page:
             f'<tr data-version="{html.escape(view.version)}">'
             + cell("version", _a(rel(url, f"{lang}/{view.version}/"), view.version))
             + cell("effective", format_day(view.record.effective, lang))
-            + cell("kind", t(lang, "kind." + view.record.kind))
+            + cell("kind", kind_label(view, lang))
             + cell("status", f'<span class="policy-status policy-status--{status.replace(" ", "-")}" '
                              f'data-effective="{view.record.effective.isoformat()}">{t(lang, "status." + status)}</span>')
             + cell("summary", html.escape(view.record.summary.get(lang) or view.record.summary.get("en", "")))
@@ -354,7 +374,7 @@ def archive_page(views: list[VersionView], ctx: SiteContext) -> Page:
     head = "".join(f'<th scope="col">{t(lang, k)}</th>' for k in ("version", "effective", "kind", "status", "summary", "changes"))
     table = f'<table class="policy-archive">\n<thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody>\n</table>\n"
     frags: dict[str, str] = {}
-    labels = html.escape(json.dumps({k: t(lang, "status." + k) for k in ("in force", "superseded", "upcoming")}, ensure_ascii=False))
+    labels = html.escape(json.dumps({k: t(lang, "status." + k) for k in STATUSES}, ensure_ascii=False))
     nav = (f'<nav class="policy-links" data-root="{html.escape(rel(url, ""))}" data-labels="{labels}">'
            f'{_a(rel(url, lang + "/"), t(lang, "current"))} {_language_switch(ctx, url)}</nav>')
     data = (f'<p class="policy-data">{_a(relpath("policy-history.zip", url.rstrip("/")), t(lang, "download_history"), type="application/zip")}'

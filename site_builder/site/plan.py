@@ -32,7 +32,7 @@ from site_builder.site.pages import (
     version_page,
 )
 from site_builder.source import history, store
-from site_builder.source.models import SNAPSHOT_FORMAT, LanguageText, Release, ReleaseRecord, Snapshot, in_force_version
+from site_builder.source.models import SNAPSHOT_FORMAT, LanguageText, Release, ReleaseRecord, Snapshot, in_force_version, statuses_on
 from site_builder.source.workspace import Workspace, open_workspace
 
 
@@ -67,7 +67,7 @@ def plan_site(root: Path, *, out: Path, draft: bool, today: dt.date, site_url: s
         raise ContentError(sorted(set(release_problems + draft_problems), key=lambda p: (p.path, p.line)), hint="nothing was written")
     releases = list(ws.releases)
     in_force = in_force_version(releases, today)
-    statuses = {r.version: r.status(today, in_force) for r in releases}
+    statuses = statuses_on(releases, today)
     snapshots = Texts(ws, releases, ws.draft if draft else None)
     identities = {r.version: r.commit for r in releases}
     if draft and ws.draft is not None:
@@ -153,13 +153,17 @@ def version_views(plan: SitePlan, lang: str) -> list[VersionView]:
     records = {r.version: r.record for r in plan.releases}
     if plan.pending is not None:
         records[DRAFT] = plan.pending
+    # Previous/next lead through the versions that apply: one that never took effect is skipped.
+    applies = [i for i, v in enumerate(order) if plan.statuses[v] != "never in force"]
     views = []
     for i, version in enumerate(order):
         shown = lang if lang in plan.snapshots.languages(version) else "en"
+        before = [order[j] for j in applies if j < i][-1:]
+        after = [order[j] for j in applies if j > i][:1]
         views.append(VersionView(version, records.get(version), plan.statuses[version],
                                  functools.partial(plan.snapshots.text, version, shown),
                                  None, order[i - 1] if i else None, order[i + 1] if i + 1 < len(order) else None,
-                                 fallback=shown != lang))
+                                 fallback=shown != lang, nav=(before[0] if before else None, after[0] if after else None)))
     return views
 
 

@@ -144,8 +144,11 @@ class Release:
     def version(self) -> str:
         return self.record.version
 
-    def status(self, today: dt.date, in_force: str | None) -> str:
-        """upcoming / in force / superseded on `today`."""
+    def status(self, today: dt.date, in_force: str | None, never: frozenset[str] = frozenset()) -> str:
+        """upcoming / in force / superseded on `today`; `never in force` whatever the day for a
+        release in `never` (replaced by a later release on or before its own effective date)."""
+        if self.version in never:
+            return "never in force"
         if self.record.effective > today:
             return "upcoming"
         return "in force" if self.version == in_force else "superseded"
@@ -165,6 +168,25 @@ def record_version(name: str) -> str | None:
 def version_key(version: str) -> tuple[int, ...]:
     """"1.10" > "1.9": compare versions as numbers."""
     return tuple(int(part) for part in version.split("."))
+
+
+def never_in_force(releases: list[Release]) -> frozenset[str]:
+    """The releases that never take effect: a later release takes effect on or before their own date.
+
+    The timeline rule: on any day the newest release whose date has come is in force, so a release
+    whose date is on or after a later release's date is never the newest one in force."""
+    out, earliest_later = set(), None
+    for rel in sorted(releases, key=lambda r: r.record.key, reverse=True):
+        if earliest_later is not None and rel.record.effective >= earliest_later:
+            out.add(rel.version)
+        earliest_later = rel.record.effective if earliest_later is None else min(earliest_later, rel.record.effective)
+    return frozenset(out)
+
+
+def statuses_on(releases: list[Release], today: dt.date) -> dict[str, str]:
+    """Every release's status on `today`: exactly one is in force once the first date has come."""
+    in_force, never = in_force_version(releases, today), never_in_force(releases)
+    return {r.version: r.status(today, in_force, never) for r in releases}
 
 
 def in_force_version(releases: list[Release], today: dt.date) -> str | None:

@@ -1,0 +1,126 @@
+"""Issue 21 points 1, 2, 5, 6: the effective timeline (a release replaced before its date never takes
+effect), "what changes for you", per-language record fields and summaries as short lists."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PolicyRepo, copy_repo, make_released
+
+DAYS = ("2026-12-24", "2026-12-25", "2027-01-01")
+
+
+def _oktabit(root: Path) -> PolicyRepo:
+    """OKTABIT's pattern: 1.0, 1.1 in force; 2.0 and 2.1 both take effect on 2026-12-25."""
+    repo = make_released(root)
+    repo.section("rights", "Your rights", "You may ask for a copy of your data at any time, free of charge.\n")
+    repo.translate("rights", "Τα δικαιώματά σας", "Μπορείτε να ζητήσετε οποτεδήποτε, δωρεάν, αντίγραφο των δεδομένων σας.\n")
+    repo.commit("Rights: free of charge")
+    repo.release("2.0", "2026-12-25", "material")
+    repo.section("rights", "Your rights", "You may ask for a copy of your data at any time, free of charge, within a month.\n")
+    repo.translate("rights", "Τα δικαιώματά σας",
+                   "Μπορείτε να ζητήσετε οποτεδήποτε, δωρεάν, αντίγραφο των δεδομένων σας, εντός μηνός.\n")
+    repo.commit("Rights: within a month")
+    repo.release("2.1", "2026-12-25", "material")
+    return repo
+
+
+@pytest.fixture(scope="module")
+def oktabit(tmp_path_factory: pytest.TempPathFactory) -> PolicyRepo:
+    return _oktabit(tmp_path_factory.mktemp("oktabit") / "policy-repo")
+
+
+@pytest.fixture(scope="module")
+def sites(oktabit: PolicyRepo, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The site as built on 2026-11-29 (the issue's day) and on each simulated day."""
+    folder = tmp_path_factory.mktemp("timeline-sites")
+    out = {}
+    for day in ("2026-11-29", *DAYS):
+        oktabit.policy("build", "--out", str(folder / day), "--today", day, "-q")
+        out[day] = folder / day
+    return out
+
+
+def _text(html_text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html_text))
+
+
+def _statuses(site: Path) -> dict[str, str]:
+    return {v["version"]: v["status"] for v in json.loads((site / "versions.json").read_text(encoding="utf-8"))}
+
+
+def test_a_release_replaced_on_its_own_date_is_never_in_force(sites: dict[str, Path]) -> None:
+    assert _statuses(sites["2026-11-29"]) == {"2.1": "upcoming", "2.0": "never in force", "1.1": "in force", "1.0": "superseded"}
+    assert _statuses(sites["2026-12-24"])["2.0"] == "never in force"
+    for day in DAYS[1:]:
+        assert _statuses(sites[day]) == {"2.1": "in force", "2.0": "never in force", "1.1": "superseded", "1.0": "superseded"}
+
+
+@pytest.mark.parametrize("day", ["2026-11-29", *DAYS])
+def test_exactly_one_version_is_in_force_on_every_simulated_day(sites: dict[str, Path], day: str) -> None:
+    statuses = _statuses(sites[day])
+    assert list(statuses.values()).count("in force") == 1
+    expected = "1.1" if day < "2026-12-25" else "2.1"
+    for lang, said in (("en", "In force"), ("el", "Σε ισχύ")):
+        page = (sites[day] / lang / "index.html").read_text(encoding="utf-8")
+        assert f'data-version="{expected}"' in page
+        assert _text(page).count(said) >= 1
+
+
+def test_the_page_in_force_announces_only_the_version_that_will_apply(sites: dict[str, Path]) -> None:
+    for lang, word in (("en", "A new version"), ("el", "Νέα έκδοση")):
+        page = _text((sites["2026-11-29"] / lang / "index.html").read_text(encoding="utf-8"))
+        assert page.count(word) == 1, page
+        assert f"{word} 2.1" in page and f"{word} 2.0" not in page
+
+
+def test_previous_and_next_skip_the_version_that_never_applied(sites: dict[str, Path]) -> None:
+    site = sites["2026-11-29"]
+    for lang, nxt, prev in (("en", "Next version", "Previous version"), ("el", "Επόμενη έκδοση", "Προηγούμενη έκδοση")):
+        one = _text((site / lang / "1.1" / "index.html").read_text(encoding="utf-8"))
+        assert f"{nxt} 2.1" in one and f"{nxt} 2.0" not in one
+        two = _text((site / lang / "2.1" / "index.html").read_text(encoding="utf-8"))
+        assert f"{prev} 1.1" in two and f"{prev} 2.0" not in two
+
+
+def test_the_version_that_never_applied_says_so_in_both_languages(sites: dict[str, Path]) -> None:
+    site = sites["2026-11-29"]
+    for lang, status, said in (("en", "Superseded before it took effect", "never took effect"),
+                               ("el", "Αντικαταστάθηκε πριν τεθεί σε ισχύ", "δεν τέθηκε ποτέ σε ισχύ")):
+        page = _text((site / lang / "2.0" / "index.html").read_text(encoding="utf-8"))
+        assert status in page and said in page and "2.1" in page
+        archive = (site / lang / "versions" / "index.html").read_text(encoding="utf-8")
+        row = re.search(r'<tr data-version="2\.0">.*?</tr>', archive, re.S)
+        assert row and status in _text(row.group(0))
+        feed = (site / lang / "feed.xml").read_text(encoding="utf-8")
+        entry = re.search(r"<entry>(?:(?!</entry>).)*?/2\.0/changes/.*?</entry>", feed, re.S)
+        assert entry and status in entry.group(0) and "25" not in re.search(r"<title>(.*?)</title>", entry.group(0)).group(1)
+
+
+def test_a_third_release_on_the_same_date_replaces_both(tmp_path: Path, oktabit: PolicyRepo) -> None:
+    """Second payload of the class: 2.2 also takes effect on 2026-12-25, so neither 2.0 nor 2.1 ever applies."""
+    repo = copy_repo(oktabit, tmp_path / "policy-repo")
+    repo.section("rights", "Your rights", "You may ask for a copy of your data at any time, free of charge, within two weeks.\n")
+    repo.commit("Rights: two weeks")
+    repo.policy("release", "2.2", "--effective", "2026-12-25", "--kind", "minor", "--summary-en", "Faster.",
+                "--summary-el", "Ταχύτερα.", "--allow-stale")
+    repo.commit("Release 2.2")
+    repo.policy("build", "--out", str(tmp_path / "site"), "--today", "2026-12-24", "-q")
+    assert _statuses(tmp_path / "site") == {"2.2": "upcoming", "2.1": "never in force", "2.0": "never in force",
+                                            "1.1": "in force", "1.0": "superseded"}
+    page = _text((tmp_path / "site" / "en" / "index.html").read_text(encoding="utf-8"))
+    assert page.count("A new version") == 1 and "A new version 2.2" in page
+
+
+def test_the_first_release_is_the_first_version_not_a_minor_change(sites: dict[str, Path]) -> None:
+    for lang, first, minor in (("en", "First version", "Minor change"), ("el", "Πρώτη έκδοση", "Επουσιώδης τροποποίηση")):
+        archive = (sites["2026-11-29"] / lang / "versions" / "index.html").read_text(encoding="utf-8")
+        rows = {m.group(1): _text(m.group(0)) for m in re.finditer(r'<tr data-version="([0-9.]+)">.*?</tr>', archive, re.S)}
+        assert first in rows["1.0"] and minor not in rows["1.0"]
+        assert minor in rows["1.1"] and first not in rows["1.1"]
+        changes = _text((sites["2026-11-29"] / lang / "1.0" / "changes" / "index.html").read_text(encoding="utf-8"))
+        assert first in changes and minor not in changes

@@ -124,3 +124,109 @@ def test_the_first_release_is_the_first_version_not_a_minor_change(sites: dict[s
         assert minor in rows["1.1"] and first not in rows["1.1"]
         changes = _text((sites["2026-11-29"] / lang / "1.0" / "changes" / "index.html").read_text(encoding="utf-8"))
         assert first in changes and minor not in changes
+
+
+@pytest.fixture(scope="module")
+def served_site(sites: dict[str, Path]):
+    """The site built on 2026-11-29, served: policy.js must switch on the reader's day, without a rebuild."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:  # noqa: ANN002
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(sites["2026-11-29"])))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from tests.test_browser import ARGS, CHROMIUM
+
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed")
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+def _on_day(chromium, url: str, day: str, width: int = 1280):  # noqa: ANN001, ANN202
+    import datetime as dt
+
+    context = chromium.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.clock.set_fixed_time(dt.datetime.fromisoformat(day + "T12:00:00"))
+    page.goto(url)
+    page.wait_for_function(f"document.documentElement.getAttribute('data-policy-today') === '{day}'")
+    return context, page
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("day", DAYS)
+def test_policy_js_shows_exactly_one_version_in_force_on_the_readers_day(chromium, served_site: str, day: str) -> None:  # noqa: ANN001
+    expected = "1.1" if day < "2026-12-25" else "2.1"
+    for lang, now_word, never in (("en", "is in force since", "Superseded before it took effect"),
+                                  ("el", "ισχύει η έκδοση", "Αντικαταστάθηκε πριν τεθεί σε ισχύ")):
+        context, page = _on_day(chromium, served_site + f"{lang}/versions/", day)
+        in_force = page.locator("tr[data-version]:has(.policy-status--in-force)")
+        assert in_force.count() == 1 and in_force.get_attribute("data-version") == expected
+        assert never in page.locator('tr[data-version="2.0"] .policy-status').inner_text()
+        page.goto(served_site + f"{lang}/")
+        page.wait_for_function(f"document.documentElement.getAttribute('data-policy-today') === '{day}'")
+        visible = [n.inner_text() for n in page.locator(".policy-notice--upcoming").all() if n.is_visible()]
+        text = " ".join(visible)
+        assert "2.0" not in text and len(visible) == 1
+        if day >= "2026-12-25":
+            assert now_word in text and "2.1" in text
+        else:
+            assert now_word not in text
+        header = page.locator(".policy-header .policy-status").first.inner_text()
+        assert header == ({"en": "In force", "el": "Σε ισχύ"}[lang] if expected == "1.1" else
+                          {"en": "Superseded", "el": "Έχει αντικατασταθεί"}[lang])
+        context.close()
+
+
+def test_what_changes_for_you_compares_the_version_in_force_with_the_one_that_will_apply(sites: dict[str, Path]) -> None:
+    site = sites["2026-11-29"]
+    assert not (site / "en" / "2.0" / "changes-for-you").exists()  # 2.0 never applies: nothing changes for anyone
+    for lang, link, intro in (("en", "What changes for you", "Version 1.1 is in force today"),
+                              ("el", "Τι αλλάζει για εσάς", "Σήμερα ισχύει η έκδοση 1.1")):
+        raw = (site / lang / "2.1" / "changes-for-you" / "index.html").read_text(encoding="utf-8")
+        page = _text(raw)
+        assert intro in page and "2.1" in page
+        # one comparison across 2.0: 1.1's words deleted, 2.1's words inserted, no JavaScript needed
+        diff = raw[raw.index("policy-against"):]
+        ins = " ".join(re.findall(r"<ins[^>]*>(.*?)</ins>", diff, re.S))
+        assert ("free of charge" in ins and "within a month" in ins) if lang == "en" else ("δωρεάν" in ins and "μηνός" in ins)
+        assert "compare.js" not in raw
+        for where in ((site / lang / "index.html"), (site / lang / "1.1" / "index.html"),
+                      (site / lang / "2.1" / "index.html"), (site / lang / "2.1" / "changes" / "index.html")):
+            linked = re.findall(r'<a href="([^"]*changes-for-you/)"[^>]*>' + link, where.read_text(encoding="utf-8"))
+            assert linked, where
+            assert (where.parent / linked[0] / "index.html").resolve() == (site / lang / "2.1" / "changes-for-you" / "index.html").resolve()
+
+
+def test_what_changes_for_you_is_only_there_while_a_version_is_still_to_come(sites: dict[str, Path]) -> None:
+    """Second payload: on 2027-01-01 2.1 is in force, nothing is upcoming, so there is no such page and no link."""
+    site = sites["2027-01-01"]
+    assert not list(site.glob("*/*/changes-for-you"))
+    assert "changes-for-you" not in (site / "en" / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_notice_email_links_what_changes_for_you(oktabit: PolicyRepo, tmp_path: Path) -> None:
+    oktabit.policy("notify", "2.1", "--out", str(tmp_path / "notices"))
+    for lang, words in (("en", "What changes for you: version 1.1"), ("el", "Τι αλλάζει για εσάς: η έκδοση 1.1")):
+        text = (tmp_path / "notices" / f"{lang}.txt").read_text(encoding="utf-8")
+        page = (tmp_path / "notices" / f"{lang}.html").read_text(encoding="utf-8")
+        url = f"https://policy.example.com/{lang}/2.1/changes-for-you/"
+        assert f"{words}, " in text and url in text
+        assert f'href="{url}"' in page and words in page
+    # 2.0 never applies: its notice (if anyone sends it) promises no comparison that has no page
+    oktabit.policy("notify", "2.0", "--out", str(tmp_path / "notices-2.0"))
+    assert "changes-for-you" not in (tmp_path / "notices-2.0" / "en.txt").read_text(encoding="utf-8")

@@ -17,7 +17,7 @@ from site_builder.i18n import format_day, t
 from site_builder.markup import sanitize, to_html, unique_ids
 from site_builder.site.engine_mkdocs import BUTTON_PRIMARY
 from site_builder.site.page import FRAGMENT_PREFIX, Page
-from site_builder.source.models import LanguageText, ReleaseRecord
+from site_builder.source.models import FOR_YOU, LanguageText, ReleaseRecord
 
 DRAFT = "draft"
 STATUSES = ("in force", "superseded", "upcoming", "never in force")  # the labels policy.js switches between
@@ -184,6 +184,8 @@ def version_header(view: VersionView, ctx: SiteContext, url: str, *, on_changes:
     elif view.status == "upcoming" and view.record is not None:
         date = format_day(view.record.effective, lang)
         in_force = (" " + _a(rel(url, f"{lang}/{ctx.in_force}/"), t(lang, "read_in_force", version=ctx.in_force))) if ctx.in_force else ""
+        if ctx.in_force and not url.endswith(FOR_YOU):
+            in_force += " " + _a(rel(url, f"{lang}/{view.version}/{FOR_YOU}"), t(lang, "for_you.link"), class_="policy-for-you-link")
         parts.append(f'<p class="policy-notice policy-notice--not-yet" data-until="{view.record.effective.isoformat()}">'
                      f'{html.escape(t(lang, "not_yet_in_force", date=date))}{in_force}</p>')
     parts.append("</div>\n\n")
@@ -213,7 +215,10 @@ def upcoming_notices(ctx: SiteContext, url: str) -> str:
             continue
         date = format_day(view.record.effective, ctx.lang)
         link = _a(rel(url, f"{ctx.lang}/{view.version}/changes/"), t(ctx.lang, "see_changes"))
-        later = (f' data-effective="{view.record.effective.isoformat()}" data-href="{html.escape(rel(url, f"{ctx.lang}/{view.version}/"))}"'
+        if ctx.in_force:  # the comparison that matters to a reader: what applies today -> what will apply
+            link = _a(rel(url, f"{ctx.lang}/{view.version}/{FOR_YOU}"), t(ctx.lang, "for_you.link"),
+                      class_="policy-for-you-link") + " · " + link
+        later = (f' data-version="{html.escape(view.version)}" data-effective="{view.record.effective.isoformat()}" data-href="{html.escape(rel(url, f"{ctx.lang}/{view.version}/"))}"'
                  f' data-now="{html.escape(t(ctx.lang, "now_in_force", version=view.version, date=date))}"'
                  f' data-read="{html.escape(t(ctx.lang, "read_it"))}"')
         out.append(f'<div class="policy-notice policy-notice--upcoming" role="note"{later}><p>'
@@ -292,16 +297,37 @@ def changes_page(view: VersionView, ctx: SiteContext) -> Page:
     if view.changes is None:
         out.append(fragment(frags, f"<p>{t(lang, 'first_version')}</p>"))
     else:
-        touched = absolute_root_links("".join(section_html(sec, view.changes) for sec in view.changes.touched), ctx) \
-            or f"<p>{t(lang, 'no_changes')}</p>"
-        shown_in = (f'<p class="policy-notice policy-notice--fallback">{html.escape(t(lang, "changes_in_english"))}</p>\n'
-                    if view.changes.shown_lang and view.changes.shown_lang != lang else "")
-        out.append(fragment(frags, shown_in + f'<p class="policy-against">{html.escape(t(lang, "changes_against", version=view.changes.from_label))}</p>\n'
-                            + _change_list(view.changes, lang) + f'<p class="policy-legend">{t(lang, "legend")}</p>\n' + touched))
+        out.append(fragment(frags, _diff_html(view.changes, ctx)))
     out.append(fragment(frags, prevailing_note(view.text.prevailing, lang)))
     title = t(lang, "changes_in", version=view.version)
     return _page(f"{view.version}/changes/", "\n".join(out), url, frags, title, ctx, search=False,
                  noindex=view.status == DRAFT)
+
+
+def _diff_html(changes: Changes, ctx: SiteContext) -> str:
+    """The sections a comparison touched, words marked: the same for changes pages and "what changes for you"."""
+    lang = ctx.lang
+    touched = absolute_root_links("".join(section_html(sec, changes) for sec in changes.touched), ctx) \
+        or f"<p>{t(lang, 'no_changes')}</p>"
+    shown_in = (f'<p class="policy-notice policy-notice--fallback">{html.escape(t(lang, "changes_in_english"))}</p>\n'
+                if changes.shown_lang and changes.shown_lang != lang else "")
+    return (shown_in + f'<p class="policy-against">{html.escape(t(lang, "changes_against", version=changes.from_label))}</p>\n'
+            + _change_list(changes, lang) + f'<p class="policy-legend">{t(lang, "legend")}</p>\n' + touched)
+
+
+def for_you_page(view: VersionView, changes: Changes, ctx: SiteContext) -> Page:
+    """/<lang>/<version>/changes-for-you/: the version in force today compared with an upcoming one,
+    across any versions published in between; rendered here, readable without JavaScript."""
+    lang = ctx.lang
+    url = f"{lang}/{view.version}/{FOR_YOU}"
+    frags: dict[str, str] = {}
+    title = t(lang, "for_you.title", version=view.version)
+    date = format_day(view.record.effective, lang) if view.record else "—"
+    out = [fragment(frags, version_header(view, ctx, url, on_changes=True)), f"# {_md_escape(title)}\n",
+           fragment(frags, '<p class="policy-for-you-intro">' + html.escape(t(lang, "for_you.intro", from_version=changes.from_label,
+                                                                               version=view.version, date=date)) + "</p>"),
+           fragment(frags, _diff_html(changes, ctx)), fragment(frags, prevailing_note(view.text.prevailing, lang))]
+    return _page(f"{view.version}/{FOR_YOU}", "\n".join(out), url, frags, title, ctx, search=False)
 
 
 def _change_list(changes: Changes, lang: str) -> str:

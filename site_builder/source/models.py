@@ -18,6 +18,7 @@ RECORD_SUFFIX = ".yml"
 # Dates and numbers a policy can mean; anything outside is a typo (and 9999-12-31 + a day overflows).
 EARLIEST_DATE, LATEST_DATE = dt.date(1970, 1, 1), dt.date(2199, 12, 31)
 MAX_NOTICE_DAYS = 3650
+FOR_YOU = "changes-for-you/"  # /<lang>/<version>/changes-for-you/: the version in force compared with one that will apply
 
 
 def date_problem(value: dt.date) -> str | None:
@@ -187,6 +188,15 @@ def statuses_on(releases: list[Release], today: dt.date) -> dict[str, str]:
     """Every release's status on `today`: exactly one is in force once the first date has come."""
     in_force, never = in_force_version(releases, today), never_in_force(releases)
     return {r.version: r.status(today, in_force, never) for r in releases}
+
+
+def replaced_on_arrival(releases: list[Release], version: str) -> str | None:
+    """The version in force the day before `version` takes effect (what its readers compare it with),
+    None for the first one to apply or a version that never takes effect."""
+    record = next(r.record for r in releases if r.version == version)
+    if version in never_in_force(releases) or record.effective <= EARLIEST_DATE:
+        return None
+    return in_force_version([r for r in releases if r.record.key < record.key], record.effective - dt.timedelta(days=1))
 
 
 def in_force_version(releases: list[Release], today: dt.date) -> str | None:

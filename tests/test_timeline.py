@@ -230,3 +230,64 @@ def test_the_notice_email_links_what_changes_for_you(oktabit: PolicyRepo, tmp_pa
     # 2.0 never applies: its notice (if anyone sends it) promises no comparison that has no page
     oktabit.policy("notify", "2.0", "--out", str(tmp_path / "notices-2.0"))
     assert "changes-for-you" not in (tmp_path / "notices-2.0" / "en.txt").read_text(encoding="utf-8")
+
+
+def _short_release(repo: PolicyRepo, *reasons: str, check: bool = True):  # noqa: ANN202
+    repo.write("policy/policy.yml", repo.read("policy/policy.yml").replace("title: Privacy Policy\n", "title: Privacy Policy\nnotice_days: 30\n", 1))
+    repo.section("rights", "Your rights", "You may object at any time.\n")
+    repo.translate("rights", "Τα δικαιώματά σας", "Μπορείτε να αντιταχθείτε οποτεδήποτε.\n")
+    soon = (__import__("datetime").date.today() + __import__("datetime").timedelta(days=5)).isoformat()
+    args = [a for reason in reasons for a in ("--allow-short-notice", reason)]
+    return repo.policy("release", "2.0", "--effective", soon, "--kind", "material", "--summary-en", "Objection.",
+                       "--summary-el", "Εναντίωση.", *args, check=check)
+
+
+def _short_notice_line(site: Path, lang: str) -> str:
+    page = (site / lang / "2.0" / "changes" / "index.html").read_text(encoding="utf-8")
+    found = re.search(r'<p class="policy-notice policy-notice--short">(.*?)</p>', page, re.S)
+    assert found, lang
+    return found.group(1)
+
+
+def test_the_short_notice_reason_is_given_per_language(released: PolicyRepo, tmp_path: Path) -> None:
+    _short_release(released, "en=Corrects an error before it takes effect.", "el=Διορθώνει σφάλμα πριν τεθεί σε ισχύ.")
+    released.commit("Release 2.0")
+    released.policy("build", "--out", str(tmp_path / "s"), "-q")
+    en, el = _short_notice_line(tmp_path / "s", "en"), _short_notice_line(tmp_path / "s", "el")
+    assert "Corrects an error" in en and "Διορθώνει" not in en
+    assert "Διορθώνει σφάλμα" in el and "Corrects" not in el
+
+
+@pytest.mark.parametrize(("reason", "en_has", "el_has"), [
+    # the record: one string, English / Greek; each page gets its own half
+    ("Corrects 2.0 before it takes effect. / Διορθώνει την 2.0 πριν τεθεί σε ισχύ.", "Corrects 2.0", "Διορθώνει την 2.0"),
+    # an old English-only reason: the Greek page says the reason is recorded in English, in Greek
+    ("Corrects an error before it takes effect.", "Corrects an error", "μόνο στα αγγλικά"),
+])
+def test_an_old_single_string_reason_never_shows_another_languages_words(released: PolicyRepo, tmp_path: Path,
+                                                                         reason: str, en_has: str, el_has: str) -> None:
+    _short_release(released, "en=placeholder", "el=προσωρινό")
+    record = released.read("changelog/2.0.yml")
+    record = re.sub(r"short_notice:\n(  .*\n)+", "short_notice: " + json.dumps(reason, ensure_ascii=False) + "\n", record)
+    released.write("changelog/2.0.yml", record)
+    released.commit("Release 2.0")
+    assert released.policy("check", check=False).returncode == 0  # the string form stays valid
+    released.policy("build", "--out", str(tmp_path / "s"), "-q")
+    en, el = _short_notice_line(tmp_path / "s", "en"), _short_notice_line(tmp_path / "s", "el")
+    assert en_has in en and not re.search(r"[α-ω]{3}", en)
+    assert el_has in el and not re.search(r"[A-Za-z]{3}", el)
+
+
+@pytest.mark.parametrize("reasons", [("en=Only English.",), ("Corrects an error.",), ("en=A.", "el=Β.", "fr=C.")])
+def test_a_short_notice_needs_one_reason_per_language(released: PolicyRepo, reasons: tuple[str, ...]) -> None:
+    done = _short_release(released, *reasons, check=False)
+    assert done.returncode != 0 and "--allow-short-notice" in done.stderr
+    assert not (released.root / "changelog/2.0.yml").exists()
+
+
+def test_a_record_with_a_reason_missing_for_a_language_is_refused_by_check(released: PolicyRepo) -> None:
+    _short_release(released, "en=Corrects an error.", "el=Διορθώνει σφάλμα.")
+    released.write("changelog/2.0.yml", re.sub(r"\n  el: .*", "", released.read("changelog/2.0.yml")))
+    done = released.policy("check", check=False)
+    assert done.returncode != 0 and "changelog/2.0.yml:" in done.stdout + done.stderr
+    assert "`short_notice` has no reason for language `el`" in done.stdout + done.stderr

@@ -217,7 +217,7 @@ def plan_pages(plan: SitePlan, lang: str, views: list[VersionView], context: str
                         notices if view.version == plan.in_force else "")
         planned.append((f"{view.version}/", text_key, functools.partial(version_page, view, ctx), None))
         header = version_header(view, ctx, f"{lang}/{view.version}/changes/", on_changes=True)
-        record = json.dumps([view.record.kind, view.record.summary] if view.record else None, sort_keys=True)
+        record = json.dumps([view.record.kind, view.record.summary, view.record.short_notice] if view.record else None, sort_keys=True)
         key = page_key(context, "changes", header, record, plan.identities[view.version], plan.identities.get(view.previous or "", ""))
         planned.append((f"{view.version}/changes/", key, functools.partial(_changes_page, plan, view, lang, ctx), view))
         if view.status == "upcoming" and plan.in_force is not None:  # what changes for a reader of the version in force

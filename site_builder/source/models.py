@@ -125,7 +125,22 @@ class ReleaseRecord:
     summary: dict[str, str]
     content_hash: str
     path: str
-    short_notice: str | None = None  # why a material change takes effect sooner than the policy promises
+    # why a material change takes effect sooner than the policy promises: {lang: reason}, or one
+    # string in records written before reasons were per language (hash-locked, never rewritten)
+    short_notice: str | dict[str, str] | None = None
+
+    def short_notice_in(self, lang: str) -> str | None:
+        """The short-notice reason readers of `lang` see, never another language's words.
+
+        An old single string ("English reason / Ελληνική αιτιολογία") is cut at " / " and each
+        part goes to the language of its script; a language with no part of its own gets None."""
+        if isinstance(self.short_notice, dict):
+            return self.short_notice.get(lang)
+        if not self.short_notice:
+            return None
+        parts = [part.strip() for part in self.short_notice.split(" / ") if part.strip()]
+        mine = [part for part in parts if script_language(part) == lang]
+        return " ".join(mine) or None
 
     @property
     def key(self) -> tuple[int, ...]:
@@ -153,6 +168,16 @@ class Release:
         if self.record.effective > today:
             return "upcoming"
         return "in force" if self.version == in_force else "superseded"
+
+
+_GREEK_LETTER = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
+def script_language(text: str) -> str:
+    """"el" for text written mostly in Greek letters, "en" otherwise (names and URLs aside, a
+    Greek sentence has more Greek than Latin letters)."""
+    return "el" if len(_GREEK_LETTER.findall(text)) > len(_LATIN_LETTER.findall(text)) else "en"
 
 
 def is_version(value: object) -> bool:

@@ -291,3 +291,57 @@ def test_a_record_with_a_reason_missing_for_a_language_is_refused_by_check(relea
     done = released.policy("check", check=False)
     assert done.returncode != 0 and "changelog/2.0.yml:" in done.stdout + done.stderr
     assert "`short_notice` has no reason for language `el`" in done.stdout + done.stderr
+
+
+@pytest.fixture(scope="module")
+def listed(tmp_path_factory: pytest.TempPathFactory) -> tuple[PolicyRepo, Path]:
+    """1.0, 1.1 and a 2.0 whose summaries are Markdown lists (bulleted in English, numbered in Greek),
+    one item with a `javascript:` link that must not become live."""
+    repo = make_released(tmp_path_factory.mktemp("listed") / "policy-repo")
+    repo.section("rights", "Your rights", "You may object at any time.\n")
+    repo.translate("rights", "Τα δικαιώματά σας", "Μπορείτε να αντιταχθείτε οποτεδήποτε.\n")
+    repo.commit("Rights: objection")
+    repo.policy("release", "2.0", "--effective", "2026-12-25", "--kind", "material",
+                "--summary-en", "Two changes:\n\n- You may object at any time.\n- We answer [within a month](https://x.example/).",
+                "--summary-el", "1. Μπορείτε να αντιταχθείτε οποτεδήποτε.\n2. Απαντούμε εντός μηνός.")
+    # `policy release` refuses such a link; a record written by hand gets it, and it must stay dead
+    record = repo.read("changelog/2.0.yml")
+    assert "https://x.example/" in record
+    repo.write("changelog/2.0.yml", record.replace("https://x.example/", "javascript:alert(1)"))
+    repo.commit("Release 2.0")
+    repo.policy("build", "--out", str(repo.root.parent / "site"), "--today", "2026-11-29", "-q")
+    repo.policy("notify", "2.0", "--out", str(repo.root.parent / "notices"))
+    return repo, repo.root.parent
+
+
+def _items(html_text: str, tag: str) -> list[str]:
+    found = re.search(rf"<{tag}>(.*?)</{tag}>", html_text, re.S)
+    assert found, tag
+    return [_text(item).strip() for item in re.findall(r"<li>(.*?)</li>", found.group(1), re.S)]
+
+
+@pytest.mark.parametrize(("lang", "tag", "first"), [("en", "ul", "You may object at any time."),
+                                                    ("el", "ol", "Μπορείτε να αντιταχθείτε οποτεδήποτε.")])
+def test_a_summary_written_as_a_list_is_a_list_everywhere_it_is_shown(listed: tuple[PolicyRepo, Path], lang: str,
+                                                                       tag: str, first: str) -> None:
+    _, folder = listed
+    site = folder / "site"
+    changes = (site / lang / "2.0" / "changes" / "index.html").read_text(encoding="utf-8")
+    summary = changes[changes.index("policy-summary"):changes.index("policy-against")]
+    assert _items(summary, tag)[0] == first
+    archive = (site / lang / "versions" / "index.html").read_text(encoding="utf-8")
+    row = re.search(r'<tr data-version="2\.0">.*?</tr>', archive, re.S).group(0)  # type: ignore[union-attr]
+    assert _items(row, tag)[0] == first and len(_items(row, tag)) == 2
+    import html as html_lib
+
+    feed = html_lib.unescape((site / lang / "feed.xml").read_text(encoding="utf-8"))
+    assert _items(feed, tag)[0] == first
+    notice = (folder / "notices" / f"{lang}.html").read_text(encoding="utf-8")
+    assert _items(notice, tag)[0] == first
+    for text in (changes, archive, feed, notice):  # sanitised like the policy text
+        assert "javascript:" not in text
+
+
+def test_a_summary_list_reads_as_a_list_in_the_plain_text_notice(listed: tuple[PolicyRepo, Path]) -> None:
+    text = (listed[1] / "notices" / "en.txt").read_text(encoding="utf-8")
+    assert "\n- You may object at any time.\n- We answer" in text

@@ -396,7 +396,7 @@ def archive_page(views: list[VersionView], ctx: SiteContext) -> Page:
             + cell("kind", kind_label(view, lang))
             + cell("status", f'<span class="policy-status policy-status--{status.replace(" ", "-")}" '
                              f'data-effective="{view.record.effective.isoformat()}">{t(lang, "status." + status)}</span>')
-            + cell("summary", html.escape(view.record.summary.get(lang) or view.record.summary.get("en", "")))
+            + cell("summary", _summary_html(view.record, lang))
             + cell("changes", _a(rel(url, f"{lang}/{view.version}/changes/"), t(lang, "changes"))) + "</tr>")
     head = "".join(f'<th scope="col">{t(lang, k)}</th>' for k in ("version", "effective", "kind", "status", "summary", "changes"))
     table = f'<table class="policy-archive">\n<thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody>\n</table>\n"
@@ -411,6 +411,14 @@ def archive_page(views: list[VersionView], ctx: SiteContext) -> Page:
     body = (fragment(frags, nav) + f"# {_md_escape(t(lang, 'archive'))}\n\n{t(lang, 'archive_intro')}\n"
             + fragment(frags, data + table))
     return _page("versions/", body, url, frags, t(lang, "archive"), ctx, search=False)
+
+
+def _summary_html(record: ReleaseRecord, lang: str) -> str:
+    """A summary as the editors wrote it (a sentence or a short Markdown list), sanitised like the text;
+    in English, marked so, where the release has none in this language."""
+    if lang in record.summary:
+        return f'<div class="policy-summary-text">{to_html(record.summary[lang].strip())}</div>'
+    return f'<div class="policy-summary-text" lang="en">{to_html(record.summary.get("en", "").strip())}</div>'
 
 
 def no_version_page(ctx: SiteContext) -> Page:

@@ -111,8 +111,8 @@ def _reasons(values: tuple[str, ...]) -> dict[str, str] | None:
         lang, sep, reason = value.partition("=")
         lang = lang.strip()
         if not sep or not lang.isalpha() or len(lang) > 3:
-            raise click.BadParameter(f"{value[:60]!r}: give the reason with its language, like en=\"Corrects an error\" "
-                                     "and el=\"Διορθώνει σφάλμα\", once per language", param_hint="--allow-short-notice")
+            raise click.BadParameter(f"{value[:60]!r}: give the reason with its language, like en=REASON, "
+                                     "once for each language of the policy (en=... and el=...)", param_hint="--allow-short-notice")
         if lang in reasons:
             raise click.BadParameter(f"two reasons for `{lang}`: give one per language", param_hint="--allow-short-notice")
         reasons[lang] = reason

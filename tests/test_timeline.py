@@ -345,3 +345,28 @@ def test_a_summary_written_as_a_list_is_a_list_everywhere_it_is_shown(listed: tu
 def test_a_summary_list_reads_as_a_list_in_the_plain_text_notice(listed: tuple[PolicyRepo, Path]) -> None:
     text = (listed[1] / "notices" / "en.txt").read_text(encoding="utf-8")
     assert "\n- You may object at any time.\n- We answer" in text
+
+
+@pytest.mark.browser
+def test_the_new_pages_have_no_wcag_violations(chromium, served_site: str) -> None:  # noqa: ANN001
+    """axe-core on "what changes for you" and on the page of a version that never applied, both languages."""
+    from tests.test_browser import _axe_source
+
+    axe = _axe_source()
+    if axe is None:
+        pytest.skip("axe-core not installed (npm install axe-core, or set AXE_CORE_JS)")
+    found = {}
+    for width in (1280, 375, 320):
+        page = chromium.new_page(viewport={"width": width, "height": 800})
+        for url in (f"{lang}/{path}" for lang in ("en", "el") for path in ("", "2.0/", "2.1/changes-for-you/", "2.1/changes/")):
+            page.goto(served_site + url)
+            page.add_script_tag(content=axe)
+            result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: "
+                                   "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
+            if result["violations"]:
+                found[(width, url)] = [(v["id"], v["nodes"][0]["target"]) for v in result["violations"]]
+            wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+            if wide:
+                found[(width, url)] = found.get((width, url), []) + [("scrolls sideways", width)]
+        page.close()
+    assert found == {}

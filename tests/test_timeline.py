@@ -256,6 +256,8 @@ def test_the_short_notice_reason_is_given_per_language(released: PolicyRepo, tmp
     en, el = _short_notice_line(tmp_path / "s", "en"), _short_notice_line(tmp_path / "s", "el")
     assert "Corrects an error" in en and "Διορθώνει" not in en
     assert "Διορθώνει σφάλμα" in el and "Corrects" not in el
+    page = (tmp_path / "s" / "en" / "2.0" / "changes" / "index.html").read_text(encoding="utf-8")
+    assert page.index("Objection.") < page.index("policy-notice--short")  # the summary first, then the legal sentence
 
 
 @pytest.mark.parametrize(("reason", "en_has", "el_has"), [

@@ -286,15 +286,15 @@ def changes_page(view: VersionView, ctx: SiteContext) -> Page:
     out = [fragment(frags, version_header(view, ctx, url, on_changes=True)), f"# {_md_escape(t(lang, 'changes_in', version=view.version))}\n"]
     if view.record:
         out.append(fragment(frags, f'<p class="policy-summary"><strong>{t(lang, "summary")}</strong> ({kind_label(view, lang)})</p>'))
-        if view.record.short_notice:  # the reason in the reader's language only
-            reason = view.record.short_notice_in(lang)
-            said = t(lang, "short_notice", reason=reason) if reason else t(lang, "short_notice_no_reason")
-            out.append(fragment(frags, '<p class="policy-notice policy-notice--short">' + html.escape(said) + "</p>"))
         if lang in view.record.summary:  # policy text: sanitised on the way in, like the sections
             out.append(fragment(frags, to_html(view.record.summary[lang].strip())))
         else:
             out.append(fragment(frags, f'<p class="policy-notice">{html.escape(t(lang, "no_summary"))}</p>'
                                 f'<div lang="en">{to_html(view.record.summary.get("en", ""))}</div>'))
+        if view.record.short_notice:  # after the summary (what changed comes first), in the reader's language only
+            reason = view.record.short_notice_in(lang)
+            said = t(lang, "short_notice", reason=reason) if reason else t(lang, "short_notice_no_reason")
+            out.append(fragment(frags, '<p class="policy-notice policy-notice--short">' + html.escape(said) + "</p>"))
     if view.changes is None:
         out.append(fragment(frags, f"<p>{t(lang, 'first_version')}</p>"))
     else:

@@ -129,6 +129,21 @@ def translations_mark(ctx: click.Context, repo: Path | None, lang: str, section_
         click.echo(f"marked {path}")
 
 
+def _reasons(values: tuple[str, ...]) -> dict[str, str] | None:
+    """`--allow-short-notice en=... --allow-short-notice el=...` as {lang: reason}."""
+    reasons: dict[str, str] = {}
+    for value in values:
+        lang, sep, reason = value.partition("=")
+        lang = lang.strip()
+        if not sep or not lang.isalpha() or len(lang) > 3:
+            raise click.BadParameter(f"{value[:60]!r}: give the reason with its language, like en=REASON, "
+                                     "once for each language of the policy (en=... and el=...)", param_hint="--allow-short-notice")
+        if lang in reasons:
+            raise click.BadParameter(f"two reasons for `{lang}`: give one per language", param_hint="--allow-short-notice")
+        reasons[lang] = reason
+    return reasons or None
+
+
 @cli.command()
 @repo_option
 @click.argument("version")
@@ -137,11 +152,12 @@ def translations_mark(ctx: click.Context, repo: Path | None, lang: str, section_
 @click.option("--summary-en", default=None, help="Plain-language summary in English (asked for when omitted).")
 @click.option("--summary-el", default=None, help="Plain-language summary in Greek (asked for when omitted).")
 @click.option("--allow-stale", is_flag=True, help="Release although translations are stale or missing.")
-@click.option("--allow-short-notice", "short_notice", default=None, metavar="REASON",
-              help="A material change sooner than the promised notice: the reason, recorded and shown.")
+@click.option("--allow-short-notice", "short_notice", multiple=True, metavar="LANG=REASON",
+              help="A material change sooner than the promised notice: the reason in each language "
+                   "(--allow-short-notice en=... --allow-short-notice el=...), recorded and shown.")
 @guarded
 def release(repo: Path, version: str, effective: dt.date, kind: str, summary_en: str | None,
-            summary_el: str | None, allow_stale: bool, short_notice: str | None) -> None:
+            summary_el: str | None, allow_stale: bool, short_notice: tuple[str, ...]) -> None:
     """Write changelog/VERSION.yml for the current text."""
     from site_builder.source.releases import create_release
 
@@ -150,7 +166,7 @@ def release(repo: Path, version: str, effective: dt.date, kind: str, summary_en:
         summaries = _ask_summaries(repo, summaries)
     path = create_release(repo, version=version, effective=effective, kind=kind,
                           summaries={k: v or "" for k, v in summaries.items()}, allow_stale=allow_stale,
-                          short_notice=short_notice)
+                          short_notice=_reasons(short_notice))
     rel = path.relative_to(Path(repo).resolve())
     click.echo(f"wrote {rel}\nnext: commit the text and the record together:\n"
                f"  git add policy translations {rel} && git commit -m 'Release {version}'")

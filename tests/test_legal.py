@@ -65,10 +65,11 @@ def test_a_material_change_needs_the_promised_notice(released: PolicyRepo, tmp_p
     soon = (dt.date.today() + dt.timedelta(days=10)).isoformat()
     done = _material(released, soon, check=False)
     assert done.returncode == 1 and "the policy promises 30 days' notice of a material change" in done.stderr
-    assert "--allow-short-notice REASON" in done.stderr and not (released.root / "changelog/2.0.yml").exists()
-    done = _material(released, soon, "--allow-short-notice", "Corrects an error before it takes effect.")
+    assert "--allow-short-notice en=REASON --allow-short-notice el=REASON" in done.stderr and not (released.root / "changelog/2.0.yml").exists()
+    done = _material(released, soon, "--allow-short-notice", "en=Corrects an error before it takes effect.",
+                     "--allow-short-notice", "el=Διορθώνει σφάλμα πριν τεθεί σε ισχύ.")
     record = yaml.safe_load(released.read("changelog/2.0.yml"))
-    assert record["short_notice"] == "Corrects an error before it takes effect."
+    assert record["short_notice"] == {"en": "Corrects an error before it takes effect.", "el": "Διορθώνει σφάλμα πριν τεθεί σε ισχύ."}
     released.commit("Release 2.0")
     released.policy("build", "--out", str(tmp_path / "s"), "--today", dt.date.today().isoformat())
     assert "sooner than the notice this policy promises. Reason: Corrects an error" in (tmp_path / "s/en/2.0/changes/index.html").read_text()

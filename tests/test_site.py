@@ -309,7 +309,9 @@ def test_incremental_rebuild_equals_full_build(site_repo: PolicyRepo, tmp_path: 
     site_repo.commit("Cookies: why")
     site_repo.release("2.1", "2026-05-01")
     done = build(site_repo, out)
-    assert re.search(r"en: [1-9] pages rendered, \d+ unchanged", done.stderr), done.stderr
+    # the new release's three pages (text, changes, what changes for you), 2.0's three (its next link),
+    # 1.1 (its notices) and the three always rendered; the rest reused
+    assert re.search(r"en: (?:[1-9]|10) pages rendered, [1-9]\d* unchanged", done.stderr), done.stderr
     build(site_repo, tmp_path / "full")
     cmp = filecmp.dircmp(out, tmp_path / "full")
 

@@ -14,7 +14,7 @@ from site_builder.errors import PolicyError
 from site_builder.i18n import format_day, t
 from site_builder.mailbox import UNSAFE, parse_mailbox
 from site_builder.markup import to_html
-from site_builder.source.models import ReleaseRecord
+from site_builder.source.models import FOR_YOU, ReleaseRecord, replaced_on_arrival
 from site_builder.source.workspace import open_workspace, require_verified_releases
 
 _LINK = "\x00"  # where our own footer sentence takes the link; never in editors' text, which is not cut at it
@@ -93,10 +93,11 @@ def build_notices(root: Path, version: str, site_url: str | None) -> tuple[list[
     new = ws.snapshot_of(release)
     old = ws.snapshot_of(ws.releases[index - 1]) if index else None
     notices = []
+    for_you = replaced_on_arrival(list(ws.releases), version)  # what its readers have until it takes effect
     for lang in new.languages:
         changes = compare_snapshots(old, new, lang, from_label=ws.releases[index - 1].version, to_label=version) if old else None
         notices.append(compose(lang, release.record, new.titles.get(lang, new.titles["en"]), changes, base, conf,
-                               new.prevailing))
+                               new.prevailing, for_you))
     return notices, conf
 
 
@@ -113,16 +114,18 @@ def preview_html(root: Path, lang: str, record: ReleaseRecord, title: str, chang
 
 
 def compose(lang: str, record: ReleaseRecord, title: str, changes: Changes | None, base: str,
-            conf: NoticeSettings, prevailing: str | None = None) -> Notice:
-    """Subject, plain text and HTML of one language's notice."""
+            conf: NoticeSettings, prevailing: str | None = None, for_you: str | None = None) -> Notice:
+    """Subject, plain text and HTML of one language's notice; `for_you`: the version in force until this
+    one takes effect, whose comparison with it ("what changes for you") the notice links."""
     date = format_day(record.effective, lang)
     changes_url = f"{base}{lang}/{record.version}/changes/"
     full = f"{base}{lang}/{record.version}/"
+    yours = (t(lang, "notice.for_you", from_version=for_you, version=record.version), f"{full}{FOR_YOU}") if for_you else None
     summary = _lines(record.summary.get(lang) or record.summary["en"])
     touched = changes.touched if changes else ()
     note = t(lang, f"prevailing.{prevailing}") if prevailing else ""
-    text = _text(lang, record, date, summary, touched, changes_url, full, conf, note)
-    page = _html(lang, record, title, date, summary, touched, changes_url, full, conf, note)
+    text = _text(lang, record, date, summary, touched, changes_url, full, conf, note, yours)
+    page = _html(lang, record, title, date, summary, touched, changes_url, full, conf, note, yours)
     subject = t(lang, "notice.subject", title=title, version=record.version, date=date)
     return Notice(lang, record.version, header_safe(subject, "subject"), text, page)
 
@@ -139,14 +142,14 @@ def _cut(footer: str) -> tuple[str, str]:
     return before, after
 
 
-def _text(lang, record, date, summary, touched, changes_url, full, conf, note) -> tuple[str, str]:  # noqa: ANN001
+def _text(lang, record, date, summary, touched, changes_url, full, conf, note, yours) -> tuple[str, str]:  # noqa: ANN001
     lines = [conf.company, "", t(lang, "notice.greeting"), "", t(lang, "notice.effective", version=record.version, date=date), "",
              summary.strip(), "", t(lang, f"notice.{record.kind}", date=date), ""]
     if touched:
         lines.append(t(lang, "notice.changed_sections") + ":")
         lines += [f"- {heading(sec)} ({section_label(sec, lang)}): {changes_url}#{sec.id}" for sec in touched]
         lines.append("")
-    lines += [f"{t(lang, 'notice.all_changes')}: {changes_url}", f"{t(lang, 'notice.full_text', version=record.version)}: {full}", "",
+    lines += [*([f"{yours[0]}: {yours[1]}"] if yours else []), f"{t(lang, 'notice.all_changes')}: {changes_url}", f"{t(lang, 'notice.full_text', version=record.version)}: {full}", "",
               *([note, ""] if note else []),
               t(lang, "notice.questions", reply_to=conf.reply_to), "", "-- "]
     before, after = _cut(t(lang, "notice.unsubscribe", url=_LINK))
@@ -156,7 +159,7 @@ def _text(lang, record, date, summary, touched, changes_url, full, conf, note) -
 _FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,'Helvetica Neue',Arial,'Noto Sans',sans-serif"
 
 
-def _html(lang, record, title, date, summary, touched, changes_url, full, conf, note) -> tuple[str, str]:  # noqa: ANN001
+def _html(lang, record, title, date, summary, touched, changes_url, full, conf, note, yours) -> tuple[str, str]:  # noqa: ANN001
     esc = html.escape
     items = "".join(f'<li style="margin:0 0 6px"><a href="{esc(changes_url)}#{esc(sec.id)}" style="color:#1a4fa0">'
                     f"{esc(heading(sec))}</a> <span style=\"color:#555\">— {esc(section_label(sec, lang))}</span></li>"
@@ -180,7 +183,8 @@ def _html(lang, record, title, date, summary, touched, changes_url, full, conf, 
         f"<div>{to_html(summary)}</div>"
         f'<p style="color:#444">{esc(t(lang, f"notice.{record.kind}", date=date))}</p>'
         f"{changed}"
-        f'<p style="margin:24px 0 8px"><a href="{esc(changes_url)}" style="{button}">{esc(t(lang, "notice.all_changes"))}</a>'
+        + (f'<p style="margin:24px 0 8px"><a href="{esc(yours[1])}" style="{button}">{esc(yours[0])}</a></p>' if yours else "")
+        + f'<p style="margin:24px 0 8px"><a href="{esc(changes_url)}" style="{button}">{esc(t(lang, "notice.all_changes"))}</a>'
         f'<a href="{esc(full)}" style="{button};background:#ffffff;color:#1a4fa0;border:1px solid #1a4fa0">'
         f'{esc(t(lang, "notice.full_text", version=record.version))}</a></p>'
         f'<p style="color:#444">{esc(t(lang, "notice.questions", reply_to=conf.reply_to))}</p>'

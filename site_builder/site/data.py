@@ -193,7 +193,9 @@ def atom_feed(views: list[VersionView], releases: dict[str, Release], lang: str,
         when = rel.committed.astimezone(dt.UTC)
         newest = max(newest, when)
         url = f"{site_url}{lang}/{view.version}/changes/"
-        heading = f"{t(lang, 'version')} {view.version} — {t(lang, 'effective_from', date=format_day(view.record.effective, lang))}"
+        when_said = (t(lang, "status.never in force") if view.status == "never in force"
+                     else t(lang, "effective_from", date=format_day(view.record.effective, lang)))
+        heading = f"{t(lang, 'version')} {view.version} — {when_said}"
         content = to_html(view.record.summary.get(lang) or view.record.summary.get("en", "")) + f'<p><a href="{html.escape(url)}">{html.escape(t(lang, "changes"))}</a></p>'
         entries.append(
             f"  <entry>\n    <id>{escape(url)}</id>\n    <title>{escape(heading)}</title>\n"

@@ -17,9 +17,10 @@ from site_builder.i18n import format_day, t
 from site_builder.markup import sanitize, to_html, unique_ids
 from site_builder.site.engine_mkdocs import BUTTON_PRIMARY
 from site_builder.site.page import FRAGMENT_PREFIX, Page
-from site_builder.source.models import LanguageText, ReleaseRecord
+from site_builder.source.models import FOR_YOU, LanguageText, ReleaseRecord
 
 DRAFT = "draft"
+STATUSES = ("in force", "superseded", "upcoming", "never in force")  # the labels policy.js switches between
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,12 @@ class VersionView:
     previous: str | None
     next: str | None
     fallback: bool = False  # no text in this language was published for this version: shown in English
+    nav: tuple[str | None, str | None] | None = None  # previous/next that apply (None: previous, next)
+
+    @property
+    def links(self) -> tuple[str | None, str | None]:
+        """The previous and next version a reader is led to: a version that never took effect is skipped."""
+        return self.nav if self.nav is not None else (self.previous, self.next)
 
     @property
     def text(self) -> LanguageText:
@@ -134,7 +141,7 @@ def version_header(view: VersionView, ctx: SiteContext, url: str, *, on_changes:
     effective = format_day(view.record.effective, lang) if view.record else "—"
     # The status is the build's; policy.js recomputes it from the dates in versions.json on the day.
     dates = f' data-effective="{view.record.effective.isoformat()}"' if view.record and view.status != DRAFT else ""
-    labels = html.escape(json.dumps({k: t(lang, "status." + k) for k in ("in force", "superseded", "upcoming")}, ensure_ascii=False))
+    labels = html.escape(json.dumps({k: t(lang, "status." + k) for k in STATUSES}, ensure_ascii=False))
     parts = [f'<div class="policy-header policy-header--{status_key.replace(" ", "-")}" data-version="{html.escape(view.version)}"'
              f' data-root="{html.escape(rel(url, ""))}" data-labels="{labels}" id="policy-version-header" tabindex="-1">',
              f'<p class="policy-meta"><span class="policy-version">{t(lang, "version")} {html.escape(version_label(view, lang))}</span> · '
@@ -144,14 +151,15 @@ def version_header(view: VersionView, ctx: SiteContext, url: str, *, on_changes:
              f'{html.escape(t(lang, "printed"))} <span class="policy-print-date"></span></p>',
              '<nav class="policy-links">']
     base = f"{lang}/{view.version}/"
-    if view.previous:
-        parts.append(_a(rel(url, f"{lang}/{view.previous}/"), f"← {t(lang, 'previous')} {view.previous}", rel="prev"))
+    previous, following = view.links
+    if previous:
+        parts.append(_a(rel(url, f"{lang}/{previous}/"), f"← {t(lang, 'previous')} {previous}", rel="prev"))
     if on_changes:
         parts.append(_a(rel(url, base), t(lang, "full_text", version=view.version)))
     else:
         parts.append(_a(rel(url, base + "changes/"), t(lang, "changes"), class_="policy-changes-link"))
-    if view.next:
-        parts.append(_a(rel(url, f"{lang}/{view.next}/"), f"{t(lang, 'next')} {view.next} →", rel="next"))
+    if following:
+        parts.append(_a(rel(url, f"{lang}/{following}/"), f"{t(lang, 'next')} {following} →", rel="next"))
     parts.append(_a(rel(url, f"{lang}/versions/"), t(lang, "archive")))
     if view.status != DRAFT:
         files = [_a(relpath(f"{base}policy.{ext}", url.rstrip("/")), label, type=kind)
@@ -168,13 +176,27 @@ def version_header(view: VersionView, ctx: SiteContext, url: str, *, on_changes:
         parts.append(f'<p class="policy-notice policy-notice--draft">{t(lang, "draft_notice")}{notice}</p>')
     elif view.status == "superseded" and ctx.in_force:
         parts.append(f'<p class="policy-notice policy-notice--superseded">{_a(rel(url, lang + "/"), t(lang, "superseded_notice"))}</p>')
+    elif view.status == "never in force":
+        replaced_by = view.links[1]
+        said = t(lang, "never_notice", version=replaced_by) if replaced_by else t(lang, "never_notice_none")
+        read = (" " + _a(rel(url, lang + "/"), t(lang, "read_in_force_short"))) if ctx.in_force else ""
+        parts.append(f'<p class="policy-notice policy-notice--never">{html.escape(said)}{read}</p>')
     elif view.status == "upcoming" and view.record is not None:
         date = format_day(view.record.effective, lang)
         in_force = (" " + _a(rel(url, f"{lang}/{ctx.in_force}/"), t(lang, "read_in_force", version=ctx.in_force))) if ctx.in_force else ""
+        if ctx.in_force and not url.endswith(FOR_YOU):
+            in_force += " " + _a(rel(url, f"{lang}/{view.version}/{FOR_YOU}"), t(lang, "for_you.link"), class_="policy-for-you-link")
         parts.append(f'<p class="policy-notice policy-notice--not-yet" data-until="{view.record.effective.isoformat()}">'
                      f'{html.escape(t(lang, "not_yet_in_force", date=date))}{in_force}</p>')
     parts.append("</div>\n\n")
     return "\n".join(parts)
+
+
+def kind_label(view: VersionView, lang: str) -> str:
+    """"Material change", "Minor change", or "First version" for the first release (nothing changed before it)."""
+    if view.record is None:
+        return ""
+    return t(lang, "kind.first" if view.previous is None else "kind." + view.record.kind)
 
 
 def version_label(view: VersionView, lang: str) -> str:
@@ -193,7 +215,10 @@ def upcoming_notices(ctx: SiteContext, url: str) -> str:
             continue
         date = format_day(view.record.effective, ctx.lang)
         link = _a(rel(url, f"{ctx.lang}/{view.version}/changes/"), t(ctx.lang, "see_changes"))
-        later = (f' data-effective="{view.record.effective.isoformat()}" data-href="{html.escape(rel(url, f"{ctx.lang}/{view.version}/"))}"'
+        if ctx.in_force:  # the comparison that matters to a reader: what applies today -> what will apply
+            link = _a(rel(url, f"{ctx.lang}/{view.version}/{FOR_YOU}"), t(ctx.lang, "for_you.link"),
+                      class_="policy-for-you-link") + " · " + link
+        later = (f' data-version="{html.escape(view.version)}" data-effective="{view.record.effective.isoformat()}" data-href="{html.escape(rel(url, f"{ctx.lang}/{view.version}/"))}"'
                  f' data-now="{html.escape(t(ctx.lang, "now_in_force", version=view.version, date=date))}"'
                  f' data-read="{html.escape(t(ctx.lang, "read_it"))}"')
         out.append(f'<div class="policy-notice policy-notice--upcoming" role="note"{later}><p>'
@@ -291,29 +316,52 @@ def changes_page(view: VersionView, ctx: SiteContext) -> Page:
     frags: dict[str, str] = {}
     out = [fragment(frags, version_header(view, ctx, url, on_changes=True)), f"# {_md_escape(t(lang, 'changes_in', version=view.version))}\n"]
     if view.record:
-        out.append(fragment(frags, f'<p class="policy-summary"><strong>{t(lang, "summary")}</strong> ({t(lang, "kind." + view.record.kind)})</p>'))
-        if view.record.short_notice:
-            out.append(fragment(frags, '<p class="policy-notice policy-notice--short">'
-                                + html.escape(t(lang, "short_notice", reason=view.record.short_notice)) + "</p>"))
+        out.append(fragment(frags, f'<p class="policy-summary"><strong>{t(lang, "summary")}</strong> ({kind_label(view, lang)})</p>'))
         if lang in view.record.summary:  # policy text: sanitised on the way in, like the sections
             out.append(fragment(frags, to_html(view.record.summary[lang].strip())))
         else:
             out.append(fragment(frags, f'<p class="policy-notice">{html.escape(t(lang, "no_summary"))}</p>'
                                 f'<div lang="en">{to_html(view.record.summary.get("en", ""))}</div>'))
+        if view.record.short_notice:  # after the summary (what changed comes first), in the reader's language only
+            reason = view.record.short_notice_in(lang)
+            said = t(lang, "short_notice", reason=reason) if reason else t(lang, "short_notice_no_reason")
+            out.append(fragment(frags, '<p class="policy-notice policy-notice--short">' + html.escape(said) + "</p>"))
     if view.changes is None:
         out.append(fragment(frags, f"<p>{t(lang, 'first_version')}</p>"))
     else:
-        touched = absolute_root_links("".join(section_html(sec, view.changes) for sec in view.changes.touched), ctx) \
-            or f"<p>{t(lang, 'no_changes')}</p>"
-        shown_in = (f'<p class="policy-notice policy-notice--fallback">{html.escape(t(lang, "changes_in_english"))}</p>\n'
-                    if view.changes.shown_lang and view.changes.shown_lang != lang else "")
-        out.append(fragment(frags, shown_in + f'<p class="policy-against">{html.escape(t(lang, "changes_against", version=view.changes.from_label))}</p>\n'
-                            + key_point_changes_html(view.changes, lang, rel(url, f"{lang}/{view.version}/"))
-                            + _change_list(view.changes, lang) + f'<p class="policy-legend">{t(lang, "legend")}</p>\n' + touched))
+        out.append(fragment(frags, _diff_html(view.changes, ctx, rel(url, f"{lang}/{view.version}/"))))
     out.append(fragment(frags, prevailing_note(view.text.prevailing, lang)))
     title = t(lang, "changes_in", version=view.version)
     return _page(f"{view.version}/changes/", "\n".join(out), url, frags, title, ctx, search=False,
                  noindex=view.status == DRAFT)
+
+
+def _diff_html(changes: Changes, ctx: SiteContext, page_dir: str) -> str:
+    """The sections a comparison touched, words marked: the same for changes pages and "what changes for you"
+    (`page_dir`: the site-relative folder of the version's full text, for the key points' links)."""
+    lang = ctx.lang
+    touched = absolute_root_links("".join(section_html(sec, changes) for sec in changes.touched), ctx) \
+        or f"<p>{t(lang, 'no_changes')}</p>"
+    shown_in = (f'<p class="policy-notice policy-notice--fallback">{html.escape(t(lang, "changes_in_english"))}</p>\n'
+                if changes.shown_lang and changes.shown_lang != lang else "")
+    return (shown_in + f'<p class="policy-against">{html.escape(t(lang, "changes_against", version=changes.from_label))}</p>\n'
+            + key_point_changes_html(changes, lang, page_dir)
+            + _change_list(changes, lang) + f'<p class="policy-legend">{t(lang, "legend")}</p>\n' + touched)
+
+
+def for_you_page(view: VersionView, changes: Changes, ctx: SiteContext) -> Page:
+    """/<lang>/<version>/changes-for-you/: the version in force today compared with an upcoming one,
+    across any versions published in between; rendered here, readable without JavaScript."""
+    lang = ctx.lang
+    url = f"{lang}/{view.version}/{FOR_YOU}"
+    frags: dict[str, str] = {}
+    title = t(lang, "for_you.title", version=view.version)
+    date = format_day(view.record.effective, lang) if view.record else "—"
+    out = [fragment(frags, version_header(view, ctx, url, on_changes=True)), f"# {_md_escape(title)}\n",
+           fragment(frags, '<p class="policy-for-you-intro">' + html.escape(t(lang, "for_you.intro", from_version=changes.from_label,
+                                                                               version=view.version, date=date)) + "</p>"),
+           fragment(frags, _diff_html(changes, ctx, rel(url, f"{lang}/{view.version}/"))), fragment(frags, prevailing_note(view.text.prevailing, lang))]
+    return _page(f"{view.version}/{FOR_YOU}", "\n".join(out), url, frags, title, ctx, search=False)
 
 
 def _change_list(changes: Changes, lang: str) -> str:
@@ -394,15 +442,15 @@ def archive_page(views: list[VersionView], ctx: SiteContext) -> Page:
             f'<tr data-version="{html.escape(view.version)}">'
             + cell("version", _a(rel(url, f"{lang}/{view.version}/"), view.version))
             + cell("effective", format_day(view.record.effective, lang))
-            + cell("kind", t(lang, "kind." + view.record.kind))
+            + cell("kind", kind_label(view, lang))
             + cell("status", f'<span class="policy-status policy-status--{status.replace(" ", "-")}" '
                              f'data-effective="{view.record.effective.isoformat()}">{t(lang, "status." + status)}</span>')
-            + cell("summary", html.escape(view.record.summary.get(lang) or view.record.summary.get("en", "")))
+            + cell("summary", _summary_html(view.record, lang))
             + cell("changes", _a(rel(url, f"{lang}/{view.version}/changes/"), t(lang, "changes"))) + "</tr>")
     head = "".join(f'<th scope="col">{t(lang, k)}</th>' for k in ("version", "effective", "kind", "status", "summary", "changes"))
     table = f'<table class="policy-archive">\n<thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody>\n</table>\n"
     frags: dict[str, str] = {}
-    labels = html.escape(json.dumps({k: t(lang, "status." + k) for k in ("in force", "superseded", "upcoming")}, ensure_ascii=False))
+    labels = html.escape(json.dumps({k: t(lang, "status." + k) for k in STATUSES}, ensure_ascii=False))
     nav = (f'<nav class="policy-links" data-root="{html.escape(rel(url, ""))}" data-labels="{labels}">'
            f'{_a(rel(url, lang + "/"), t(lang, "current"))} {_language_switch(ctx, url)}</nav>')
     data = (f'<p class="policy-data">{_a(relpath("policy-history.zip", url.rstrip("/")), t(lang, "download_history"), type="application/zip")}'
@@ -412,6 +460,14 @@ def archive_page(views: list[VersionView], ctx: SiteContext) -> Page:
     body = (fragment(frags, nav) + f"# {_md_escape(t(lang, 'archive'))}\n\n{t(lang, 'archive_intro')}\n"
             + fragment(frags, data + table))
     return _page("versions/", body, url, frags, t(lang, "archive"), ctx, search=False)
+
+
+def _summary_html(record: ReleaseRecord, lang: str) -> str:
+    """A summary as the editors wrote it (a sentence or a short Markdown list), sanitised like the text;
+    in English, marked so, where the release has none in this language."""
+    if lang in record.summary:
+        return f'<div class="policy-summary-text">{to_html(record.summary[lang].strip())}</div>'
+    return f'<div class="policy-summary-text" lang="en">{to_html(record.summary.get("en", "").strip())}</div>'
 
 
 def no_version_page(ctx: SiteContext) -> Page:

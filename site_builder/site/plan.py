@@ -20,11 +20,13 @@ from site_builder.site.data import version_data
 from site_builder.site.page import Page
 from site_builder.site.pages import (
     DRAFT,
+    FOR_YOU,
     SiteContext,
     VersionView,
     archive_page,
     changes_page,
     compare_page,
+    for_you_page,
     gdpr_page,
     no_version_page,
     readability_labels,
@@ -34,7 +36,15 @@ from site_builder.site.pages import (
     version_page,
 )
 from site_builder.source import history, store
-from site_builder.source.models import SNAPSHOT_FORMAT, LanguageText, Release, ReleaseRecord, Snapshot, in_force_version
+from site_builder.source.models import (
+    SNAPSHOT_FORMAT,
+    LanguageText,
+    Release,
+    ReleaseRecord,
+    Snapshot,
+    in_force_version,
+    statuses_on,
+)
 from site_builder.source.workspace import Workspace, open_workspace
 
 
@@ -69,7 +79,7 @@ def plan_site(root: Path, *, out: Path, draft: bool, today: dt.date, site_url: s
         raise ContentError(sorted(set(release_problems + draft_problems), key=lambda p: (p.path, p.line)), hint="nothing was written")
     releases = list(ws.releases)
     in_force = in_force_version(releases, today)
-    statuses = {r.version: r.status(today, in_force) for r in releases}
+    statuses = statuses_on(releases, today)
     snapshots = Texts(ws, releases, ws.draft if draft else None)
     identities = {r.version: r.commit for r in releases}
     if draft and ws.draft is not None:
@@ -155,13 +165,17 @@ def version_views(plan: SitePlan, lang: str) -> list[VersionView]:
     records = {r.version: r.record for r in plan.releases}
     if plan.pending is not None:
         records[DRAFT] = plan.pending
+    # Previous/next lead through the versions that apply: one that never took effect is skipped.
+    applies = [i for i, v in enumerate(order) if plan.statuses[v] != "never in force"]
     views = []
     for i, version in enumerate(order):
         shown = lang if lang in plan.snapshots.languages(version) else "en"
+        before = [order[j] for j in applies if j < i][-1:]
+        after = [order[j] for j in applies if j > i][:1]
         views.append(VersionView(version, records.get(version), plan.statuses[version],
                                  functools.partial(plan.snapshots.text, version, shown),
                                  None, order[i - 1] if i else None, order[i + 1] if i + 1 < len(order) else None,
-                                 fallback=shown != lang))
+                                 fallback=shown != lang, nav=(before[0] if before else None, after[0] if after else None)))
     return views
 
 
@@ -205,9 +219,13 @@ def plan_pages(plan: SitePlan, lang: str, views: list[VersionView], context: str
                         notices if view.version == plan.in_force else "")
         planned.append((f"{view.version}/", text_key, functools.partial(version_page, view, ctx), None))
         header = version_header(view, ctx, f"{lang}/{view.version}/changes/", on_changes=True)
-        record = json.dumps([view.record.kind, view.record.summary] if view.record else None, sort_keys=True)
+        record = json.dumps([view.record.kind, view.record.summary, view.record.short_notice] if view.record else None, sort_keys=True)
         key = page_key(context, "changes", header, record, plan.identities[view.version], plan.identities.get(view.previous or "", ""))
         planned.append((f"{view.version}/changes/", key, functools.partial(_changes_page, plan, view, lang, ctx), view))
+        if view.status == "upcoming" and plan.in_force is not None:  # what changes for a reader of the version in force
+            header = version_header(view, ctx, f"{lang}/{view.version}/{FOR_YOU}", on_changes=True)
+            key = page_key(context, "for-you", header, record, plan.identities[plan.in_force], plan.identities[view.version])
+            planned.append((f"{view.version}/{FOR_YOU}", key, functools.partial(_for_you_page, plan, view, lang, ctx), None))
     current = next((v for v in views if v.version == plan.in_force), None)
     always = [archive_page(views, ctx), version_page(current, ctx, current=True) if current else no_version_page(ctx),
               compare_page(views, ctx)]
@@ -231,6 +249,20 @@ def _same(page: Page) -> Page:
 
 def _changes_page(plan: SitePlan, view: VersionView, lang: str, ctx: SiteContext) -> Page:
     return changes_page(with_changes(plan, view, lang), ctx)
+
+
+def for_you_changes(plan: SitePlan, version: str, lang: str) -> Changes:
+    """The version in force compared with `version` (one that will apply), computed once per build and language."""
+    assert plan.in_force is not None
+    key = (lang, plan.in_force, version, plan.identities[plan.in_force], plan.identities[version])
+    if key not in _CHANGES:
+        _CHANGES[key] = compare_snapshots(plan.snapshots[plan.in_force], plan.snapshots[version], lang,
+                                          from_label=plan.in_force, to_label=version)
+    return _CHANGES[key]
+
+
+def _for_you_page(plan: SitePlan, view: VersionView, lang: str, ctx: SiteContext) -> Page:
+    return for_you_page(view, for_you_changes(plan, view.version, lang), ctx)
 
 
 def version_json_text(plan: SitePlan, view: VersionView, lang: str) -> str:

@@ -735,13 +735,23 @@ def load_record(raw: bytes, path: str, languages: tuple[str, ...]) -> tuple[Rele
     if not isinstance(chash, str) or not chash.startswith("sha256:"):
         problems.append(Problem(path, lines.get("content_hash", 1), "`content_hash` is missing or malformed; `policy release` writes it"))
     short = data.get("short_notice")
-    if short is not None and (not isinstance(short, str) or not short.strip()):
-        problems.append(Problem(path, lines.get("short_notice", 1), "`short_notice` is the reason for a shorter notice, as text"))
+    short_line = lines.get("short_notice", 1)
+    if isinstance(short, dict):  # one reason per language (older records hold one string: still valid)
+        for lang in languages:
+            if not isinstance(short.get(lang), str) or not short[lang].strip():
+                problems.append(Problem(path, short_line, f"`short_notice` has no reason for language `{lang}`: add `{lang}: ...`"))
+        for lang, reason in short.items():
+            if not isinstance(lang, str) or not isinstance(reason, str):
+                problems.append(Problem(path, short_line, f"`short_notice`: `{lang}: {reason!r}` must be a language code and its reason as text"))
+    elif short is not None and (not isinstance(short, str) or not short.strip()):
+        problems.append(Problem(path, short_line, "`short_notice` is the reason for a shorter notice, one per language: "
+                                + ", ".join(f"`{code}: ...`" for code in languages)))
     if problems:
         return None, problems
     assert isinstance(version, str) and isinstance(effective, dt.date) and isinstance(kind, str) and isinstance(chash, str)
     record = ReleaseRecord(version, effective, kind, {k: str(v).strip() for k, v in summary.items()}, chash, path,
-                           short.strip() if isinstance(short, str) else None)
+                           short.strip() if isinstance(short, str)
+                           else {str(k): str(v).strip() for k, v in short.items()} if isinstance(short, dict) else None)
     warnings: list[Problem] = []
     for text in record.summary.values():  # shown stripped on the changes page and in the feed
         _check_markup(text, lines.get("summary", 1), path, warnings, editing=False)

@@ -18,6 +18,7 @@ RECORD_SUFFIX = ".yml"
 # Dates and numbers a policy can mean; anything outside is a typo (and 9999-12-31 + a day overflows).
 EARLIEST_DATE, LATEST_DATE = dt.date(1970, 1, 1), dt.date(2199, 12, 31)
 MAX_NOTICE_DAYS = 3650
+FOR_YOU = "changes-for-you/"  # /<lang>/<version>/changes-for-you/: the version in force compared with one that will apply
 
 
 def date_problem(value: dt.date) -> str | None:
@@ -131,7 +132,22 @@ class ReleaseRecord:
     summary: dict[str, str]
     content_hash: str
     path: str
-    short_notice: str | None = None  # why a material change takes effect sooner than the policy promises
+    # why a material change takes effect sooner than the policy promises: {lang: reason}, or one
+    # string in records written before reasons were per language (hash-locked, never rewritten)
+    short_notice: str | dict[str, str] | None = None
+
+    def short_notice_in(self, lang: str) -> str | None:
+        """The short-notice reason readers of `lang` see, never another language's words.
+
+        An old single string ("English reason / Ελληνική αιτιολογία") is cut at " / " and each
+        part goes to the language of its script; a language with no part of its own gets None."""
+        if isinstance(self.short_notice, dict):
+            return self.short_notice.get(lang)
+        if not self.short_notice:
+            return None
+        parts = [part.strip() for part in self.short_notice.split(" / ") if part.strip()]
+        mine = [part for part in parts if script_language(part) == lang]
+        return " ".join(mine) or None
 
     @property
     def key(self) -> tuple[int, ...]:
@@ -151,11 +167,24 @@ class Release:
     def version(self) -> str:
         return self.record.version
 
-    def status(self, today: dt.date, in_force: str | None) -> str:
-        """upcoming / in force / superseded on `today`."""
+    def status(self, today: dt.date, in_force: str | None, never: frozenset[str] = frozenset()) -> str:
+        """upcoming / in force / superseded on `today`; `never in force` whatever the day for a
+        release in `never` (replaced by a later release on or before its own effective date)."""
+        if self.version in never:
+            return "never in force"
         if self.record.effective > today:
             return "upcoming"
         return "in force" if self.version == in_force else "superseded"
+
+
+_GREEK_LETTER = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
+def script_language(text: str) -> str:
+    """"el" for text written mostly in Greek letters, "en" otherwise (names and URLs aside, a
+    Greek sentence has more Greek than Latin letters)."""
+    return "el" if len(_GREEK_LETTER.findall(text)) > len(_LATIN_LETTER.findall(text)) else "en"
 
 
 def is_version(value: object) -> bool:
@@ -172,6 +201,34 @@ def record_version(name: str) -> str | None:
 def version_key(version: str) -> tuple[int, ...]:
     """"1.10" > "1.9": compare versions as numbers."""
     return tuple(int(part) for part in version.split("."))
+
+
+def never_in_force(releases: list[Release]) -> frozenset[str]:
+    """The releases that never take effect: a later release takes effect on or before their own date.
+
+    The timeline rule: on any day the newest release whose date has come is in force, so a release
+    whose date is on or after a later release's date is never the newest one in force."""
+    out, earliest_later = set(), None
+    for rel in sorted(releases, key=lambda r: r.record.key, reverse=True):
+        if earliest_later is not None and rel.record.effective >= earliest_later:
+            out.add(rel.version)
+        earliest_later = rel.record.effective if earliest_later is None else min(earliest_later, rel.record.effective)
+    return frozenset(out)
+
+
+def statuses_on(releases: list[Release], today: dt.date) -> dict[str, str]:
+    """Every release's status on `today`: exactly one is in force once the first date has come."""
+    in_force, never = in_force_version(releases, today), never_in_force(releases)
+    return {r.version: r.status(today, in_force, never) for r in releases}
+
+
+def replaced_on_arrival(releases: list[Release], version: str) -> str | None:
+    """The version in force the day before `version` takes effect (what its readers compare it with),
+    None for the first one to apply or a version that never takes effect."""
+    record = next(r.record for r in releases if r.version == version)
+    if version in never_in_force(releases) or record.effective <= EARLIEST_DATE:
+        return None
+    return in_force_version([r for r in releases if r.record.key < record.key], record.effective - dt.timedelta(days=1))
 
 
 def in_force_version(releases: list[Release], today: dt.date) -> str | None:

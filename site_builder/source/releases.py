@@ -15,7 +15,7 @@ from site_builder.source.workspace import check, open_workspace
 
 
 def create_release(root: Path, *, version: str, effective: dt.date, kind: str,
-                   summaries: dict[str, str], allow_stale: bool = False, short_notice: str | None = None,
+                   summaries: dict[str, str], allow_stale: bool = False, short_notice: dict[str, str] | None = None,
                    today: dt.date | None = None) -> Path:
     """Write the release record for the current text; refuse anything that would break a release."""
     if not is_version(version):
@@ -41,9 +41,11 @@ def create_release(root: Path, *, version: str, effective: dt.date, kind: str,
         if not summaries.get(lang, "").strip():
             raise PolicyError(f"a summary in `{lang}` is required (--summary-{lang})")
         _check_summary_markup(lang, summaries[lang])
+    if short_notice:
+        short_notice = _short_notice_reasons(short_notice, ws.languages)
     _check_notice(ws.draft.notice_days if ws.draft else None, kind, effective, today or dt.date.today(), short_notice)
     _check_characters({**{f"--summary-{lang}": text for lang, text in summaries.items()},
-                       "--allow-short-notice": short_notice or ""})
+                       **{f"--allow-short-notice {lang}=": text for lang, text in (short_notice or {}).items()}})
     return write_record(ws.root, version=version, effective=effective, kind=kind,
                         summaries={lang: summaries[lang] for lang in ws.languages}, content_hash=ws.draft_hash(),
                         short_notice=short_notice)
@@ -67,19 +69,33 @@ def _check_summary_markup(lang: str, summary: str) -> None:
         raise PolicyError(f"--summary-{lang}: raw HTML: the site drops {what}; write the summary as plain text or Markdown")
 
 
-def _check_notice(days: int | None, kind: str, effective: dt.date, today: dt.date, reason: str | None) -> None:
+def _short_notice_reasons(reasons: dict[str, str], languages: tuple[str, ...]) -> dict[str, str]:
+    """One reason per language of the policy: a reader sees it in their language, never another's."""
+    unknown = [lang for lang in reasons if lang not in languages]
+    if unknown:
+        raise PolicyError(f"--allow-short-notice {unknown[0]}=...: `{unknown[0]}` is not a language of this policy "
+                          f"({', '.join(languages)}); nothing was written")
+    missing = [lang for lang in languages if not reasons.get(lang, "").strip()]
+    if missing:
+        raise PolicyError(f"--allow-short-notice needs the reason in every language of the policy; {', '.join(missing)} is missing: "
+                          + " ".join(f"--allow-short-notice {lang}=REASON" for lang in languages) + "; nothing was written")
+    return {lang: reasons[lang].strip() for lang in languages}
+
+
+def _check_notice(days: int | None, kind: str, effective: dt.date, today: dt.date, reason: dict[str, str] | None) -> None:
     """A material change takes effect no sooner than the notice the policy promises, unless a reason is recorded."""
     if kind != "material" or days is None:
         return
     earliest = today + dt.timedelta(days=days)
-    if effective < earliest and not (reason and reason.strip()):
+    if effective < earliest and not reason:
         raise PolicyError(f"the policy promises {days} days' notice of a material change (notice_days in policy/policy.yml), "
                           f"but {effective} is {(effective - today).days} day(s) after today: choose {earliest} or later, or pass "
-                          "--allow-short-notice REASON (recorded in the release and shown on its changes page)")
+                          "--allow-short-notice en=REASON --allow-short-notice el=REASON (recorded in the release and shown "
+                          "on its changes page, each reader in their language)")
 
 
 def write_record(root: Path, *, version: str, effective: dt.date, kind: str, summaries: dict[str, str],
-                 content_hash: str, short_notice: str | None = None) -> Path:
+                 content_hash: str, short_notice: dict[str, str] | None = None) -> Path:
     """Write `changelog/<version>.yml` (the caller has validated everything)."""
     path = Path(root) / "changelog" / f"{version}.yml"
     path.parent.mkdir(exist_ok=True)
@@ -89,7 +105,7 @@ def write_record(root: Path, *, version: str, effective: dt.date, kind: str, sum
 
 
 def record_text(*, version: str, effective: dt.date, kind: str, summaries: dict[str, str],
-                content_hash: str, short_notice: str | None = None) -> str:
+                content_hash: str, short_notice: dict[str, str] | None = None) -> str:
     """The text of a release record, as `policy release` writes it."""
     record = {
         "version": version,
@@ -99,6 +115,6 @@ def record_text(*, version: str, effective: dt.date, kind: str, summaries: dict[
         "content_hash": content_hash,
     }
     if short_notice:
-        record["short_notice"] = short_notice.strip()
+        record["short_notice"] = {lang: reason.strip() for lang, reason in short_notice.items()}
     text = yaml.safe_dump(record, allow_unicode=True, sort_keys=False, width=88)
     return text.replace(f"version: '{version}'", f'version: "{version}"')

@@ -1,7 +1,9 @@
 /* The status of each version on the day the page is read, not the day it was built.
    The page carries the build's status (the fallback without JavaScript); this recomputes it
    from the effective dates in versions.json: in force is the newest version whose date has
-   come, upcoming a later date, superseded the rest. No third party, no cookies. */
+   come, upcoming a later date, superseded the rest; a version replaced before its own date
+   stays "never in force" whatever the day. Exactly one version is in force on any day once the
+   first date has come. No third party, no cookies. */
 (function () {
   "use strict";
   var stamp = function () {  // the print date, for the header of a printed version
@@ -27,21 +29,27 @@
   fetch(anchor.getAttribute("data-root") + "versions.json", {cache: "no-cache"})
     .then(function (answer) { return answer.json(); })
     .then(function (versions) {
-      var inForce = null;
-      versions.forEach(function (v) { if (inForce === null && v.effective <= today) { inForce = v.version; } });
+      var inForce = null, never = {};
+      versions.forEach(function (v) {
+        if (v.status === "never in force") { never[v.version] = true; return; }
+        if (inForce === null && v.effective <= today) { inForce = v.version; }
+      });
       document.querySelectorAll(".policy-status[data-effective]").forEach(function (el) {
         var holder = el.closest("[data-version]");
         var version = holder ? holder.getAttribute("data-version") : null;
-        var status = el.getAttribute("data-effective") > today ? "upcoming" : (version === inForce ? "in force" : "superseded");
+        var status = never[version] ? "never in force" : el.getAttribute("data-effective") > today ? "upcoming"
+          : (version === inForce ? "in force" : "superseded");
         el.textContent = labels[status];
-        el.className = "policy-status policy-status--" + status.replace(" ", "-");
+        el.className = "policy-status policy-status--" + status.replace(/ /g, "-");
       });
       document.querySelectorAll("[data-until]").forEach(function (el) {
         if (el.getAttribute("data-until") <= today) { el.hidden = true; }
       });
       document.querySelectorAll(".policy-notice--upcoming[data-effective]").forEach(function (el) {
         var href = webAddress(el.getAttribute("data-href"));
-        if (el.getAttribute("data-effective") <= today && href) {
+        if (el.getAttribute("data-effective") > today) { return; }
+        if (el.getAttribute("data-version") !== inForce) { el.hidden = true; return; }  // replaced since
+        if (href) {
           var p = el.querySelector("p");
           p.textContent = el.getAttribute("data-now") + " ";
           var a = document.createElement("a");

@@ -1,7 +1,9 @@
-/* Compare any two versions in the browser, from the data every version page publishes
-   (compare.json): sections by id, blocks aligned by their words, similar blocks paired, and words
-   marked with <ins>/<del> as the changes pages mark them. jsdiff (vendored, BSD) does the diffs.
-   The URL (?from=1.0&to=2.0) can be shared. Nothing leaves this site. */
+/* Compare any two versions. A pair the site already compares (a release against the one before: its
+   changes page, listed in data-pairs) is shown as that page shows it, so both mark the same words.
+   Any other pair is compared here, from the data every version page publishes (compare.json):
+   sections by id, blocks aligned by their words, similar blocks paired, words marked with <ins>/<del>;
+   jsdiff (vendored, BSD) does the diffs. The URL (?from=1.0&to=2.0) can be shared. Opens on the pair
+   in data-from/data-to (in force -> newest). Nothing leaves this site. */
 (function () {
   "use strict";
   var box = document.getElementById("policy-compare");
@@ -10,6 +12,7 @@
   var root = box.getAttribute("data-root");
   var lang = box.getAttribute("data-lang");
   var L = JSON.parse(box.getAttribute("data-labels"));
+  var PAIRS = JSON.parse(box.getAttribute("data-pairs") || "{}");
 
   var esc = function (s) {
     return String(s).replace(/[&<>"]/g, function (c) { return {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;"}[c]; });
@@ -131,9 +134,9 @@
     };
     B.sections.forEach(function (n) { seen[n.id] = true; one(olds[n.id], n); });
     A.sections.forEach(function (o) { if (!seen[o.id]) { one(o, null); } });
-    var title = "<p class=\"policy-against\">" + esc(L["compare.against"].replace("{from}", A.version).replace("{to}", B.version)) + "</p>";
-    return html.length ? title + "<ul class=\"policy-change-list\">" + list.join("") + "</ul>" + html.join("")
-      : title + "<p>" + esc(L["compare.same"]) + "</p>";
+    var head = title(A.version, B.version);
+    return html.length ? head + "<ul class=\"policy-change-list\">" + list.join("") + "</ul>" + html.join("")
+      : head + "<p>" + esc(L["compare.same"]) + "</p>";
   };
 
   var load = function (version) {
@@ -143,23 +146,54 @@
     });
   };
 
+  /* The site's own comparison of a pair: the changes page's list and sections, links made absolute
+     (they were written for that page's folder), then kept inert like everything shown here. */
+  var title = function (from, to) {
+    return "<p class=\"policy-against\">" + esc(L["compare.against"].replace("{from}", from).replace("{to}", to)) + "</p>";
+  };
+  var served = function (from, to, address) {
+    var page = new URL(address, location.href);
+    return fetch(page.href).then(function (answer) {
+      if (!answer.ok) { throw new Error(answer.status); }
+      return answer.text();
+    }).then(function (text) {
+      var doc = new DOMParser().parseFromString(text, "text/html");
+      var parts = doc.querySelectorAll("article .policy-notice--fallback, article .policy-change-list, article section.policy-change");
+      Array.prototype.forEach.call(doc.querySelectorAll("article a[href]"), function (a) {
+        var href = a.getAttribute("href");
+        if (!/^#/.test(href)) { a.setAttribute("href", new URL(href, page.href).href); }
+      });
+      var html = Array.prototype.map.call(parts, function (el) { return el.outerHTML; }).join("");
+      return title(from, to) + (html || "<p>" + esc(L["compare.same"]) + "</p>");
+    });
+  };
+
   var run = function (from, to) {
     var started = performance.now();
+    var own = PAIRS[from + ">" + to];
     box.textContent = L["compare.loading"];
-    Promise.all([load(from), load(to)]).then(function (pair) {
-      box.replaceChildren(inert(compare(pair[0], pair[1])));
+    box.removeAttribute("data-ms");
+    var done = own ? served(from, to, own) : Promise.all([load(from), load(to)]).then(function (pair) { return compare(pair[0], pair[1]); });
+    done.then(function (html) {
+      box.replaceChildren(inert(html));
+      box.setAttribute("data-source", own ? "site" : "browser");
       box.setAttribute("data-ms", String(Math.round(performance.now() - started)));
     }).catch(function () { box.textContent = L["compare.failed"]; });
   };
 
   var params = new URLSearchParams(location.search);
-  if (params.get("from")) { form.elements.from.value = params.get("from"); }
-  if (params.get("to")) { form.elements.to.value = params.get("to"); }
+  var chosen = function (name) {
+    var value = params.get(name) || box.getAttribute("data-" + name);
+    var known = Array.prototype.some.call(form.elements[name].options, function (o) { return o.value === value; });
+    if (known) { form.elements[name].value = value; }
+  };
+  chosen("from");
+  chosen("to");
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var from = form.elements.from.value, to = form.elements.to.value;
     history.replaceState(null, "", "?from=" + encodeURIComponent(from) + "&to=" + encodeURIComponent(to));
     run(from, to);
   });
-  if (params.get("from") && params.get("to")) { run(form.elements.from.value, form.elements.to.value); }
+  if (form.elements.from.value && form.elements.to.value) { run(form.elements.from.value, form.elements.to.value); }
 })();

@@ -326,7 +326,8 @@ def compare_page(views: list[VersionView], ctx: SiteContext) -> Page:
                        for v in reversed(released))
     first, last = compare_defaults(released, ctx.in_force)
     labels = {k: t(lang, k) for k in ("compare.loading", "compare.same", "compare.failed", "sec.added", "sec.removed",
-                                      "sec.changed", "ins_label", "del_label", "compare.against", "sec.retitled")}
+                                      "sec.changed", "ins_label", "del_label", "compare.against", "sec.retitled",
+                                      "typography.only", "typography.also")}
     pairs = {k: rel(url, v) for k, v in compare_pairs(views, lang).items()}
     form = (f'<form class="policy-compare-form" method="get" action="./">'
             f'<label>{html.escape(t(lang, "compare.from"))} <select name="from">{options(first)}</select></label> '

@@ -44,24 +44,76 @@
   var del = function (s) { return s.trim() ? mark("del", L.del_label, s) : s; };
   var words = function (text) { return text.match(/[\p{L}\p{N}_]+/gu) || []; };
 
+  var ratio = function (x, y) {
+    var common = 0;
+    Diff.diffArrays(x, y).forEach(function (p) { if (!p.added && !p.removed) { common += p.count; } });
+    return {common: common, ratio: 2 * common / (x.length + y.length)};
+  };
+  /* The site's rule (compare/diffing.py _similar): a paragraph that became a list item with its words is
+     the same text; an item that kept most of its words and gained a clause is an edit. */
+  var TEXT_KINDS = {paragraph: true, item: true};
   var similar = function (a, b) {
     var x = words(a.t), y = words(b.t);
     if (!x.length || !y.length) { return !x.length && !y.length && a.k === "cell" && b.k === "cell"; }
-    if (a.k !== b.k) { return false; }
-    var common = 0;
-    Diff.diffArrays(x, y).forEach(function (p) { if (!p.added && !p.removed) { common += p.count; } });
-    return 2 * common / (x.length + y.length) >= 0.4 || common / Math.min(x.length, y.length) >= 0.6;
+    var r = ratio(x, y);
+    if (a.k !== b.k) { return TEXT_KINDS[a.k] && TEXT_KINDS[b.k] && r.ratio >= 0.8; }
+    return r.ratio >= 0.4 || r.common / Math.min(x.length, y.length) >= 0.6;
   };
 
   /* Words (any script: Greek too) or marks, each with the space after it, as the site's own diff
-     cuts them; spacing alone is no change. */
-  var tokens = function (text) { return text.match(/[\p{L}\p{N}_]+\s*|[^\p{L}\p{N}_\s]\s*|\s+/gu) || []; };
+     cuts them; spacing alone is no change, and so is typography (quotes, dashes, spaces), which the
+     site names in a note instead of marking. */
+  var tokens = function (text) { return text.match(/[\p{L}\p{N}_]+\s*|(?:[-.\u2010-\u2015\u2212]+|[^\p{L}\p{N}_\s])\s*|\s+/gu) || []; };
+  var fold = function (s) {
+    return s.trim().replace(/[\u2018\u2019\u201a\u201b\u2032`\u00b4]/g, "'").replace(/[\u201c-\u201f\u2033\u00ab\u00bb]/g, "\"")
+      .replace(/[\u2010-\u2015\u2212]/g, "-").replace(/\u2026/g, "...").replace(/-+/g, "-");
+  };
+  var visible = function (s) { return s.replace(/[ \t\r\n]+/g, " ").trim(); };
+  var size = function (list) { return list.join("").trim().length; };
+  /* diff-match-patch's semantic clean-up on words, as the site does it: a kept run no longer than the
+     changes on both sides of it is a coincidence ("the", ", ") and joins them. */
+  var cleanup = function (parts) {
+    var runs = [];
+    parts.forEach(function (p) {
+      var last = runs[runs.length - 1];
+      if (p.added || p.removed) {
+        if (!last || last.equal) { last = {equal: false, olds: [], news: []}; runs.push(last); }
+        if (p.removed) { last.olds = last.olds.concat(p.value); } else { last.news = last.news.concat(p.value); }
+      } else {
+        runs.push({equal: true, olds: p.value.slice(), news: p.value.slice()});
+      }
+      while (runs.length >= 3 && !runs[runs.length - 1].equal && runs[runs.length - 2].equal && !runs[runs.length - 3].equal) {
+        var before = runs[runs.length - 3], kept = runs[runs.length - 2], after = runs[runs.length - 1];
+        var n = size(kept.news);
+        if (n > Math.max(size(before.olds), size(before.news)) || n > Math.max(size(after.olds), size(after.news))) { break; }
+        runs.splice(runs.length - 3, 3, {equal: false, olds: before.olds.concat(kept.olds, after.olds),
+          news: before.news.concat(kept.news, after.news)});
+      }
+    });
+    return runs;
+  };
   var wordMarks = function (a, b) {
-    var same = function (x, y) { return x.trim() === y.trim(); };
-    return Diff.diffArrays(tokens(a), tokens(b), {comparator: same}).map(function (p) {
-      var text = p.value.join("");
-      return p.added ? ins(esc(text)) : p.removed ? del(esc(text)) : esc(text);
-    }).join("");
+    var olds = tokens(a), news = tokens(b), typography = false, reworded = false, out = [];
+    var same = function (x, y) { return fold(x) === fold(y); };
+    /* diffArrays gives kept runs in the new form; the old form is found again by position. */
+    var i = 0, j = 0;
+    var parts = Diff.diffArrays(olds, news, {comparator: same}).map(function (p) {
+      var n = p.count;
+      var part = {added: p.added, removed: p.removed, value: p.added ? news.slice(j, j + n) : olds.slice(i, i + n)};
+      if (!p.added && !p.removed) {
+        part.value = news.slice(j, j + n);
+        if (visible(olds.slice(i, i + n).join("")) !== visible(part.value.join(""))) { typography = true; }
+        i += n; j += n;
+      } else if (p.added) { j += n; } else { i += n; }
+      return part;
+    });
+    cleanup(parts).forEach(function (run) {
+      if (run.equal) { out.push(esc(run.news.join(""))); return; }
+      reworded = true;
+      out.push(del(esc(run.olds.join(""))) + ins(esc(run.news.join(""))));
+    });
+    var note = typography ? " <span class=\"policy-typography-note\">" + esc(L[reworded ? "typography.also" : "typography.only"]) + "</span>" : "";
+    return out.join("") + note;
   };
 
   /* rows: {op, o (old block), n (new block)}; op is "=", "-", "+" or "~" (a changed pair) */

@@ -11,6 +11,7 @@ about what `git diff --word-diff` costs, and a semantic clean-up keeps the marks
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -65,6 +66,12 @@ class BlockChange:
     moved: str | None = None  # "to" (left this section) or "from" (arrived here)
     moved_section: str | None = None  # the id of the other section of a move
     links: tuple[LinkChange, ...] = ()
+    typography: bool = False  # kept words changed form only: quotes, dashes, spaces
+
+    @property
+    def reworded(self) -> bool:
+        """Words were inserted or deleted (not only their typography or a link target)."""
+        return any(p.op != "=" for p in self.pieces)
 
     @property
     def new_text(self) -> str:
@@ -182,9 +189,47 @@ class _Run:
         return len("".join(t.text for t in side).strip())
 
 
+# Typography, not wording: straight and curly quotes, the dashes and the kinds of space. Case is
+# wording ("Services" may be a defined term), so it stays a change.
+_TYPOGRAPHY = str.maketrans({**dict.fromkeys("‘’‚‛′`´", "'"), **dict.fromkeys("“”„‟″«»", '"'),
+                             **dict.fromkeys("‐‑‒–—―−", "-"), "…": "...", **dict.fromkeys("\u00a0\u2007\u2009\u200a\u202f\u2002\u2003", " ")})
+_SPACING = re.compile(r"[ \t\r\n]+")
+
+
+def typographic_key(text: str) -> str:
+    """A word or mark as compared: its typography folded (a curly quote is the straight one)."""
+    return text.translate(_TYPOGRAPHY)
+
+
+def _visible(text: str) -> str:
+    """Text as a reader sees its form: line breaks and runs of spaces fold, a no-break space does not."""
+    return _SPACING.sub(" ", text).strip()
+
+
+_RUN_MARKS = frozenset("-.‐‑‒–—―−")
+
+
+def _joined(tokens: Sequence[Token]) -> list[Token]:
+    """Dashes and dots written as runs ("--", "...") as one token, so "--" meets "—" and "..." meets "…"."""
+    out: list[Token] = []
+    for tok in tokens:
+        last = out[-1] if out else None
+        if last is not None and tok.text[:1] in _RUN_MARKS and last.text[-1:] in _RUN_MARKS and last.marks == tok.marks \
+                and all(c in _RUN_MARKS for c in last.text) and tok.text.rstrip() and all(c in _RUN_MARKS for c in tok.text.rstrip()):
+            out[-1] = Token(last.text + tok.text, tok.marks)
+        else:
+            out.append(tok)
+    return out
+
+
+def _fold(key: str) -> str:
+    return re.sub(r"-+", "-", typographic_key(key))
+
+
 def _runs(a: Sequence[Token], b: Sequence[Token]) -> list[_Run]:
     runs = []
-    for tag, i1, i2, j1, j2 in _opcodes([t.key for t in a], [t.key for t in b]):
+    a, b = _joined(a), _joined(b)
+    for tag, i1, i2, j1, j2 in _opcodes([_fold(t.key) for t in a], [_fold(t.key) for t in b]):
         runs.append(_Run(tag == "equal", list(a[i1:i2]), list(b[j1:j2])))
     return runs
 
@@ -352,8 +397,10 @@ def _paired(old: Block, new: Block) -> BlockChange:
     else:
         pieces = word_pieces(old.tokens, new.tokens)
     links = _link_changes(old, new) if old.links != new.links else ()
-    changed = bool(links) or any(p.op != "=" for p in pieces)
-    return BlockChange(new.kind, "changed" if changed else "unchanged", tuple(pieces), new.chain, links=links)
+    typography = any(p.op == "=" and p.old is not None and _visible(p.old) != _visible(p.text) for p in pieces)
+    changed = bool(links) or typography or any(p.op != "=" for p in pieces)
+    return BlockChange(new.kind, "changed" if changed else "unchanged", tuple(pieces), new.chain, links=links,
+                       typography=typography)
 
 
 def block_changes(old: Sequence[Block], new: Sequence[Block]) -> list[BlockChange]:

@@ -11,7 +11,7 @@ import html
 import json
 import re
 
-from site_builder.blocks import Container
+from site_builder.blocks import WORD, Container
 from site_builder.compare.diffing import BlockChange, Changes, Piece, SectionChange
 from site_builder.i18n import t
 from site_builder.markup import sanitize
@@ -92,6 +92,8 @@ def _block_json(b: BlockChange) -> dict:
         out[f"moved_{b.moved}"] = b.moved_section
     if b.links:
         out["links"] = [{"text": c.text, "old": c.old, "new": c.new} for c in b.links]
+    if b.typography:
+        out["typography"] = True
     return out
 
 
@@ -133,6 +135,23 @@ def _links_text(block: BlockChange, lang: str) -> list[str]:
     return [t(lang, "link_changed", text=c.text, old=c.old, new=c.new) for c in block.links]
 
 
+def typography_note(block: BlockChange, lang: str) -> str:
+    """One note for quotes, dashes and spaces that changed form, instead of marks on each of them."""
+    if not block.typography or block.moved == "to":
+        return ""
+    return t(lang, "typography.also" if block.reworded else "typography.only")
+
+
+def place_note(sec: SectionChange, lang: str) -> str:
+    """For a section that moved with its text unchanged: where it was and where it is, so the
+    section is not a badge over nothing."""
+    if not sec.moved or any(b.status != "unchanged" for b in sec.blocks):
+        return ""
+    if sec.number and sec.old_number:
+        return t(lang, "moved_unchanged", old=sec.old_number, new=sec.number)
+    return t(lang, "moved_unchanged_place")
+
+
 def to_text(changes: Changes, *, color: bool = False) -> str:
     """For the terminal: `[-deleted-]{+inserted+}` (colours on a tty)."""
     ins = ("\033[32;4m", "\033[0m") if color else ("{+", "+}")
@@ -147,11 +166,14 @@ def to_text(changes: Changes, *, color: bool = False) -> str:
             lines.append(f"   was: {sec.old_title}")
         if sec.translation_pending:
             lines.append(f"   {t(lang, 'translation_pending')}")
+        if place_note(sec, "en"):
+            lines.append(f"   {place_note(sec, 'en')}")
         for block, note in _changed_blocks(sec, changes, "en"):
             if block.moved == "to":
                 lines.append(f"  [{note}] {block.old_text.strip()[:80]}")
                 continue
-            lines.append(("  " + (f"[{note}] " if note else "") + _inline_text(block, ins, dele)).rstrip())
+            typo = typography_note(block, "en")
+            lines.append(("  " + (f"[{note}] " if note else "") + _inline_text(block, ins, dele) + (f" [{typo}]" if typo else "")).rstrip())
             lines += [f"  ({line})" for line in _links_text(block, "en")]
     tot = changes.totals()
     lines.append(f"\n{tot['sections_touched']} section(s) touched, {tot['words_inserted']} word(s) inserted, {tot['words_deleted']} deleted")
@@ -173,11 +195,15 @@ def to_markdown(changes: Changes) -> str:
             lines.append(f"_{md_escape(t(lang, 'was', title=sec.old_title))}_\n")
         if sec.translation_pending:
             lines.append(f"_{t(lang, 'translation_pending')}_\n")
+        if place_note(sec, lang):
+            lines.append(f"_{md_escape(place_note(sec, lang))}_\n")
         for block, note in _changed_blocks(sec, changes, lang):
             if block.moved == "to":
                 lines.append(f"- _{md_escape(note)}_: {md_escape(block.old_text.strip())}")
                 continue
             body = _inline_text(block, ("**", "**"), ("~~", "~~"), md_escape)
+            typo = typography_note(block, lang)
+            body += f" _({md_escape(typo)})_" if typo else ""
             lines.append(f"- {'_' + md_escape(note) + '_: ' if note else ''}{body}")
             lines += [f"  ({md_escape(line)})" for line in _links_text(block, lang)]
         lines.append("")
@@ -230,12 +256,17 @@ def _inline_html(block: BlockChange, lang: str, note: str) -> str:
         if moved_out:
             out.append(f'{_text_html(lead)}<del class="policy-moved-text">{_text_html(core)}</del>{_text_html(trail)}')
             continue
-        start = ins if piece.op == "+" else dele
+        # A mark with no letter or digit (".", ";", "-") is a speck under colour alone: it gets a box.
+        speck = not WORD.search(core)
+        start = (ins if piece.op == "+" else dele).replace(">", ' class="policy-speck">', 1) if speck else (ins if piece.op == "+" else dele)
         end = "</ins>" if piece.op == "+" else "</del>"
         out.append(f"{_text_html(lead)}{start}{_text_html(core)}{end}{_text_html(trail)}")
     out += [f"</{m[0]}>" for m in reversed(open_marks)]
     if note:
         out.append(f' <span class="policy-move-note">{html.escape(note)}</span>')
+    typo = typography_note(block, lang)
+    if typo:
+        out.append(f' <span class="policy-typography-note">{html.escape(typo)}</span>')
     for line in _links_text(block, lang):
         out.append(f' <span class="policy-link-change">{html.escape(line)}</span>')
     return "".join(out)
@@ -270,6 +301,8 @@ def section_html(sec: SectionChange, changes: Changes) -> str:
         out.append(f'<p class="policy-was">{esc(t(lang, "was", title=sec.old_title or ""))}</p>')
     if sec.translation_pending:
         out.append(f'<p class="policy-pending">{esc(t(lang, "translation_pending"))}</p>')
+    if place_note(sec, lang):
+        out.append(f'<p class="policy-was">{esc(place_note(sec, lang))}</p>')
     if any(b.status != "unchanged" for b in sec.blocks):
         shown_in = ' lang="en"' if (sec.translation_pending and lang != "en") or (changes.shown_lang and changes.shown_lang != lang) else ""
         out.append(f'<div class="policy-diff"{shown_in}>{blocks_html(sec.blocks, changes, lang)}</div>')

@@ -396,8 +396,22 @@ def readability_labels(lang: str) -> dict[str, str]:
             ("section", "sentences", "per_sentence", "long_words", "lix", "change", "over", "new", "long", "none_long")}
 
 
+def compare_pairs(views: list[VersionView], lang: str, in_force: str | None = None) -> dict[str, str]:
+    """"from>to" -> the page (from the site root) where the site itself compares the two versions:
+    each changes page, and each "what changes for you" page (the version in force -> an upcoming one).
+
+    The compare page shows these comparisons as they are, so the words it marks are the words the
+    changes pages mark; only pairs no page compares are compared in the browser."""
+    pairs = {f"{v.previous}>{v.version}": f"{lang}/{v.version}/changes/"
+             for v in views if v.record is not None and v.previous is not None}
+    if in_force is not None:
+        pairs.update({f"{in_force}>{v.version}": f"{lang}/{v.version}/{FOR_YOU}" for v in views if v.status == "upcoming"})
+    return pairs
+
+
 def compare_page(views: list[VersionView], ctx: SiteContext) -> Page:
-    """/<lang>/compare/: any two versions, chosen by the reader, compared in the browser.
+    """/<lang>/compare/: any two versions, chosen by the reader; opens on the version in force against
+    the newest (the comparison that matters to a reader today).
 
     Shareable as `compare/?from=1.0&to=2.0`; without JavaScript the form still lists the versions
     and links every changes page."""
@@ -410,22 +424,43 @@ def compare_page(views: list[VersionView], ctx: SiteContext) -> Page:
         return "".join(f'<option value="{html.escape(v.version)}"{" selected" if v.version == selected else ""}>'
                        f"{html.escape(v.version)} — {format_day(v.record.effective, lang)}</option>"  # type: ignore[union-attr]
                        for v in reversed(released))
-    first = released[0].version if released else None
-    last = (ctx.in_force or released[-1].version) if released else None
+    first, last = compare_defaults(released, ctx.in_force)
     labels = {k: t(lang, k) for k in ("compare.loading", "compare.same", "compare.failed", "sec.added", "sec.removed",
-                                      "sec.changed", "ins_label", "del_label", "compare.against", "sec.retitled")}
+                                      "sec.changed", "ins_label", "del_label", "compare.against", "sec.retitled",
+                                      "typography.only", "typography.also")}
+    pairs = {k: rel(url, v) for k, v in compare_pairs(views, lang, ctx.in_force).items()}
     form = (f'<form class="policy-compare-form" method="get" action="./">'
             f'<label>{html.escape(t(lang, "compare.from"))} <select name="from">{options(first)}</select></label> '
             f'<label>{html.escape(t(lang, "compare.to"))} <select name="to">{options(last)}</select></label> '
             f'<button type="submit" class="{BUTTON_PRIMARY}">{html.escape(t(lang, "compare.go"))}</button></form>'
+            f'<p class="policy-print">{html.escape(ctx.site_name)} · {html.escape(ctx.site_url + url)} · '
+            f'{html.escape(t(lang, "printed"))} <span class="policy-print-date"></span></p>'
+            f'<p class="policy-legend">{html.escape(t(lang, "legend"))}</p>'
             f'<div id="policy-compare" data-root="{html.escape(rel(url, ""))}" data-lang="{lang}" '
+            f'data-from="{html.escape(first or "")}" data-to="{html.escape(last or "")}" '
+            f'data-pairs="{html.escape(json.dumps(pairs, ensure_ascii=False))}" '
             f'data-labels="{html.escape(json.dumps(labels, ensure_ascii=False))}" aria-live="polite"></div>'
             f'<noscript><p>{html.escape(t(lang, "compare.noscript"))}</p></noscript>'
             f'<script src="{html.escape(rel(url, lang + "/assets/javascripts/vendor/diff-8.0.4.min.js")[:-1])}"></script>'
             f'<script src="{html.escape(rel(url, lang + "/assets/javascripts/compare.js")[:-1])}"></script>')
     nav = f'<nav class="policy-links">{_a(rel(url, lang + "/"), t(lang, "current"))} {_a(rel(url, f"{lang}/versions/"), t(lang, "archive"))} {_language_switch(ctx, url)}</nav>'
-    body = fragment(frags, nav) + f"# {_md_escape(t(lang, 'compare.title'))}\n\n{t(lang, 'compare.intro')}\n" + trusted_fragment(frags, form)
+    intro = f'<p class="policy-compare-intro">{html.escape(t(lang, "compare.intro"))}</p>'
+    body = fragment(frags, nav) + f"# {_md_escape(t(lang, 'compare.title'))}\n\n" + trusted_fragment(frags, intro + form)
     return _page("compare/", body, url, frags, t(lang, "compare.title"), ctx, search=False)
+
+
+def compare_defaults(released: list[VersionView], in_force: str | None) -> tuple[str | None, str | None]:
+    """The pair the compare page opens on: in force -> newest; when the newest is in force, the
+    version before it -> the newest; before any is in force, the first -> the newest."""
+    if not released:
+        return None, None
+    names = [v.version for v in released]
+    newest = names[-1]
+    if in_force in names and in_force != newest:
+        return in_force, newest
+    if in_force == newest and len(names) > 1:
+        return names[-2], newest
+    return names[0], newest
 
 
 def archive_page(views: list[VersionView], ctx: SiteContext) -> Page:

@@ -405,7 +405,9 @@ def compare_pairs(views: list[VersionView], lang: str, in_force: str | None = No
     pairs = {f"{v.previous}>{v.version}": f"{lang}/{v.version}/changes/"
              for v in views if v.record is not None and v.previous is not None}
     if in_force is not None:
-        pairs.update({f"{in_force}>{v.version}": f"{lang}/{v.version}/{FOR_YOU}" for v in views if v.status == "upcoming"})
+        for v in views:  # a changes page that already compares the pair stays its page
+            if v.status == "upcoming":
+                pairs.setdefault(f"{in_force}>{v.version}", f"{lang}/{v.version}/{FOR_YOU}")
     return pairs
 
 

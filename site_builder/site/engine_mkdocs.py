@@ -78,10 +78,17 @@ class _PolicyPlugin:
     def on_page_context(self, context, page, config, nav):  # noqa: ANN001, ANN201 - MkDocs' hook
         # Material's "skip to content" link goes to the first entry of the table of contents:
         # make that the version header (version, date, status, notices), not the title after it.
+        # Material's contents (the sidebar at desktop width, the phone menu) show the children of a
+        # first level-1 entry: the version header's entry carries the sections, the page title's
+        # children, so the contents list every section and the skip link still goes to the header.
         if 'id="policy-version-header"' in (page.content or "") and page.toc is not None:
             from mkdocs.structure.toc import AnchorLink
 
-            page.toc.items.insert(0, AnchorLink(t(self.lang, "version"), "policy-version-header", 1))
+            header = AnchorLink(t(self.lang, "version"), "policy-version-header", 1)
+            titles = [item for item in page.toc.items if item.level == 1]
+            if titles:
+                header.children = list(titles[0].children)
+            page.toc.items.insert(0, header)
         # Material puts page titles and the site name into <title>, headers and attributes
         # without escaping them: they are text, so they are escaped here, once.
         page.title = escape(page.title or "", quote=True)
@@ -264,9 +271,12 @@ def _write_config(job: LanguageBuild, work: Path, base_config: Path, out_dir: Pa
         "site_url": job.site_url,
         "use_directory_urls": True,
         "theme": {"name": "material", "language": job.lang, "custom_dir": str(THEME_DIR),
-                  "font": False, "features": ["navigation.top"]},
+                  "font": False,
+                  # the address follows the section being read (so links to other versions keep it)
+                  "features": ["navigation.top", "navigation.tracking", "toc.follow"]},
         "nav": [{label: _docs_path(folder)} for label, folder in job.nav],
-        "extra": {"policy_languages": list(job.languages)},
+        "extra": {"policy_languages": list(job.languages),
+                  "policy_since": {key: t(job.lang, "since." + key) for key in ("text", "link", "dismiss")}},
         "plugins": ["search"],
         "markdown_extensions": _markdown_extensions(job.lang),
         "strict": True,

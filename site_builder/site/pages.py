@@ -147,17 +147,17 @@ def version_header(view: VersionView, ctx: SiteContext, url: str, *, on_changes:
     if view.previous:
         parts.append(_a(rel(url, f"{lang}/{view.previous}/"), f"← {t(lang, 'previous')} {view.previous}", rel="prev"))
     if on_changes:
-        parts.append(_a(rel(url, base), t(lang, "full_text", version=view.version)))
+        parts.append(_a(rel(url, base), t(lang, "full_text", version=view.version), class_="policy-full-text-link"))
     else:
         parts.append(_a(rel(url, base + "changes/"), t(lang, "changes"), class_="policy-changes-link"))
     if view.next:
         parts.append(_a(rel(url, f"{lang}/{view.next}/"), f"{t(lang, 'next')} {view.next} →", rel="next"))
     parts.append(_a(rel(url, f"{lang}/versions/"), t(lang, "archive")))
+    # The other language, then the downloads: each a group of its own, so that neither reads as
+    # part of the other (no "·" between them, which wrapped alone onto a phone's line).
+    parts.append(f'<span class="policy-lang-switch">{_language_switch(ctx, url)}</span>')
     if view.status != DRAFT:
-        files = [_a(relpath(f"{base}policy.{ext}", url.rstrip("/")), label, type=kind)
-                 for ext, label, kind in (("md", "Markdown", "text/markdown"), ("json", "JSON", "application/json"))]
-        parts.append(f'<span class="policy-downloads">{html.escape(t(lang, "download"))}: {" · ".join(files)}</span>')
-    parts.append(_language_switch(ctx, url))
+        parts.append(downloads(view, lang, url))
     parts.append("</nav>")
     if view.fallback:
         parts.append(f'<p class="policy-notice policy-notice--fallback">{html.escape(t(lang, "fallback_notice"))}</p>')
@@ -175,6 +175,17 @@ def version_header(view: VersionView, ctx: SiteContext, url: str, *, on_changes:
                      f'{html.escape(t(lang, "not_yet_in_force", date=date))}{in_force}</p>')
     parts.append("</div>\n\n")
     return "\n".join(parts)
+
+
+def downloads(view: VersionView, lang: str, url: str) -> str:
+    """The version as Markdown and JSON: saved under a file name that says what it is, and the
+    Markdown declared UTF-8 (a server that sends .md without a charset shows Greek as mojibake)."""
+    name = f"policy-{view.version}-{lang}"
+    files = [_a(relpath(f"{lang}/{view.version}/policy.{ext}", url.rstrip("/")), label, type=kind, download=f"{name}.{ext}")
+             for ext, label, kind in (("md", "Markdown", "text/markdown; charset=utf-8"),
+                                      ("json", "JSON", "application/json"))]
+    return (f'<span class="policy-downloads">{html.escape(t(lang, "download"))}: '
+            + "".join(f'<span class="policy-download">{link}</span>' for link in files) + "</span>")
 
 
 def version_label(view: VersionView, lang: str) -> str:

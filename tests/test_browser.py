@@ -193,7 +193,7 @@ def test_archive_on_a_320px_phone_and_print(browser_page) -> None:
     text = header.inner_text()
     assert text == f"Example · {base}el/1.1/ · εκτύπωση: 3 Φεβρουαρίου 2026"  # the day of printing, not of the build
     page.goto(base + "en/1.1/")
-    assert page.locator(".policy-print").inner_text() == f"Example · {base}en/1.1/ · printed on February 3, 2026"
+    assert page.locator(".policy-print").inner_text() == f"Example · {base}en/1.1/ · printed on 3 February 2026"
     assert page.locator(".policy-meta").is_visible()  # version, effective date and status
     assert not page.locator(".policy-links").first.is_visible()
 

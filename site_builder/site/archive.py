@@ -14,7 +14,6 @@ written by `zipfile` instead, with ZIP64 and without reuse.
 from __future__ import annotations
 
 import datetime as dt
-
 import functools
 import hashlib
 import struct

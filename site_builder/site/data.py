@@ -69,7 +69,7 @@ def version_search_docs(view: VersionView, lang: str, in_force: str | None) -> l
     from site_builder.compare.diffing import section_blocks
 
     label = f"{t(lang, 'version')} {view.version if view.version != 'draft' else t(lang, 'draft_label')} · {_status_label(view, lang)}"
-    boost = 4 if view.version == in_force else (2 if view.status == "upcoming" else 1)
+    boost = 10 if view.version == in_force else (2 if view.status == "upcoming" else 1)
     # Material groups section hits under their page: the page itself comes first.
     docs = [{"location": f"{view.version}/", "title": _search_text(f"{view.text.title} — {label}"), "text": "", "boost": boost}]
     for sec in view.text.sections:

@@ -325,12 +325,32 @@ def search_index(folder: Path, files: list[str]) -> str | None:
         config = json.loads((folder / SEARCH_INDEX).read_text(encoding="utf-8"))["config"]
     except (OSError, ValueError, KeyError):
         return None
-    # Each page's entries are a compact JSON list (`search_docs_json`): joined as they are, not parsed.
-    entries = []
+    # A section whose text is the same in several versions is one hit, not one per version: the
+    # entry of the version that ranks first (the one in force, then the newest) stands for them all.
+    docs: list[dict] = []
     for rel in sorted(files):
         with open(folder / rel, encoding="utf-8") as file:
-            inner = file.read().strip()[1:-1]
-        if inner:
-            entries.append(inner)
+            docs.extend(json.load(file))
+    best: dict[tuple[str, str], int] = {}
+    for number, doc in enumerate(docs):
+        page, _, section = str(doc.get("location", "")).partition("#")
+        if not section or page.endswith("changes/"):
+            continue
+        group = (section, str(doc.get("text", "")))
+        if group not in best or _rank(doc) > _rank(docs[best[group]]):
+            best[group] = number
+    chosen = set(best.values())
+    kept = [doc for number, doc in enumerate(docs)
+            if number in chosen or "#" not in str(doc.get("location", "")) or str(doc["location"]).partition("#")[0].endswith("changes/")]
     return ('{"config":' + json.dumps(config, ensure_ascii=False, separators=(",", ":"))
-            + ',"docs":[' + ",".join(entries) + "]}")
+            + ',"docs":' + json.dumps(kept, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "}")
+
+
+def _rank(doc: dict) -> tuple[float, tuple[int, ...]]:
+    """A search entry's rank among versions of one section: its boost, then its version number."""
+    version = str(doc.get("location", "")).split("/", 1)[0]
+    try:
+        number = tuple(int(part) for part in version.split("."))
+    except ValueError:
+        number = (-1,)
+    return float(doc.get("boost", 1)), number

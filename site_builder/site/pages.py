@@ -371,6 +371,7 @@ def archive_page(views: list[VersionView], ctx: SiteContext) -> Page:
     data = (f'<p class="policy-data">{_a(relpath("policy-history.zip", url.rstrip("/")), t(lang, "download_history"), type="application/zip")}'
             f' · {_a(relpath("versions.json", url.rstrip("/")), "versions.json", type="application/json")}'
             f' · {_a(relpath(f"{lang}/feed.xml", url.rstrip("/")), t(lang, "feed_link"), type="application/atom+xml")}'
+            f' ({html.escape(t(lang, "feed_human"))})'
             f' · {_a(rel(url, f"{lang}/compare/"), t(lang, "compare.title"))}</p>')
     body = (fragment(frags, nav) + f"# {_md_escape(t(lang, 'archive'))}\n\n{t(lang, 'archive_intro')}\n"
             + fragment(frags, data + table))

@@ -35,7 +35,7 @@ ALLOWED_TAGS = {
 POLICY_ATTRIBUTES = {"*": {"lang"}, "a": {"href", "title", "hreflang"}, "abbr": {"title"}, "ol": {"start"},
                      "td": {"style"}, "th": {"style", "scope"}, **{f"h{n}": {"id"} for n in range(1, 7)}}
 # The pages this tool assembles around the policy text: our own classes and data attributes.
-ALLOWED_ATTRIBUTES = {"*": {"id", "class", "lang", "role"}, "a": {"href", "title", "hreflang", "rel", "type"}, "abbr": {"title"},
+ALLOWED_ATTRIBUTES = {"*": {"id", "class", "lang", "role"}, "a": {"href", "title", "hreflang", "rel", "type", "download"}, "abbr": {"title"},
                       "div": {"data-version", "data-root", "data-labels", "tabindex", "data-effective", "data-href",
                               "data-now", "data-read"},
                       "nav": {"data-root", "data-labels"}, "span": {"data-effective"}, "p": {"data-until"},

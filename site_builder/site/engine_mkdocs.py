@@ -78,10 +78,17 @@ class _PolicyPlugin:
     def on_page_context(self, context, page, config, nav):  # noqa: ANN001, ANN201 - MkDocs' hook
         # Material's "skip to content" link goes to the first entry of the table of contents:
         # make that the version header (version, date, status, notices), not the title after it.
+        # Material's contents (the sidebar at desktop width, the phone menu) show the children of a
+        # first level-1 entry: the version header's entry carries the sections, the page title's
+        # children, so the contents list every section and the skip link still goes to the header.
         if 'id="policy-version-header"' in (page.content or "") and page.toc is not None:
             from mkdocs.structure.toc import AnchorLink
 
-            page.toc.items.insert(0, AnchorLink(t(self.lang, "version"), "policy-version-header", 1))
+            header = AnchorLink(t(self.lang, "version"), "policy-version-header", 1)
+            titles = [item for item in page.toc.items if item.level == 1]
+            if titles:
+                header.children = list(titles[0].children)
+            page.toc.items.insert(0, header)
         # Material puts page titles and the site name into <title>, headers and attributes
         # without escaping them: they are text, so they are escaped here, once.
         page.title = escape(page.title or "", quote=True)
@@ -264,9 +271,12 @@ def _write_config(job: LanguageBuild, work: Path, base_config: Path, out_dir: Pa
         "site_url": job.site_url,
         "use_directory_urls": True,
         "theme": {"name": "material", "language": job.lang, "custom_dir": str(THEME_DIR),
-                  "font": False, "features": ["navigation.top"]},
+                  "font": False,
+                  # the address follows the section being read (so links to other versions keep it)
+                  "features": ["navigation.top", "navigation.tracking", "toc.follow"]},
         "nav": [{label: _docs_path(folder)} for label, folder in job.nav],
-        "extra": {"policy_languages": list(job.languages)},
+        "extra": {"policy_languages": list(job.languages),
+                  "policy_since": {key: t(job.lang, "since." + key) for key in ("text", "link", "dismiss")}},
         "plugins": ["search"],
         "markdown_extensions": _markdown_extensions(job.lang),
         "strict": True,
@@ -315,12 +325,32 @@ def search_index(folder: Path, files: list[str]) -> str | None:
         config = json.loads((folder / SEARCH_INDEX).read_text(encoding="utf-8"))["config"]
     except (OSError, ValueError, KeyError):
         return None
-    # Each page's entries are a compact JSON list (`search_docs_json`): joined as they are, not parsed.
-    entries = []
+    # A section whose text is the same in several versions is one hit, not one per version: the
+    # entry of the version that ranks first (the one in force, then the newest) stands for them all.
+    docs: list[dict] = []
     for rel in sorted(files):
         with open(folder / rel, encoding="utf-8") as file:
-            inner = file.read().strip()[1:-1]
-        if inner:
-            entries.append(inner)
+            docs.extend(json.load(file))
+    best: dict[tuple[str, str], int] = {}
+    for number, doc in enumerate(docs):
+        page, _, section = str(doc.get("location", "")).partition("#")
+        if not section or page.endswith("changes/"):
+            continue
+        group = (section, str(doc.get("text", "")))
+        if group not in best or _rank(doc) > _rank(docs[best[group]]):
+            best[group] = number
+    chosen = set(best.values())
+    kept = [doc for number, doc in enumerate(docs)
+            if number in chosen or "#" not in str(doc.get("location", "")) or str(doc["location"]).partition("#")[0].endswith("changes/")]
     return ('{"config":' + json.dumps(config, ensure_ascii=False, separators=(",", ":"))
-            + ',"docs":[' + ",".join(entries) + "]}")
+            + ',"docs":' + json.dumps(kept, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "}")
+
+
+def _rank(doc: dict) -> tuple[float, tuple[int, ...]]:
+    """A search entry's rank among versions of one section: its boost, then its version number."""
+    version = str(doc.get("location", "")).split("/", 1)[0]
+    try:
+        number = tuple(int(part) for part in version.split("."))
+    except ValueError:
+        number = (-1,)
+    return float(doc.get("boost", 1)), number

@@ -68,7 +68,7 @@ def build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[st
     try:
         rendered = [(folder, make(), view) for folder, make, view in to_render]
         by_version = {v.version: v for v in views}
-        nav = ((t(lang, "nav.policy"), ""), ("⧉ " + t(lang, "nav.versions"), "versions/"))
+        nav = ((t(lang, "nav.policy"), ""), (t(lang, "nav.versions"), "versions/"))
         languages = tuple({"lang": code, "href": f"{plan.site_url}{code}/", "notfound": t(code, "notfound_in")}
                           for code in plan.languages)
         job = LanguageBuild(lang, tuple(page for _, page, _ in rendered), nav, f"{plan.site_url}{lang}/", plan.site_name, languages,

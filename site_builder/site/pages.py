@@ -155,17 +155,17 @@ def version_header(view: VersionView, ctx: SiteContext, url: str, *, on_changes:
     if previous:
         parts.append(_a(rel(url, f"{lang}/{previous}/"), f"← {t(lang, 'previous')} {previous}", rel="prev"))
     if on_changes:
-        parts.append(_a(rel(url, base), t(lang, "full_text", version=view.version)))
+        parts.append(_a(rel(url, base), t(lang, "full_text", version=view.version), class_="policy-full-text-link"))
     else:
         parts.append(_a(rel(url, base + "changes/"), t(lang, "changes"), class_="policy-changes-link"))
     if following:
         parts.append(_a(rel(url, f"{lang}/{following}/"), f"{t(lang, 'next')} {following} →", rel="next"))
     parts.append(_a(rel(url, f"{lang}/versions/"), t(lang, "archive")))
+    # The other language, then the downloads: each a group of its own, so that neither reads as
+    # part of the other (no "·" between them, which wrapped alone onto a phone's line).
+    parts.append(f'<span class="policy-lang-switch">{_language_switch(ctx, url)}</span>')
     if view.status != DRAFT:
-        files = [_a(relpath(f"{base}policy.{ext}", url.rstrip("/")), label, type=kind)
-                 for ext, label, kind in (("md", "Markdown", "text/markdown"), ("json", "JSON", "application/json"))]
-        parts.append(f'<span class="policy-downloads">{html.escape(t(lang, "download"))}: {" · ".join(files)}</span>')
-    parts.append(_language_switch(ctx, url))
+        parts.append(downloads(view, lang, url))
     parts.append("</nav>")
     if view.fallback:
         parts.append(f'<p class="policy-notice policy-notice--fallback">{html.escape(t(lang, "fallback_notice"))}</p>')
@@ -197,6 +197,17 @@ def kind_label(view: VersionView, lang: str) -> str:
     if view.record is None:
         return ""
     return t(lang, "kind.first" if view.previous is None else "kind." + view.record.kind)
+
+
+def downloads(view: VersionView, lang: str, url: str) -> str:
+    """The version as Markdown and JSON: saved under a file name that says what it is, and the
+    Markdown declared UTF-8 (a server that sends .md without a charset shows Greek as mojibake)."""
+    name = f"policy-{view.version}-{lang}"
+    files = [_a(relpath(f"{lang}/{view.version}/policy.{ext}", url.rstrip("/")), label, type=kind, download=f"{name}.{ext}")
+             for ext, label, kind in (("md", "Markdown", "text/markdown; charset=utf-8"),
+                                      ("json", "JSON", "application/json"))]
+    return (f'<span class="policy-downloads">{html.escape(t(lang, "download"))}: '
+            + "".join(f'<span class="policy-download">{link}</span>' for link in files) + "</span>")
 
 
 def version_label(view: VersionView, lang: str) -> str:
@@ -493,6 +504,7 @@ def archive_page(views: list[VersionView], ctx: SiteContext) -> Page:
     data = (f'<p class="policy-data">{_a(relpath("policy-history.zip", url.rstrip("/")), t(lang, "download_history"), type="application/zip")}'
             f' · {_a(relpath("versions.json", url.rstrip("/")), "versions.json", type="application/json")}'
             f' · {_a(relpath(f"{lang}/feed.xml", url.rstrip("/")), t(lang, "feed_link"), type="application/atom+xml")}'
+            f' ({html.escape(t(lang, "feed_human"))})'
             f' · {_a(rel(url, f"{lang}/compare/"), t(lang, "compare.title"))}</p>')
     body = (fragment(frags, nav) + f"# {_md_escape(t(lang, 'archive'))}\n\n{t(lang, 'archive_intro')}\n"
             + fragment(frags, data + table))

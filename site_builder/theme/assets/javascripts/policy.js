@@ -4,11 +4,16 @@
    come, upcoming a later date, superseded the rest; a version replaced before its own date
    stays "never in force" whatever the day. Exactly one version is in force on any day once the
    first date has come. No third party, no cookies. */
+/* One date style per language, as the build writes them (i18n.format_day): "3 February 2026",
+   "3 Φεβρουαρίου 2026"; English in the British order, never "February 3, 2026". */
+function longDate(day, lang) {
+  "use strict";
+  return day.toLocaleDateString(lang === "en" ? "en-GB" : (lang || undefined), {year: "numeric", month: "long", day: "numeric"});
+}
 (function () {
   "use strict";
   var stamp = function () {  // the print date, for the header of a printed version
-    var day = new Date().toLocaleDateString(document.documentElement.lang || undefined,
-                                             {year: "numeric", month: "long", day: "numeric"});
+    var day = longDate(new Date(), document.documentElement.lang);
     document.querySelectorAll(".policy-print-date").forEach(function (el) { el.textContent = day; });
   };
   stamp();
@@ -61,4 +66,85 @@
       document.documentElement.setAttribute("data-policy-today", today);
     })
     .catch(function () { /* keep the build's status */ });
+})();
+
+/* The reader's place kept: the links to another version, view or language carry the section
+   being read (the address's #section, which follows the reader as the contents do), and the
+   compare page's language link its ?from&to. Set when a link is used, and once on load. */
+(function () {
+  "use strict";
+  var KEPT = "a.policy-lang, .policy-links a[rel=prev], .policy-links a[rel=next], a.policy-changes-link, a.policy-full-text-link";
+  var keep = function (a) {
+    if (!a.hasAttribute("data-base")) { a.setAttribute("data-base", a.getAttribute("href") || ""); }
+    var base = a.getAttribute("data-base").split("#")[0];
+    var query = a.classList.contains("policy-lang") && document.getElementById("policy-compare") ? location.search : "";
+    var hash = location.hash === "#policy-version-header" ? "" : location.hash;
+    a.setAttribute("href", (query ? base.split("?")[0] + query : base) + hash);
+  };
+  var keepAll = function () { document.querySelectorAll(KEPT).forEach(keep); };
+  ["pointerdown", "click", "auxclick", "contextmenu", "focusin"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      var a = event.target && event.target.closest ? event.target.closest(KEPT) : null;
+      if (a) { keep(a); }
+    }, true);
+  });
+  window.addEventListener("hashchange", keepAll);
+  keepAll();
+})();
+
+/* "Changed since you last read it": the version in force when this browser last showed the
+   policy, and the day, are kept in localStorage (nothing leaves the browser). A returning reader
+   whose version has since been replaced is told once, with the comparison from that version to
+   the one in force; the notice can be dismissed. Without storage, nothing is shown. */
+(function () {
+  "use strict";
+  var box = document.getElementById("policy-since");
+  var header = document.querySelector("[data-root][data-version]");
+  if (!box || !header || !window.fetch) { return; }
+  var store;
+  try {
+    store = window.localStorage;
+    store.setItem("policy-probe", "1");
+    store.removeItem("policy-probe");
+  } catch (e) { return; }
+  var compare = box.getAttribute("data-compare") || "";
+  var key = "policy-last-read:" + new URL(compare || ".", location.href).href;
+  var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+  var now = new Date();
+  var today = now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
+  fetch(header.getAttribute("data-root") + "versions.json", {cache: "no-cache"})
+    .then(function (answer) { return answer.json(); })
+    .then(function (versions) {
+      var inForce = null;
+      var known = {};
+      versions.forEach(function (v) {
+        known[v.version] = true;
+        if (inForce === null && v.effective <= today) { inForce = v.version; }
+      });
+      if (inForce === null) { return; }
+      var last = null;
+      try { last = JSON.parse(store.getItem(key) || "null"); } catch (e) { last = null; }
+      store.setItem(key, JSON.stringify({version: inForce, day: today}));
+      if (!last || typeof last.version !== "string" || typeof last.day !== "string" ||
+          last.version === inForce || !known[last.version] || !/^\d{4}-\d{2}-\d{2}$/.test(last.day)) { return; }
+      var parts = last.day.split("-");
+      var day = longDate(new Date(+parts[0], +parts[1] - 1, +parts[2]), document.documentElement.lang);
+      var p = document.createElement("p");
+      p.textContent = box.getAttribute("data-text").replace("{version}", last.version).replace("{date}", day) + " ";
+      var a = document.createElement("a");
+      a.href = compare + "?from=" + encodeURIComponent(last.version) + "&to=" + encodeURIComponent(inForce);
+      a.textContent = box.getAttribute("data-link");
+      p.appendChild(a);
+      var close = document.createElement("button");
+      close.type = "button";
+      close.className = "policy-since__dismiss";
+      close.setAttribute("aria-label", box.getAttribute("data-dismiss"));
+      close.title = box.getAttribute("data-dismiss");
+      close.textContent = "×";
+      close.addEventListener("click", function () { box.hidden = true; });
+      box.appendChild(p);
+      box.appendChild(close);
+      box.hidden = false;
+    })
+    .catch(function () { /* no notice */ });
 })();

@@ -96,7 +96,8 @@ def _strikethrough(tag: str):  # noqa: ANN202 - a markdown-it render rule
 def _markdown() -> MarkdownIt:
     """CommonMark + GFM (tables, `~~strikethrough~~` as GitHub's `<del>`, bare URLs linked), raw HTML kept
     for the sanitiser to judge, and GitHub's heading anchors."""
-    md = MarkdownIt("gfm-like", {"linkify": True, "html": True, "xhtmlOut": False})
+    # maxNesting: the 16 levels of lists `policy check` allows take 2 each (the list, its item) and a paragraph.
+    md = MarkdownIt("gfm-like", {"linkify": True, "html": True, "xhtmlOut": False, "maxNesting": 40})
     md.core.ruler.push("policy_heading_ids", _heading_ids)
     md.add_render_rule("s_open", _strikethrough("<del>"))
     md.add_render_rule("s_close", _strikethrough("</del>"))

@@ -105,6 +105,12 @@ def test_what_policies_use_still_renders() -> None:
     assert '<td style="text-align:left">Logs<br>IP</td>' in html and '<td style="text-align:right">6 months</td>' in html
 
 
+@pytest.mark.parametrize("levels", [16, 12])
+def test_lists_nested_as_deep_as_check_allows_render_every_level(levels: int) -> None:
+    html = to_html("".join("  " * i + f"- level {i}\n" for i in range(levels)))
+    assert html.count("<ul>") == levels and f"<li>level {levels - 1}</li>" in html
+
+
 def test_sanitiser_keeps_our_heading_ids_and_drops_the_editors() -> None:
     html = to_html('## Your rights\n\n<h3 id="evil">Typed</h3>\n\n<p class="x" onclick="y">Text</p>\n')
     assert heading_ids(html) == ["your-rights"]

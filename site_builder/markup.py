@@ -14,6 +14,7 @@ import secrets
 from html.parser import HTMLParser
 
 import nh3
+from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -92,12 +93,35 @@ def _strikethrough(tag: str):  # noqa: ANN202 - a markdown-it render rule
     return rule
 
 
+_MAYBE_LINK = re.compile(r"www\.|https?://|@|mailto:", re.IGNORECASE)
+
+
+class _GitHubLinks(LinkifyIt):
+    """The bare links GitHub makes (GFM's autolink extension): `www.`, `http(s)://` and `ftp://` addresses and e-mail
+    addresses; not a bare domain (`example.com`), which linkify-it would link too. Text with none of
+    those marks is not searched at all (the search is the slow part of rendering)."""
+
+    def pretest(self, text: str) -> bool:
+        return bool(_MAYBE_LINK.search(text))
+
+    def test(self, text: str) -> bool:
+        return bool(self.match(text))
+
+    def match(self, text: str) -> list | None:
+        if not _MAYBE_LINK.search(text):
+            return None
+        found = [m for m in super().match(text) or []
+                 if m.schema in ("http:", "https:", "ftp:", "mailto:") or (not m.schema and m.raw.lower().startswith("www."))]
+        return found or None
+
+
 @functools.lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
     """CommonMark + GFM (tables, `~~strikethrough~~` as GitHub's `<del>`, bare URLs linked), raw HTML kept
     for the sanitiser to judge, and GitHub's heading anchors."""
     # maxNesting: the 16 levels of lists `policy check` allows take 2 each (the list, its item) and a paragraph.
     md = MarkdownIt("gfm-like", {"linkify": True, "html": True, "xhtmlOut": False, "maxNesting": 40})
+    md.linkify = _GitHubLinks()
     md.core.ruler.push("policy_heading_ids", _heading_ids)
     md.add_render_rule("s_open", _strikethrough("<del>"))
     md.add_render_rule("s_close", _strikethrough("</del>"))

@@ -20,6 +20,7 @@ DATA = Path(__file__).parent / "data"
 SPEC = json.loads((DATA / "commonmark" / "spec.json").read_text(encoding="utf-8"))
 _ID = re.compile(r' id="[^"]*"')
 _LINK = re.compile(r'<a href="[^"]*">|</a>')
+_BARE_DOMAIN = re.compile(r'<a href="http://((?!www\.)[^"]*)">\1</a>')
 
 
 def shown(html: str) -> str:
@@ -47,6 +48,7 @@ def test_gfm_extension_fixtures(name: str) -> None:
     failed = []
     for line, title, markdown, expected in read_fixture_file(DATA / "commonmark" / name):
         want = shown(expected.replace("<s>", "<del>").replace("</s>", "</del>"))
+        want = _BARE_DOMAIN.sub(r"\1", want)  # GitHub links `www.` and `https://`, not `github.com` alone
         if ours(markdown).rstrip() != want.rstrip():
             failed.append((line, title))
     assert failed == []
@@ -92,6 +94,15 @@ def test_adjacent_strong_runs_follow_the_flanking_rules(markdown: str, expected:
 def test_items_separated_by_a_whitespace_only_line_make_a_loose_list(markdown: str) -> None:
     """One blank line between any two items makes the whole list loose: every item a paragraph."""
     assert len(re.findall(r"<li>\s*<p>", ours(markdown))) == 3, ours(markdown)
+
+
+@pytest.mark.parametrize(("markdown", "linked"), [
+    ("See reddit.com or www.reddit.com/policy.", ["http://www.reddit.com/policy"]),
+    ("Write to dpo@x.com, visit x.ai/privacy or https://x.com/tos.", ["mailto:dpo@x.com", "https://x.com/tos"]),
+])
+def test_bare_links_as_github_makes_them(markdown: str, linked: list[str]) -> None:
+    """GFM's autolink extension: `www.`, `http(s)://` and e-mail addresses become links, a bare domain stays text."""
+    assert re.findall(r'href="([^"]*)"', to_html(markdown)) == linked
 
 
 def test_what_policies_use_still_renders() -> None:

@@ -129,8 +129,9 @@ def _markdown() -> MarkdownIt:
 
 
 def render(text: str) -> str:
-    """Policy Markdown to HTML as GitHub renders it, before sanitising."""
-    return _markdown().render(text)
+    """Policy Markdown to HTML as GitHub renders it, before sanitising (no newline after the last block,
+    so that pages keep the bytes they had)."""
+    return _markdown().render(text).rstrip("\n")
 
 
 def warm_up() -> None:

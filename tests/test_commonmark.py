@@ -36,7 +36,7 @@ def ours(markdown: str) -> str:
 def test_commonmark_spec_examples(example: dict) -> None:
     """Lists, list items, emphasis, setext headings, autolinks, hard breaks: as the CommonMark spec says.
     GitHub also links bare URLs (GFM's autolink extension): there the only difference allowed is that link."""
-    expected, got = shown(example["html"]), ours(example["markdown"])
+    expected, got = shown(example["html"].rstrip("\n")), ours(example["markdown"])
     if got != expected and re.search(r"https?://|www\.|@", example["markdown"]):
         got, expected = _LINK.sub("", got), _LINK.sub("", expected)
     assert got == expected, example["markdown"]

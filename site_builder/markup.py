@@ -12,6 +12,7 @@ import functools
 import re
 import secrets
 from html.parser import HTMLParser
+from urllib.parse import unquote
 
 import nh3
 from linkify_it import LinkifyIt
@@ -115,6 +116,21 @@ class _GitHubLinks(LinkifyIt):
         return found or None
 
 
+_ENCODED_LETTERS = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
+
+
+def _readable(href: str) -> str:
+    """Letters beyond ASCII stay as written in a link (`#τα-δικαιώματά-σας`, the id its heading carries;
+    `https://el.wikipedia.org/wiki/Ελλάδα`), not percent-encoded: the same target for a browser, the
+    bytes the pages had, and what our link checks compare. Other escapes (`%22`) stay escaped."""
+    def decode(m: re.Match) -> str:
+        try:
+            return unquote(m.group(), errors="strict")
+        except UnicodeDecodeError:
+            return m.group()
+    return _ENCODED_LETTERS.sub(decode, href)
+
+
 @functools.lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
     """CommonMark + GFM (tables, `~~strikethrough~~` as GitHub's `<del>`, bare URLs linked), raw HTML kept
@@ -122,6 +138,8 @@ def _markdown() -> MarkdownIt:
     # maxNesting: the 16 levels of lists `policy check` allows take 2 each (the list, its item) and a paragraph.
     md = MarkdownIt("gfm-like", {"linkify": True, "html": True, "xhtmlOut": False, "maxNesting": 40})
     md.linkify = _GitHubLinks()
+    encode = md.normalizeLink
+    md.normalizeLink = lambda url: _readable(encode(url))  # type: ignore[method-assign]
     md.core.ruler.push("policy_heading_ids", _heading_ids)
     md.add_render_rule("s_open", _strikethrough("<del>"))
     md.add_render_rule("s_close", _strikethrough("</del>"))

@@ -105,6 +105,17 @@ def test_bare_links_as_github_makes_them(markdown: str, linked: list[str]) -> No
     assert re.findall(r'href="([^"]*)"', to_html(markdown)) == linked
 
 
+@pytest.mark.parametrize(("markdown", "href"), [
+    ("Δείτε [τις επιλογές σας](#ποιες-είναι-οι-επιλογές-σας).", "#ποιες-είναι-οι-επιλογές-σας"),
+    ("[Ελλάδα](https://el.wikipedia.org/wiki/Ελλάδα) [q](#a%22b)", "https://el.wikipedia.org/wiki/Ελλάδα"),
+])
+def test_links_keep_greek_letters_readable(markdown: str, href: str) -> None:
+    """A link to a Greek heading carries the heading's own id (not `%CF%80...`); other escapes stay."""
+    html = to_html(markdown)
+    assert f'href="{href}"' in html and "%CF" not in html and "%CE" not in html
+    assert 'href="#a%22b"' in html or "q]" not in markdown
+
+
 def test_what_policies_use_still_renders() -> None:
     """Tables with alignment and `<br>` in cells, strikethrough, bare and <...> links, hard breaks and
     `{{ placeholders }}` (replaced before rendering, shown as written if left)."""

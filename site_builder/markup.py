@@ -1,14 +1,9 @@
-"""Policy Markdown to safe HTML: Python-Markdown renders as GitHub would, nh3 removes anything active.
+"""Policy Markdown to safe HTML: rendered as GitHub renders it (CommonMark + GFM), nh3 removes anything active.
 
-Legal editors review the policy on GitHub or GitLab, so the published page must show what
-their preview showed. Python-Markdown (the renderer MkDocs uses) differs from CommonMark/GFM
-in a few places that real policies hit; the extensions below close those gaps:
-
-- `mdx_breakless_lists`: a list may follow a paragraph line without a blank line;
-- `GitHubMarkdown` (ours): `** text**` stays literal, as in CommonMark; nested lists indented by 2 spaces, or by the width of the marker, as
-  CommonMark reads them (Python-Markdown wants exactly 4 per level);
-- `pymdownx.tilde`: `~~strikethrough~~`; `pymdownx.magiclink`: bare URLs and `<https://...>`;
-- `tables`, with `<br>` in cells; setext headings and hard line breaks are built in.
+Legal editors review the policy on GitHub or GitLab, so the published page must show what their
+preview showed. markdown-it-py implements CommonMark with GFM's tables, strikethrough and bare-URL
+autolinks (linkify), so the site reads lists, emphasis, setext headings and the rest exactly as
+GitHub does, by construction. MkDocs keeps Python-Markdown for the page shell around the text.
 """
 
 from __future__ import annotations
@@ -17,13 +12,12 @@ import functools
 import re
 import secrets
 from html.parser import HTMLParser
+from urllib.parse import unquote
 
-import markdown
 import nh3
-from markdown.extensions import Extension
-from markdown.inlinepatterns import InlineProcessor
-from markdown.preprocessors import Preprocessor
-from markdown.treeprocessors import Treeprocessor
+from linkify_it import LinkifyIt
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 ALLOWED_TAGS = {
     "a", "abbr", "aside", "b", "blockquote", "br", "code", "del", "div", "em", "h1", "h2", "h3", "h4",
@@ -31,7 +25,7 @@ ALLOWED_TAGS = {
     "table", "tbody", "td", "th", "thead", "tr", "ul",
 }
 # Policy text keeps nothing our scripts, our styles or Material's act on: no `class`, no `data-*`, no `id`
-# (a heading's anchor is added by the renderer itself, see `_HeadingIds`), no `role` or `tabindex`.
+# (a heading's anchor is added by the renderer itself, see `_heading_ids`), no `role` or `tabindex`.
 POLICY_ATTRIBUTES = {"*": {"lang"}, "a": {"href", "title", "hreflang"}, "abbr": {"title"}, "ol": {"start"},
                      "td": {"style"}, "th": {"style", "scope"}, **{f"h{n}": {"id"} for n in range(1, 7)}}
 # The pages this tool assembles around the policy text: our own classes and data attributes.
@@ -42,69 +36,9 @@ ALLOWED_ATTRIBUTES = {"*": {"id", "class", "lang", "role"}, "a": {"href", "title
                       "tr": {"data-version"}, "section": {"data-section"}, "ol": {"start"},
                       "td": {"style", "data-label"}, "th": {"style", "scope"}}
 URL_SCHEMES = {"http", "https", "mailto"}
-_ITEM = re.compile(r"^( *)([-*+]|\d{1,9}[.)])( +|$)")
-_FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _ALIGN = re.compile(r"^text-align: ?(left|right|center);?$")
 
 
-class _ListIndent(Preprocessor):
-    """Re-indent list content to 4 spaces per level, the way CommonMark nests it.
-
-    CommonMark nests a line under an item when it is indented at least to the item's content
-    column (2 for `- `, 4 for `*   `, 3 for `1. `); Python-Markdown always wants 4.
-    """
-
-    def run(self, lines: list[str]) -> list[str]:
-        out: list[str] = []
-        stack: list[int] = []  # content column of each open item
-        fenced = blank = False
-        for line in lines:
-            if _FENCE.match(line):
-                fenced = not fenced
-            if fenced or not line.strip():
-                out.append(line)
-                blank = blank or not line.strip()
-                continue
-            indent = len(line) - len(line.lstrip(" "))
-            item = _ITEM.match(line)
-            lazy = not item and not blank and stack  # a paragraph's continuation line stays where it is
-            while stack and indent < stack[-1] and not lazy:
-                stack.pop()
-            if item:
-                depth, width = len(stack), len(item.group(2))
-                spaces = len(item.group(3))
-                content = indent + width + (spaces if 0 < spaces <= 4 else 1)
-                if blank and out and depth < _depth_of(out):
-                    out.append("")  # a shallower item after a nested list starts a new item
-                out.append("    " * depth + item.group(2) + " " + line[item.end():])
-                stack.append(content)
-            elif stack and not lazy:
-                extra = indent - stack[-1]  # 1 to 3 more spaces mean nothing; 4 make code
-                out.append("    " * len(stack) + " " * (extra if extra >= 4 else 0) + line.lstrip(" "))
-            elif not stack and indent < 4:
-                out.append(line.lstrip(" "))
-            else:
-                out.append(line)
-            blank = False
-        return out
-
-
-def _depth_of(out: list[str]) -> int:
-    """Nesting depth of the last item written (4 spaces per level)."""
-    for line in reversed(out):
-        if line.strip():
-            return (len(line) - len(line.lstrip(" "))) // 4
-    return 0
-
-
-class _LiteralDelimiter(InlineProcessor):
-    """`**` or `_` followed by a space opens nothing in CommonMark: it stays literal text."""
-
-    def handleMatch(self, m: re.Match, data: str) -> tuple[str, int, int]:  # noqa: N802 - Python-Markdown's API
-        return self.md.htmlStash.store(m.group(1)), m.start(0), m.end(0)
-
-
-_STASH = re.compile("\x02wzxhzdk:\\d+\x03")
 # Marks the heading ids the renderer wrote, so that the sanitiser keeps those and drops any an editor typed;
 # new in every process, so no policy text can contain it.
 _OWN_ID = "policy-" + secrets.token_hex(8) + "-"
@@ -120,13 +54,23 @@ def github_slug(text: str) -> str:
     return _NOT_SLUG.sub("", text.strip().lower()).replace(" ", "-")
 
 
-class _HeadingIds(Treeprocessor):
-    """Every heading inside a section gets GitHub's anchor (made unique per page by `unique_ids`)."""
+def _heading_text(inline: Token) -> str:
+    """A heading's words as its anchor reads them: text, code and link text; no raw HTML, no image."""
+    out: list[str] = []
+    for child in inline.children or []:  # an image's alt text is its own children, not read here
+        if child.type in ("text", "code_inline"):
+            out.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            out.append("\n")
+    return "".join(out)
 
-    def run(self, root) -> None:  # noqa: ANN001 - an ElementTree element
-        for el in root.iter():
-            if el.tag in ("h1", "h2", "h3", "h4", "h5", "h6") and "id" not in el.attrib:
-                el.set("id", _OWN_ID + github_slug(_STASH.sub("", "".join(el.itertext()))))
+
+def _heading_ids(state) -> None:  # noqa: ANN001 - markdown-it's StateCore
+    """Every heading inside a section gets GitHub's anchor (made unique per page by `unique_ids`)."""
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and i + 1 < len(tokens):
+            token.attrSet("id", _OWN_ID + github_slug(_heading_text(tokens[i + 1])))
 
 
 # Ids the page itself uses: the theme's (`__config` holds Material's settings, `__search`...) and
@@ -152,28 +96,73 @@ def heading_ids(html: str) -> list[str]:
     return [m.group(2) for m in _HEADING_ID.finditer(html)]
 
 
-class GitHubMarkdown(Extension):
-    """Our corrections: list indentation, emphasis that must touch its text, heading anchors."""
-
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Python-Markdown's API
-        md.preprocessors.register(_ListIndent(md), "policy_list_indent", 25)
-        md.treeprocessors.register(_HeadingIds(md), "policy_heading_ids", 4)
-        md.inlinePatterns.register(_LiteralDelimiter(r"(?<!\S)([*_]{1,3})(?=\s)", md), "policy_literal_em", 105)
+def _strikethrough(tag: str):  # noqa: ANN202 - a markdown-it render rule
+    def rule(self, tokens, idx, options, env) -> str:  # noqa: ANN001, ARG001
+        return tag
+    return rule
 
 
-MARKDOWN_EXTENSIONS: list = ["tables", "sane_lists", "mdx_breakless_lists", "pymdownx.tilde", "pymdownx.magiclink"]
+_MAYBE_LINK = re.compile(r"www\.|https?://|@|mailto:", re.IGNORECASE)
+
+
+class _GitHubLinks(LinkifyIt):
+    """The bare links GitHub makes (GFM's autolink extension): `www.`, `http(s)://` and `ftp://` addresses and e-mail
+    addresses; not a bare domain (`example.com`), which linkify-it would link too. Text with none of
+    those marks is not searched at all (the search is the slow part of rendering)."""
+
+    def pretest(self, text: str) -> bool:
+        return bool(_MAYBE_LINK.search(text))
+
+    def test(self, text: str) -> bool:
+        return bool(self.match(text))
+
+    def match(self, text: str) -> list | None:
+        if not _MAYBE_LINK.search(text):
+            return None
+        found = [m for m in super().match(text) or []
+                 if m.schema in ("http:", "https:", "ftp:", "mailto:") or (not m.schema and m.raw.lower().startswith("www."))]
+        return found or None
+
+
+_ENCODED_LETTERS = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
+
+
+def _readable(href: str) -> str:
+    """Letters beyond ASCII stay as written in a link (`#τα-δικαιώματά-σας`, the id its heading carries;
+    `https://el.wikipedia.org/wiki/Ελλάδα`), not percent-encoded: the same target for a browser, the
+    bytes the pages had, and what our link checks compare. Other escapes (`%22`) stay escaped."""
+    def decode(m: re.Match) -> str:
+        try:
+            return unquote(m.group(), errors="strict")
+        except UnicodeDecodeError:
+            return m.group()
+    return _ENCODED_LETTERS.sub(decode, href)
 
 
 @functools.lru_cache(maxsize=1)
-def _markdown() -> markdown.Markdown:
-    return markdown.Markdown(extensions=[*MARKDOWN_EXTENSIONS, GitHubMarkdown()], output_format="html",
-                             extension_configs={"pymdownx.tilde": {"subscript": False},
-                                                "pymdownx.magiclink": {"hide_protocol": False}})
+def _markdown() -> MarkdownIt:
+    """CommonMark + GFM (tables, `~~strikethrough~~` as GitHub's `<del>`, bare URLs linked), raw HTML kept
+    for the sanitiser to judge, and GitHub's heading anchors."""
+    # maxNesting: the 16 levels of lists `policy check` allows take 2 each (the list, its item) and a paragraph.
+    md = MarkdownIt("gfm-like", {"linkify": True, "html": True, "xhtmlOut": False, "maxNesting": 40})
+    md.linkify = _GitHubLinks()
+    encode = md.normalizeLink
+    md.normalizeLink = lambda url: _readable(encode(url))  # type: ignore[method-assign]
+    md.core.ruler.push("policy_heading_ids", _heading_ids)
+    md.add_render_rule("s_open", _strikethrough("<del>"))
+    md.add_render_rule("s_close", _strikethrough("</del>"))
+    return md
+
+
+def render(text: str) -> str:
+    """Policy Markdown to HTML as GitHub renders it, before sanitising (no newline after the last block,
+    so that pages keep the bytes they had)."""
+    return _markdown().render(text).rstrip("\n")
 
 
 def warm_up() -> None:
     """Make the Markdown converter now (in a worker waiting for its first page)."""
-    _markdown()
+    _markdown().render("# a\n\nb www.example.com")
 
 
 def _keep_alignment(element: str, attribute: str, value: str) -> str | None:
@@ -208,32 +197,7 @@ def sanitize(html: str) -> str:
 @functools.lru_cache(maxsize=8192)
 def to_html(text: str) -> str:
     """Render policy Markdown to sanitised HTML (GitHub's reading of it)."""
-    md = _markdown()
-    md.reset()
-    return sanitize_policy(md.convert(text))
-
-
-@functools.lru_cache(maxsize=1)
-def _github():
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("gfm-like", {"linkify": True})
-
-
-def github_difference(text: str) -> tuple[int, str, str] | None:
-    """Where this Markdown reads differently on GitHub (CommonMark + GFM, by markdown-it-py):
-    (0-based line, GitHub's text, ours) of the first block that differs, or None."""
-    from site_builder.blocks import cut
-
-    ours = [b.key for b in cut(to_html(text))]
-    tokens = _github().parse(text)
-    theirs = [b.key for b in cut(sanitize_policy(_github().renderer.render(tokens, _github().options, {})))]
-    if ours == theirs:
-        return None
-    k = next((i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b), min(len(ours), len(theirs)))
-    lines = [tok.map[0] for tok in tokens if tok.type == "inline" and tok.map]
-    line = lines[min(k, len(lines) - 1)] if lines else 0
-    return line, (theirs[k] if k < len(theirs) else ""), (ours[k] if k < len(ours) else "")
+    return sanitize_policy(render(text))
 
 
 class _StartTags(HTMLParser):
@@ -261,9 +225,7 @@ def stripped_markup(text: str) -> list[tuple[str, str, int]]:
     The kept tags are a subsequence of the rendered ones (nh3 drops tags and attributes, never adds);
     an `id` the renderer wrote is not counted.
     """
-    md = _markdown()
-    md.reset()
-    rendered = _start_tags(md.convert(text))
+    rendered = _start_tags(render(text))
     kept = _start_tags(to_html(text))
     out: list[tuple[str, str, int]] = []
     k, seen = 0, dict.fromkeys((tag for tag, _ in rendered), -1)

@@ -32,8 +32,8 @@ from site_builder.site.writer import link_or_copy
 THEME_DIR = Path(__file__).parents[1] / "theme"
 _PLACEHOLDER = re.compile(f"<p>{FRAGMENT_PREFIX}(t?[0-9a-f]+)</p>")
 # Installed packages whose version changes the rendered pages: part of every page's cache key.
-RENDERING_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "mdx-breakless-lists", "nh3",
-                      "babel", "jinja2", "fast-diff-match-patch", "markdown-it-py")
+RENDERING_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "markdown-it-py", "linkify-it-py", "nh3",
+                      "babel", "jinja2", "fast-diff-match-patch")
 BUTTON = "md-button"  # Material's classes for a link or form button in page fragments
 BUTTON_PRIMARY = "md-button md-button--primary"
 TEMPLATE_CACHE = "templates"  # the engine's compiled templates, in the repository's cache folder

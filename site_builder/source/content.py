@@ -404,8 +404,6 @@ def _check_body(body: str, body_line: int, path: str, known: set[str] | None,
             elif dest.startswith("#") and editing and known is not None and dest[1:] not in known:
                 problems.append(Problem(path, body_line + offset, f"link to `{dest}` matches no section or heading of this page, so it leads nowhere (on GitHub too): use a section id from policy/policy.yml or a heading's anchor", "warning"))
     _check_markup(body, body_line, path, problems, editing)
-    if editing:  # advice for editors, not a fault of a published release
-        _check_github(body, body_line, path, problems)
 
 
 def _check_markup(body: str, body_line: int, path: str, problems: list[Problem], editing: bool) -> None:
@@ -433,18 +431,6 @@ def _tag_line(body: str, tag: str, rank: int) -> int:
     if not found:
         return 0
     return body.count("\n", 0, found[min(rank, len(found) - 1)].start())
-
-
-def _check_github(body: str, body_line: int, path: str, problems: list[Problem]) -> None:
-    """Warn where the site would show the text otherwise than GitHub's preview the editors approved."""
-    from site_builder.markup import github_difference
-
-    found = github_difference(body)
-    if found:
-        line, github, ours = found
-        problems.append(Problem(path, body_line + line, f"this renders differently on GitHub: GitHub shows {_short(github, 60)}, "
-                                "the site shows " + _short(ours, 60) + "; write it so both agree (a blank line before a list, "
-                                "4 spaces to nest, emphasis that touches its words)", "warning"))
 
 
 def _read_front_matter(source: Source, path: str, problems: list[Problem]) -> tuple[dict, dict[str, int], str, int] | None:
@@ -577,7 +563,7 @@ def load_snapshot(source: Source, *, advice: bool | None = None) -> tuple[Snapsh
     """Read and validate the policy from a source; every problem is collected, none raised.
 
     The editors' own text (the working tree) also gets the advice checks: anchors that lead
-    nowhere and Markdown GitHub renders otherwise; a published release only the rules.
+    nowhere; a published release only the rules.
     """
     editing = isinstance(source, WorkingTree) if advice is None else advice
     problems: list[Problem] = []

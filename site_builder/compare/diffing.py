@@ -540,10 +540,17 @@ def _draft(old: SectionText | None, new: SectionText | None) -> _Draft:
         blocks = section_blocks(new.body)
         return _Draft(new, None, [_whole(b, "+", b.chain) for b in blocks], list(blocks))
     if old.body == new.body:
-        blocks = section_blocks(new.body)
-        return _Draft(new, old, [_paired(b, b) for b in blocks], [None] * len(blocks))
+        kept = _unchanged(new.body)
+        return _Draft(new, old, list(kept), [None] * len(kept))
     changes = block_changes(section_blocks(old.body), section_blocks(new.body))
     return _Draft(new, old, changes, _sources(changes, section_blocks(old.body), section_blocks(new.body)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _unchanged(body: str) -> tuple[BlockChange, ...]:
+    """The blocks of a section that did not change: most sections of most releases, the same
+    body release after release, so they are made once (BlockChange is frozen: safe to share)."""
+    return tuple(_paired(b, b) for b in section_blocks(body))
 
 
 def _sources(changes: list[BlockChange], old: Sequence[Block], new: Sequence[Block]) -> list[Block | None]:

@@ -394,11 +394,26 @@ def _whole(block: Block, op: str, chain: tuple[Container, ...]) -> BlockChange:
     return BlockChange(block.kind, "added" if op == "+" else "removed", tuple(_grouped(op, block.tokens)), chain)
 
 
+_SAME: dict[int, tuple[Block, BlockChange]] = {}
+
+
+def _same(block: Block) -> BlockChange:
+    """A block that did not change, made once per block: `section_blocks` keeps the blocks of a body,
+    so the same block comes back in every release that did not touch it."""
+    hit = _SAME.get(id(block))
+    if hit is not None and hit[0] is block:
+        return hit[1]
+    change = BlockChange(block.kind, "unchanged", tuple(_kept(list(block.tokens), list(block.tokens))), block.chain)
+    if len(_SAME) > 200_000:
+        _SAME.clear()
+    _SAME[id(block)] = (block, change)
+    return change
+
+
 def _paired(old: Block, new: Block) -> BlockChange:
-    if old.tokens == new.tokens:
-        pieces = _kept(list(old.tokens), list(new.tokens))
-    else:
-        pieces = word_pieces(old.tokens, new.tokens)
+    if old.tokens == new.tokens:  # the same words, marks and links: the change is the new block's own
+        return _same(new)
+    pieces = word_pieces(old.tokens, new.tokens)
     links = _link_changes(old, new) if old.links != new.links else ()
     changed = bool(links) or any(p.op != "=" for p in pieces)
     return BlockChange(new.kind, "changed" if changed else "unchanged", tuple(pieces), new.chain, links=links)

@@ -465,9 +465,16 @@ def _cut_level(versions: list[Version], level: int | None, source: Path) -> int:
 
 
 def version_levels(versions: list[Version], level: int | None, fallback: int) -> list[int]:
-    """The heading level each version is cut at: `--level` for all, else the version's own
-    structure (a version without one takes the level most versions use)."""
-    return [level or own_level(v.text) or fallback for v in versions]
+    """The heading level each version is cut at: `--level` for all; else the level most versions
+    use, where it cuts this version into sections; else the version's own structure (LinkedIn's
+    last versions use `####` only). A version that also repeats its title heading keeps the common level."""
+    if level:
+        return [level] * len(versions)
+    out = []
+    for version in versions:
+        used = Counter(lv for lv, *_ in headings(version.text))
+        out.append(fallback if used.get(fallback, 0) >= 2 else own_level(version.text) or fallback)
+    return out
 
 
 LOST_WORDS = 0.9  # a version with less than a tenth of the words before it is likely not the policy

@@ -222,6 +222,39 @@ def bench_corpus_largest() -> list[tuple[str, str, float]]:
     return out
 
 
+def bench_scaling(sizes: tuple[int, ...] = (1000, 2000, 4000, 8000, 16000)) -> list[tuple[int, float]]:
+    """Comparison time against text size: a restructuring of `n` blocks (paragraphs) in 20 sections,
+    where every block leaves its section for another and every third one is also edited.
+    Words are drawn with Zipf's frequencies from a vocabulary that grows with the text, as real text's does."""
+    import random
+
+    from site_builder.compare.diffing import compare_texts, section_blocks
+    from site_builder.source.models import LanguageText, SectionText
+
+    out = []
+    for n in sizes:
+        rng = random.Random(n)
+        vocab = [f"w{k}" for k in range(5 * n)]
+        weights = [1 / (rank + 1) for rank in range(len(vocab))]
+        blocks = [" ".join(rng.choices(vocab, weights, k=rng.randint(12, 25))) + "." for _ in range(n)]
+        edited = [b.replace(" ", " changed ", 1) if k % 3 == 0 else b for k, b in enumerate(blocks)]
+        def text(parts: list[str], shift: int) -> LanguageText:
+            secs = [[] for _ in range(20)]  # type: list[list[str]]
+            for k, part in enumerate(parts):
+                secs[(k + shift) % 20].append(part)
+            return LanguageText("en", "P", tuple(SectionText(f"s{k}", f"S{k}", "\n\n".join(b), k + 1, "source")
+                                                 for k, b in enumerate(secs)))
+        old, new = text(blocks, 0), text(edited, 7)
+        section_blocks.cache_clear()
+        for t in (old, new):  # rendering is not comparison: done before the clock starts
+            for sec in t.sections:
+                section_blocks(sec.body)
+        start = time.process_time()  # CPU time: the machines here are shared
+        compare_texts(old, new, from_label="a", to_label="b")
+        out.append((n, time.process_time() - start))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 200])
@@ -236,6 +269,13 @@ def main() -> None:
     print(f"20,000-word paragraph, 100 words changed: ours {long['ours_ms']:.1f} ms in-process (rendering included), "
           f"git diff --word-diff {long['git_ms']:.1f} ms ({long['git_startup_ms']:.1f} ms of it git's start-up); "
           f"ratio {long['ours_ms'] / long['git_ms']:.1f}x; {long['marked']} words marked inserted")
+    scaling = bench_scaling()
+    print("| blocks | compare (restructuring) | x per doubling |")
+    print("|---|---|---|")
+    for k, (n, sec) in enumerate(scaling):
+        print(f"| {n:,} | {sec:.2f} s | {'' if k == 0 else f'{sec / scaling[k - 1][1]:.2f}x'} |")
+    worst = max((b / a for (_, a), (_, b) in zip(scaling, scaling[1:], strict=False)), default=0.0)
+    print(f"comparison scaling: worst {worst:.2f}x per doubling (target <= 2.5x): {'met' if worst <= 2.5 else 'MISSED'}")
     for service, pair, ms in bench_corpus_largest():
         print(f"largest real change in the corpus, {service} {pair}: {ms:.0f} ms (render + compare, one language)")
     if args.diff_only:

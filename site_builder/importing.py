@@ -24,7 +24,7 @@ from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
 from markdownify import MarkdownConverter
 
-from site_builder.compare.diffing import similarity
+from site_builder.compare.diffing import plausible, similarity
 from site_builder.errors import PolicyError, Problem, errors_in
 from site_builder.source import history
 from site_builder.source.content import SECTION_ID, content_hash, load_record, load_snapshot
@@ -236,14 +236,17 @@ def headings(text: str) -> tuple[tuple[int, int, int, str], ...]:
     return tuple(out)
 
 
+def own_level(text: str) -> int | None:
+    """The heading level that cuts this version into sections: the highest level used at least
+    twice, or used once below a lone title heading."""
+    levels = Counter(level for level, *_ in headings(text))
+    candidates = sorted(lv for lv, n in levels.items() if n >= 2 or (lv > 1 and n >= 1 and levels.get(1, 0) <= 1))
+    return candidates[0] if candidates else None
+
+
 def auto_level(texts: list[str]) -> int | None:
-    """The heading level that cuts most versions into sections: below a lone title heading."""
-    votes: Counter[int] = Counter()
-    for text in texts:
-        levels = Counter(level for level, *_ in headings(text))
-        candidates = sorted(lv for lv, n in levels.items() if n >= 2 or (lv > 1 and n >= 1 and levels.get(1, 0) <= 1))
-        if candidates:
-            votes[candidates[0]] += 1
+    """The heading level that cuts most versions into sections (for a version with no level of its own)."""
+    votes = Counter(lv for lv in map(own_level, texts) if lv is not None)
     return votes.most_common(1)[0][0] if votes else None
 
 
@@ -313,22 +316,24 @@ class IdKeeper:
         self.mapping = mapping
         self.report = report
         self.previous: list[tuple[str, Cut]] = []
+        self.titles: dict[str, str] = {}  # every title seen so far -> its latest id
 
     def assign(self, label: str, cuts: list[Cut]) -> list[tuple[str, Cut]]:
         taken: set[str] = set()
         out: list[tuple[str, Cut] | None] = [None] * len(cuts)
-        by_title: dict[str, str] = {}
+        by_title: dict[str, str] = dict(self.titles)  # a section a version lost comes back with its id
         for sid, cut in self.previous:
-            by_title.setdefault(_norm(cut.title), sid)
+            by_title[_norm(cut.title)] = sid
         for i, cut in enumerate(cuts):  # explicit --map, then the same title
             found = "introduction" if cut.intro else self.mapping.get(_norm(cut.title)) or by_title.get(_norm(cut.title))
             if found and found not in taken:
                 sid = found
                 out[i] = (sid, cut)
                 taken.add(sid)
+        olds = [(sid, _WORD.findall(old.body.lower())) for sid, old in self.previous]
         for i, cut in enumerate(cuts):  # then text that stayed close under a new title
             if out[i] is None:
-                close = self._closest(cut, taken)
+                close = self._closest(cut, taken, olds)
                 if close:
                     sid = close
                     out[i] = (sid, cut)
@@ -346,17 +351,20 @@ class IdKeeper:
                 out[i] = (sid, cut)
                 taken.add(sid)
         self.previous = [pair for pair in out if pair is not None]
+        self.titles.update((_norm(cut.title), sid) for sid, cut in self.previous)
         return self.previous
 
-    def _closest(self, cut: Cut, taken: set[str]) -> str | None:
+    @staticmethod
+    def _closest(cut: Cut, taken: set[str], olds: list[tuple[str, list[str]]]) -> str | None:
+        """The free id of the earlier section whose text is closest (similarity above one half):
+        only sections that share enough rare words can reach that, so only they are compared."""
         words = _WORD.findall(cut.body.lower())
+        free = [(sid, old) for sid, old in olds if sid not in taken]
         best, score = None, 0.5
-        for sid, old in self.previous:
-            if sid in taken:
-                continue
-            value = similarity(words, _WORD.findall(old.body.lower()))
-            if value > score:
-                best, score = sid, value
+        for k in plausible([words], [old for _, old in free], 0.5).get(0, ()):
+            value = similarity(words, free[k][1])
+            if value > score:  # candidates come in order: the first of equals wins, as before
+                best, score = free[k][0], value
         return best
 
 
@@ -456,14 +464,54 @@ def _cut_level(versions: list[Version], level: int | None, source: Path) -> int:
     return level
 
 
-def plan_import(versions: list[Version], *, level: int, keep: dict[str, str], title: str | None, report: Report) -> list[Planned]:
+def version_levels(versions: list[Version], level: int | None, fallback: int) -> list[int]:
+    """The heading level each version is cut at: `--level` for all; else the level most versions
+    use, where it cuts this version into sections; else the version's own structure (LinkedIn's
+    last versions use `####` only). A version that also repeats its title heading keeps the common level."""
+    if level:
+        return [level] * len(versions)
+    out = []
+    for version in versions:
+        used = Counter(lv for lv, *_ in headings(version.text))
+        out.append(fallback if used.get(fallback, 0) >= 2 else own_level(version.text) or fallback)
+    return out
+
+
+LOST_WORDS = 0.9  # a version with less than a tenth of the words before it is likely not the policy
+LOST_SECTIONS = 0.5
+
+
+def _losses(label: str, before: list[tuple[str, Cut]] | None, after: list[tuple[str, Cut]]) -> list[str]:
+    """Warnings for a version that lost most of the text or half the sections of the one before."""
+    if not before:
+        return []
+    words = [sum(len(_WORD.findall(cut.body)) for _, cut in secs) for secs in (before, after)]
+    out = []
+    if words[0] and words[1] < words[0] * (1 - LOST_WORDS):
+        out.append(f"  warning: {label} has {words[1]:,} words against {words[0]:,} in the version before "
+                   f"(it lost {1 - words[1] / words[0]:.0%}): if the page captured was not the policy (a failure or "
+                   "maintenance page) or was cut short, remove it from the source and import again")
+    if len(before) >= 2 and len(after) <= len(before) * (1 - LOST_SECTIONS):
+        out.append(f"  warning: {label} has {len(after)} section(s) against {len(before)} in the version before: "
+                   "check that it is the whole policy (a capture cut short, a failure page or a changed heading style loses sections)")
+    return out
+
+
+def plan_import(versions: list[Version], *, levels: list[int], keep: dict[str, str], title: str | None, report: Report) -> list[Planned]:
     """Every release the import would commit, validated as `policy build` validates a release; raises on any error."""
     keeper, last, planned, errors = IdKeeper(keep, report), dt.date.min, [], []
-    for n, version in enumerate(versions, start=1):
+    before: list[tuple[str, Cut]] | None = None
+    for n, (version, level) in enumerate(zip(versions, levels, strict=True), start=1):
         doc_title, cuts = cut_version(version.text, level)
         last = max(version.date, last)  # effective dates never decrease
         name = str(n) if len(versions) > 1 else "1.0"
-        planned.append(_plan(name, last, version, title or doc_title or "Privacy Policy", keeper.assign(version.label, cuts)))
+        sections = keeper.assign(version.label, cuts)
+        report.add(f"  {version.label}: heading level {level}, {len(sections)} section(s), "
+                   f"{sum(len(_WORD.findall(cut.body)) for _, cut in sections):,} words")
+        for line in _losses(version.label, before, sections):
+            report.add(line)
+        before = sections
+        planned.append(_plan(name, last, version, title or doc_title or "Privacy Policy", sections))
         errors += validate(planned[-1])
     if errors:
         shown = errors[:20] + ([f"... and {len(errors) - 20} more"] if len(errors) > 20 else [])
@@ -484,10 +532,12 @@ def import_policy(source: Path, *, repo: Path, history_path: str | None = None, 
     root = Path(repo).resolve()
     if (root / "policy").exists() or (root / "changelog").exists():
         raise PolicyError(f"{root} has a policy already (policy/ or changelog/): import into a new, empty folder")
-    level = _cut_level(versions, level, Path(source))
+    common = _cut_level(versions, level, Path(source))
+    levels = version_levels(versions, level, common)
     report = Report()
-    report.add(f"Importing {len(versions)} version(s) from {source}, sections cut at heading level {level}")
-    planned = plan_import(versions, level=level, keep=keep, title=title, report=report)
+    report.add(f"Importing {len(versions)} version(s) from {source}, sections cut at heading level {common}"
+               + ("" if len(set(levels)) == 1 else " (each version at its own level, below)"))
+    planned = plan_import(versions, levels=levels, keep=keep, title=title, report=report)
     repo_git = history.init_or_open(root)
     for release in planned:
         _write(root, release.files)

@@ -11,7 +11,9 @@ about what `git diff --word-diff` costs, and a semantic clean-up keeps the marks
 from __future__ import annotations
 
 import functools
+import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -174,6 +176,53 @@ def similarity(a: Sequence, b: Sequence) -> float:
         return 0.0
     common = sum(i2 - i1 for tag, i1, i2, _, _ in _opcodes(a, b) if tag == "equal")
     return 2 * common / (len(a) + len(b))
+
+
+def plausible(lefts: Sequence[Sequence[str]], rights: Sequence[Sequence[str]], threshold: float) -> dict[int, list[int]]:
+    """For each left word list, the right ones (indices, in order) whose `similarity` with it can
+    reach `threshold`; no other pair can, so only these need scoring.
+
+    A prefix filter over an index of rare words: words are numbered by occurrence ("the" #1,
+    "the" #2) and ordered rarest first. Two lists with similarity >= t share at least
+    t/(2-t) of either one's words, so each one's rarest `len - that + 1` words already hold a
+    shared word; only lists sharing such a word, and of compatible lengths, are candidates.
+    The cost follows the number of words, not the product of the numbers of lists.
+    """
+    if threshold <= 0:
+        return {i: list(range(len(rights))) for i in range(len(lefts))}
+    share = threshold / (2 - threshold)
+
+    def numbered(words: Sequence[str]) -> list[tuple[str, int]]:
+        seen: Counter[str] = Counter()
+        out = []
+        for word in words:
+            seen[word] += 1
+            out.append((word, seen[word]))
+        return out
+
+    left_tokens, right_tokens = [numbered(w) for w in lefts], [numbered(w) for w in rights]
+    freq: Counter[tuple[str, int]] = Counter()
+    for tokens in left_tokens + right_tokens:
+        freq.update(tokens)
+
+    def prefix(tokens: list[tuple[str, int]]) -> list[tuple[str, int]]:
+        need = max(1, math.ceil(share * len(tokens) - 1e-9))
+        return sorted(tokens, key=lambda t: (freq[t], t))[: len(tokens) - need + 1]
+
+    index: dict[tuple[str, int], list[int]] = {}
+    for j, tokens in enumerate(right_tokens):
+        for tok in prefix(tokens):
+            index.setdefault(tok, []).append(j)
+    out: dict[int, list[int]] = {}
+    for i, tokens in enumerate(left_tokens):
+        if not tokens:
+            continue
+        found = {j for tok in prefix(tokens) for j in index.get(tok, ())}
+        la, mine = len(tokens), set(tokens)
+        # Words in common, in any order, bound the words in common in order: too few, no pair.
+        out[i] = sorted(j for j in found if share * la - 1e-9 <= len(right_tokens[j]) <= la / share + 1e-9
+                        and 2 * len(mine.intersection(right_tokens[j])) >= threshold * (la + len(right_tokens[j])) - 1e-9)
+    return out
 
 
 # --- words inside a block ----------------------------------------------------------------------
@@ -391,11 +440,26 @@ def _whole(block: Block, op: str, chain: tuple[Container, ...]) -> BlockChange:
     return BlockChange(block.kind, "added" if op == "+" else "removed", tuple(_grouped(op, block.tokens)), chain)
 
 
+_SAME: dict[int, tuple[Block, BlockChange]] = {}
+
+
+def _same(block: Block) -> BlockChange:
+    """A block that did not change, made once per block: `section_blocks` keeps the blocks of a body,
+    so the same block comes back in every release that did not touch it."""
+    hit = _SAME.get(id(block))
+    if hit is not None and hit[0] is block:
+        return hit[1]
+    change = BlockChange(block.kind, "unchanged", tuple(_kept(list(block.tokens), list(block.tokens))), block.chain)
+    if len(_SAME) > 200_000:
+        _SAME.clear()
+    _SAME[id(block)] = (block, change)
+    return change
+
+
 def _paired(old: Block, new: Block) -> BlockChange:
-    if old.tokens == new.tokens:
-        pieces = _kept(list(old.tokens), list(new.tokens))
-    else:
-        pieces = word_pieces(old.tokens, new.tokens)
+    if old.tokens == new.tokens:  # the same words, marks and links: the change is the new block's own
+        return _same(new)
+    pieces = word_pieces(old.tokens, new.tokens)
     links = _link_changes(old, new) if old.links != new.links else ()
     typography = any(p.op == "=" and p.old is not None and _visible(p.old) != _visible(p.text) for p in pieces)
     changed = bool(links) or typography or any(p.op != "=" for p in pieces)
@@ -485,11 +549,20 @@ def _renames(removed: set[str], added: set[str], olds: dict[str, SectionText],
              news: dict[str, SectionText]) -> dict[str, str]:
     """new id -> old id for sections whose id changed while the text (or the title) stayed close."""
     found: dict[str, str] = {}
-    for old_id in sorted(removed):
-        old_words = WORD.findall(" ".join(b.key for b in section_blocks(olds[old_id].body)))
+    old_ids, new_ids = sorted(removed), sorted(added)
+    words = {("old", sid): WORD.findall(" ".join(b.key for b in section_blocks(olds[sid].body))) for sid in old_ids}
+    words |= {("new", sid): WORD.findall(" ".join(b.key for b in section_blocks(news[sid].body))) for sid in new_ids}
+    # Only pairs that can reach the 0.6 needed, or that share a title, are scored.
+    close = plausible([words["old", s] for s in old_ids], [words["new", s] for s in new_ids], 0.6)
+    titled: dict[str, list[str]] = {}
+    for sid in new_ids:
+        titled.setdefault(news[sid].title.strip().lower(), []).append(sid)
+    for k, old_id in enumerate(old_ids):
+        old_words = words["old", old_id]
         best, score = None, 0.0
-        for new_id in sorted(added - set(found)):
-            new_words = WORD.findall(" ".join(b.key for b in section_blocks(news[new_id].body)))
+        candidates = {new_ids[j] for j in close.get(k, ())} | set(titled.get(olds[old_id].title.strip().lower(), ()))
+        for new_id in sorted(candidates - set(found)):
+            new_words = words["new", new_id]
             if len(old_words) * len(new_words) > 4_000_000:
                 continue
             value = similarity(old_words, new_words) if old_words or new_words else 0.0
@@ -530,10 +603,17 @@ def _draft(old: SectionText | None, new: SectionText | None) -> _Draft:
         blocks = section_blocks(new.body)
         return _Draft(new, None, [_whole(b, "+", b.chain) for b in blocks], list(blocks))
     if old.body == new.body:
-        blocks = section_blocks(new.body)
-        return _Draft(new, old, [_paired(b, b) for b in blocks], [None] * len(blocks))
+        kept = _unchanged(new.body)
+        return _Draft(new, old, list(kept), [None] * len(kept))
     changes = block_changes(section_blocks(old.body), section_blocks(new.body))
     return _Draft(new, old, changes, _sources(changes, section_blocks(old.body), section_blocks(new.body)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _unchanged(body: str) -> tuple[BlockChange, ...]:
+    """The blocks of a section that did not change: most sections of most releases, the same
+    body release after release, so they are made once (BlockChange is frozen: safe to share)."""
+    return tuple(_paired(b, b) for b in section_blocks(body))
 
 
 def _sources(changes: list[BlockChange], old: Sequence[Block], new: Sequence[Block]) -> list[Block | None]:
@@ -573,10 +653,10 @@ def _find_moves(drafts: dict[str, _Draft]) -> None:
         else:
             pending.append((sid, i, blk))
     rest = [m for m in ins if (m[0], m[1]) not in taken and len(_words(m[2])) >= 2 * MOVE_MIN_WORDS]
-    if len(pending) * len(rest) > 20_000:
-        return  # a rewrite, not a move: comparing every pair would cost more than it tells
-    for sid, i, blk in pending:
-        for cand in rest:
+    # Only blocks that share enough rare words can be 75 % similar: the others are never scored.
+    close = plausible([_words(blk) for _, _, blk in pending], [_words(m[2]) for m in rest], 0.75)
+    for k, (sid, i, blk) in enumerate(pending):
+        for cand in (rest[j] for j in close.get(k, ())):
             if cand[0] != sid and (cand[0], cand[1]) not in taken and cand[2].kind == blk.kind \
                     and similarity(_words(blk), _words(cand[2])) >= 0.75:
                 taken.add((cand[0], cand[1]))

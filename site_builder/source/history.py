@@ -74,6 +74,10 @@ def open_repo(path: Path) -> git.Repo:
         repo = git.Repo(path, search_parent_directories=False)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise GitError(f"{path} is not a git repository: run `git init` there, or pass --repo PATH of the policy repository") from None
+    if Path(repo.git_dir).resolve() == Path(path).resolve() and repo.working_tree_dir is not None:
+        # A bare repository without a `config` file (a copied mirror): GitPython takes it for a work
+        # tree's .git and runs git in the folder above; git itself finds it by HEAD, objects and refs.
+        repo.git.update_environment(GIT_DIR=repo.git_dir)
     return repo
 
 

@@ -1,0 +1,185 @@
+"""Issue 22 points 2 and 4: comparison and import that score only plausible pairs; import per version."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from site_builder.compare import diffing
+from site_builder.compare.diffing import compare_texts, plausible, similarity
+from site_builder.source.models import LanguageText, SectionText
+from tests.conftest import PolicyRepo
+
+VOCAB = [f"w{n}" for n in range(20_000)]
+ZIPF = [1 / (rank + 1) for rank in range(len(VOCAB))]  # word frequencies as in real text
+
+
+def text_of(sections: list[tuple[str, str]]) -> LanguageText:
+    return LanguageText("en", "Policy", tuple(SectionText(sid, sid.title(), body, i + 1, "source")
+                                              for i, (sid, body) in enumerate(sections)))
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choices(VOCAB, ZIPF, k=n)) + "."
+
+
+# --- point 2: only plausible pairs are scored, and no pair that matters is missed --------------
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.6, 0.75])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_index_finds_every_pair_a_full_scan_finds(threshold: float, seed: int) -> None:
+    rng = random.Random(seed)
+    small = VOCAB[:30]  # few distinct words: many pairs close to the threshold
+    base = [[rng.choice(small) for _ in range(rng.randint(1, 30))] for _ in range(60)]
+    lefts = [b[:] for b in base[:30]]
+    rights = []
+    for words in base[30:] + base[:30]:  # edited copies: near and far from the threshold
+        words = words[:]
+        for _ in range(rng.randint(0, len(words))):
+            words[rng.randrange(len(words))] = rng.choice(small)
+        rights.append(words)
+    found = plausible(lefts, rights, threshold)
+    for i, a in enumerate(lefts):
+        for j, b in enumerate(rights):
+            if similarity(a, b) >= threshold:
+                assert j in found.get(i, []), (threshold, a, b)
+        assert found.get(i, []) == sorted(found.get(i, []))
+
+
+def counting_similarity(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls = [0]
+
+    def counted(a, b):  # noqa: ANN001, ANN202
+        calls[0] += 1
+        return similarity(a, b)
+
+    monkeypatch.setattr(diffing, "similarity", counted)
+    return calls
+
+
+def rewrite(n: int, seed: int, moved_edit: str) -> tuple[LanguageText, LanguageText]:
+    """Two sections rewritten wholesale (n paragraphs out of each, n new ones in), and one
+    paragraph that left the first section for the second with one word changed."""
+    rng = random.Random(seed)
+    moved = "The controller keeps invoices for five years as the tax law requires of every seller."
+    old_a = "\n\n".join([sentence(rng, 12) for _ in range(n)] + [moved])
+    old_b = "\n\n".join(sentence(rng, 12) for _ in range(n))
+    new_a = "\n\n".join(sentence(rng, 12) for _ in range(n))
+    new_b = "\n\n".join([sentence(rng, 12) for _ in range(n)] + [moved.replace("five", moved_edit)])
+    return text_of([("alpha", old_a), ("beta", old_b)]), text_of([("alpha", new_a), ("beta", new_b)])
+
+
+@pytest.mark.parametrize("edit", ["six", "ten"])
+def test_a_move_inside_a_wholesale_rewrite_is_found(edit: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before, more than 20,000 pairs gave up on moves: a paragraph carried over was shown deleted and added."""
+    calls = counting_similarity(monkeypatch)
+    old, new = rewrite(160, 7, edit)
+    changes = compare_texts(old, new, from_label="a", to_label="b")
+    beta = next(s for s in changes.sections if s.id == "beta")
+    arrived = [b for b in beta.blocks if b.moved == "from"]
+    assert len(arrived) == 1 and arrived[0].moved_section == "alpha"
+    assert [p.text.strip() for p in arrived[0].pieces if p.op == "+"] == [edit]
+    assert calls[0] < 400  # 161 x 160 pairs before; now only those sharing rare words
+
+
+def test_scored_pairs_grow_with_the_text_not_its_square(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = counting_similarity(monkeypatch)
+    counts = []
+    for n in (100, 200, 400):
+        calls[0] = 0
+        old, new = rewrite(n, 3, "six")
+        compare_texts(old, new, from_label="a", to_label="b")
+        counts.append(calls[0])
+    assert counts[2] <= 2.5 * counts[1] + 5 and counts[1] <= 2.5 * counts[0] + 5, counts
+
+
+# --- point 4: import per version ---------------------------------------------------------------
+
+
+def target(tmp_path: Path) -> PolicyRepo:
+    repo = PolicyRepo(tmp_path / "imported")
+    repo.root.mkdir(parents=True)
+    repo.git("init", "-q", "-b", "main")
+    return repo
+
+
+BODY = {"Information we collect": "We collect your name, your e-mail address and your postal address when you order.",
+        "How we use it": "We use it to deliver your orders, to answer your questions and to send you invoices.",
+        "Your rights": "You may ask for a copy of your data, correct it, or ask us to erase it at any time."}
+
+
+def page(heading, extra: str = "", times: int = 1) -> str:  # noqa: ANN001
+    return "# Privacy Policy\n\nWelcome.\n\n" + "".join(f"{heading(t)}\n\n{' '.join([b] * times)}{extra}\n\n" for t, b in BODY.items())
+
+
+@pytest.mark.parametrize("later", [lambda t: f"#### {t}", lambda t: f"{t}\n---------"], ids=["atx4", "setext2"])
+def test_each_version_is_cut_at_its_own_heading_level(tmp_path: Path, later) -> None:  # noqa: ANN001
+    source = tmp_path / "versions"
+    source.mkdir()
+    early = (lambda t: f"## {t}") if later(" x").startswith("#") else (lambda t: f"### {t}")
+    for n, date in enumerate(["2024-01-01", "2024-06-01"], start=1):
+        (source / f"{n:03d}-{date}.md").write_text(page(early), encoding="utf-8")
+    for n, date in enumerate(["2025-01-01", "2025-06-01"], start=3):
+        (source / f"{n:03d}-{date}.md").write_text(page(later, f" Edit {n}."), encoding="utf-8")
+    repo = target(tmp_path)
+    done = repo.policy("import", str(source), "-q")
+    ids = ["introduction", "information-we-collect", "how-we-use-it", "your-rights"]
+    assert yaml.safe_load(repo.read("policy/policy.yml"))["sections"] == ids  # not one long "Introduction"
+    level = "4" if later(" x").startswith("#") else "2"
+    assert f"004-2025-06-01: heading level {level}, 4 section(s)" in done.stdout
+    assert "001-2024-01-01: heading level" in done.stdout
+    assert "warning" not in done.stdout
+
+
+ERROR_PAGE = "# Oops\n\nWe're all mixed up. Something went wrong on our side; please try again later or go back home.\n"
+
+
+@pytest.mark.parametrize("bad", ["error", "truncated"])
+def test_a_captured_error_page_is_imported_with_a_warning(tmp_path: Path, bad: str) -> None:
+    source = tmp_path / "versions"
+    source.mkdir()
+    (source / "001-2024-01-01.md").write_text(page(lambda t: f"## {t}", times=5), encoding="utf-8")
+    if bad == "error":
+        middle = ERROR_PAGE
+    else:  # the last sections missing: a capture cut short
+        middle = page(lambda t: f"## {t}", times=5).split("## How we use it")[0]
+    (source / "002-2024-02-01.md").write_text(middle, encoding="utf-8")
+    (source / "003-2024-03-01.md").write_text(page(lambda t: f"## {t}", " Again.", times=5), encoding="utf-8")
+    repo = target(tmp_path)
+    done = repo.policy("import", str(source), "-q")
+    warnings = [line for line in done.stdout.splitlines() if "warning" in line]
+    assert len(warnings) >= 1 and all("002-2024-02-01" in line for line in warnings), done.stdout
+    expect = "words against" if bad == "error" else "section(s) against"
+    assert any(expect in line for line in warnings)
+    # the version after it takes back the ids of the sections the bad capture lost
+    assert yaml.safe_load(repo.read("policy/policy.yml"))["sections"] == [
+        "introduction", "information-we-collect", "how-we-use-it", "your-rights"]
+
+
+@pytest.mark.parametrize("how", ["mirror", "bare-packed"])
+def test_history_of_a_bare_repository_without_config(tmp_path: Path, how: str) -> None:
+    origin = PolicyRepo(tmp_path / "origin")
+    origin.root.mkdir()
+    origin.git("init", "-q", "-b", "main")
+    for n in (1, 2):
+        origin.write("docs/privacy.md", page(lambda t: f"## {t}", f" Version {n}."))
+        origin.commit(f"Version {n}")
+    bare = tmp_path / "copy.git"
+    if how == "mirror":
+        origin.git("clone", "-q", "--mirror", str(origin.root), str(bare))
+    else:
+        origin.git("clone", "-q", "--bare", str(origin.root), str(bare))
+        origin.git("--git-dir", str(bare), "gc", "-q")
+    (bare / "config").unlink()
+    shutil.rmtree(bare / "hooks", ignore_errors=True)
+    repo = target(tmp_path)
+    done = repo.policy("import", str(bare), "--history", "docs/privacy.md", "-q", check=False)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "Version 2." in repo.read("policy/your-rights.md")
+    assert len(repo.git("log", "--format=%H").split()) == 2

@@ -383,22 +383,23 @@ def _change_list(changes: Changes, lang: str) -> str:
 
 def gdpr_page(view: VersionView, ctx: SiteContext, table_html: str) -> Page:
     """For editors, in the draft only (noindex): which section gives each item of Art. 13/14."""
-    lang = ctx.lang
-    url = f"{lang}/{view.version}/gdpr/"
-    frags: dict[str, str] = {}
-    body = (fragment(frags, version_header(view, ctx, url, on_changes=True)) + f"# {_md_escape(t(lang, 'gdpr.title'))}\n"
-            + fragment(frags, f'<p class="policy-notice">{html.escape(t(lang, "gdpr.disclaimer"))}</p>' + table_html))
-    return _page(f"{view.version}/gdpr/", body, url, frags, t(lang, "gdpr.title"), ctx, search=False, noindex=True)
+    return _editors_page(view, ctx, "gdpr", "gdpr.disclaimer", table_html)
 
 
 def readability_page(view: VersionView, ctx: SiteContext, table_html: str) -> Page:
     """For editors, in the draft only (noindex): how plainly each section reads (Art. 12 GDPR), against the last release."""
+    return _editors_page(view, ctx, "readability", "readability.intro", table_html)
+
+
+def _editors_page(view: VersionView, ctx: SiteContext, name: str, intro_key: str, table_html: str) -> Page:
+    """A table for editors beside the draft: never indexed, never searched."""
     lang = ctx.lang
-    url = f"{lang}/{view.version}/readability/"
+    url = f"{lang}/{view.version}/{name}/"
     frags: dict[str, str] = {}
-    body = (fragment(frags, version_header(view, ctx, url, on_changes=True)) + f"# {_md_escape(t(lang, 'readability.title'))}\n"
-            + fragment(frags, f'<p class="policy-notice">{html.escape(t(lang, "readability.intro"))}</p>' + table_html))
-    return _page(f"{view.version}/readability/", body, url, frags, t(lang, "readability.title"), ctx, search=False, noindex=True)
+    title = t(lang, f"{name}.title")
+    body = (fragment(frags, version_header(view, ctx, url, on_changes=True)) + f"# {_md_escape(title)}\n"
+            + fragment(frags, f'<p class="policy-notice">{html.escape(t(lang, intro_key))}</p>' + table_html))
+    return _page(f"{view.version}/{name}/", body, url, frags, title, ctx, search=False, noindex=True)
 
 
 def readability_labels(lang: str) -> dict[str, str]:

@@ -443,12 +443,8 @@ def _read_front_matter(source: Source, path: str, problems: list[Problem]) -> tu
     return None if meta is None else (meta, lines, body, body_line)
 
 
-def _load_section(source: Source, sid: str, problems: list[Problem]) -> tuple[Section, int] | None:
-    path = f"policy/{sid}.md"
-    if source.read(path) is None:
-        if path not in getattr(source, "refused", {}):
-            problems.append(Problem("policy/policy.yml", 1, f"section `{sid}` is listed but {path} does not exist: create it or remove `{sid}` from `sections`"))
-        return None
+def _read_text_file(source: Source, path: str, problems: list[Problem]) -> tuple[dict, dict[str, int], str, int, str | None] | None:
+    """A section or translation file: (front matter, key lines, body, its first line, title), or None when it cannot be used."""
     parsed = _read_front_matter(source, path, problems)
     if parsed is None:
         return None
@@ -458,6 +454,19 @@ def _load_section(source: Source, sid: str, problems: list[Problem]) -> tuple[Se
     if refused:
         problems.extend(refused)
         return None
+    return meta, lines, body, body_line, title
+
+
+def _load_section(source: Source, sid: str, problems: list[Problem]) -> tuple[Section, int] | None:
+    path = f"policy/{sid}.md"
+    if source.read(path) is None:
+        if path not in getattr(source, "refused", {}):
+            problems.append(Problem("policy/policy.yml", 1, f"section `{sid}` is listed but {path} does not exist: create it or remove `{sid}` from `sections`"))
+        return None
+    read = _read_text_file(source, path, problems)
+    if read is None:
+        return None
+    meta, lines, body, body_line, title = read
     numbered = meta.get("numbered", True)
     if not isinstance(numbered, bool):
         problems.append(Problem(path, lines.get("numbered", 1), "`numbered` must be true or false"))
@@ -542,15 +551,10 @@ def _load_translation(source: Source, lang: str, name: str, english: dict[str, S
     if sid not in english:
         problems.append(Problem(path, 1, f"orphan translation: there is no English section `{sid}`; delete this file or rename it to an existing section id"))
         return None
-    parsed = _read_front_matter(source, path, problems)
-    if parsed is None:
+    read = _read_text_file(source, path, problems)
+    if read is None:
         return None
-    meta, lines, body, body_line = parsed
-    title = text_field(meta, "title", path, lines, problems)
-    refused = structure_problems(body, body_line, path)
-    if refused:
-        problems.extend(refused)
-        return None
+    meta, lines, body, body_line, title = read
     source_hash = meta.get("source_hash")
     source_hash = str(source_hash) if isinstance(source_hash, (str, int)) else ""
     state = "ok" if source_hash == english[sid].fingerprint else "stale"

@@ -348,9 +348,11 @@ def test_the_published_site_is_a_link_swapped_atomically(released: PolicyRepo, t
     out = tmp_path / "s"
     out.mkdir()  # a site an older version of the tool wrote as a plain folder, with its stamp
     (out / ".policy-build").write_text("stamp")
-    (out / "old.txt").write_text("a site from an older version of the tool")
+    (out / "versions.json").write_text("[]")  # what such a site held at its top, and nothing of anyone else's
+    (out / "en").mkdir()
+    (out / "en" / "index.html").write_text("a page from an older version of the tool")
     build(released, out)
-    assert out.is_symlink() and (out / "en/index.html").is_file() and not (out / "old.txt").exists()
+    assert out.is_symlink() and "older version" not in (out / "en/index.html").read_text()
     first = out.resolve()
     released.section("rights", "Your rights", "Changed.\n")
     build(released, out, "--draft")

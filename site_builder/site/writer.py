@@ -76,11 +76,11 @@ def check_target(out: Path, repo: Path) -> None:
         # same folder (a bind mount, a link higher up) is the same folder.
         if place == Path(place.anchor) or is_within(Path(place.anchor), place):
             raise _refuse(out, "that is the root of the file system")
-        if is_within(Path.home(), place):
-            raise _refuse(out, "that is your home folder")
-        why = repository_place(place, repo)
+        why = repository_place(place, repo)  # the most telling reason first
         if why is not None:
             raise _refuse(out, why)
+        if is_within(Path.home(), place):
+            raise _refuse(out, "that is your home folder or a folder that holds it")
     _check_owned(out)
 
 

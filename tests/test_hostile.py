@@ -117,24 +117,32 @@ def _wait_for(predicate, seconds: float = 30) -> None:  # noqa: ANN001
 
 def test_serve_survives_errors_reloads_and_cleans_up(released: PolicyRepo, tmp_path: Path) -> None:
     env = {**BASE_ENV, "TMPDIR": str(tmp_path)}
-    proc = subprocess.Popen([POLICY, "serve", "--dev-addr", "127.0.0.1:8765"], cwd=released.root, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    import socket
+
+    with socket.socket() as sock:  # a free port: a fixed one meets the same test of a run beside this one
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = (tmp_path / "serve.log").open("w")  # a file, not a pipe nobody reads
+    proc = subprocess.Popen([POLICY, "serve", "--dev-addr", f"127.0.0.1:{port}"], cwd=released.root, env=env,
+                            stdout=log, stderr=subprocess.STDOUT, text=True)
     try:
-        _wait_for(lambda: _get("http://127.0.0.1:8765/en/draft/")[0] == 200)
-        status, page = _get("http://127.0.0.1:8765/en/draft/")
+        _wait_for(lambda: _get(f"http://127.0.0.1:{port}/en/draft/")[0] == 200)
+        status, page = _get(f"http://127.0.0.1:{port}/en/draft/")
         assert "__policy_reload" in page
-        generation = _get("http://127.0.0.1:8765/__policy_reload")[1]
+        generation = _get(f"http://127.0.0.1:{port}/__policy_reload")[1]
         released.write("policy/policy.yml", "title: [broken\n")  # a content error
-        _wait_for(lambda: _get("http://127.0.0.1:8765/en/draft/")[0] == 500)
-        status, page = _get("http://127.0.0.1:8765/en/draft/")
+        _wait_for(lambda: _get(f"http://127.0.0.1:{port}/en/draft/")[0] == 500)
+        status, page = _get(f"http://127.0.0.1:{port}/en/draft/")
         assert re.search(r"policy/policy.yml:\d+: invalid YAML", page) and "The draft was not rebuilt" in page
-        assert _get("http://127.0.0.1:8765/__policy_reload")[1] != generation
+        assert _get(f"http://127.0.0.1:{port}/__policy_reload")[1] != generation
         released.git("checkout", "--", "policy/policy.yml")
-        _wait_for(lambda: _get("http://127.0.0.1:8765/en/draft/")[0] == 200)
+        _wait_for(lambda: _get(f"http://127.0.0.1:{port}/en/draft/")[0] == 200)
         assert any(tmp_path.glob("policy-preview-*"))
     finally:
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=20)
+        proc.wait(timeout=20)
+        log.close()
+    err = (tmp_path / "serve.log").read_text()
     assert proc.returncode == 0, err
     assert "Traceback" not in err
     assert not any(tmp_path.glob("policy-preview-*"))

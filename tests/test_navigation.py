@@ -147,6 +147,15 @@ def test_the_404_page_has_only_full_addresses(built, lang: str) -> None:
     assert f"https://policy.example.com/{lang}/assets/stylesheets/policy.css" in addresses
 
 
+@pytest.mark.parametrize(("url", "expected"), [("el/1.1", "πολιτική-απορρήτου"), ("el/versions", "όλες-οι-εκδόσεις"),
+                                             ("en/1.1", "privacy-policy")])
+def test_page_title_anchors_are_words_in_every_language(built, url: str, expected: str) -> None:
+    """A Greek title's permalink used to be "#_1" (the slug dropped every Greek letter)."""
+    _, site = built
+    h1 = re.search(r'<h1 id="([^"]*)"', _html(site, url)).group(1)
+    assert h1.startswith(expected), h1
+
+
 def test_english_dates_have_one_style(built) -> None:
     _, site = built
     american = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2}, \d{4}")

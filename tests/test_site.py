@@ -248,6 +248,9 @@ def test_draft_is_marked_and_not_indexed(site_repo: PolicyRepo, tmp_path: Path) 
     build(site_repo, tmp_path / "s", "--draft")
     html = page(tmp_path / "s", "en/draft")
     assert '<meta name="robots" content="noindex, nofollow">' in html
+    # nor listed in the sitemap search engines read (the releases are)
+    listed = (tmp_path / "s/en/sitemap.xml").read_text()
+    assert "/en/2.0/</loc>" in listed and "/draft/" not in listed
     assert "Draft: not published, not in force." in html and "Draft wording of the rights." in html
     assert "<del>" in page(tmp_path / "s", "en/draft/changes")
     # the draft is a page of its own, never a version: versions.json lists the releases only

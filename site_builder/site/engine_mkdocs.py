@@ -42,8 +42,15 @@ SEARCH_INDEX = "search/search_index.json"  # Material's search index, completed 
 
 def _markdown_extensions(lang: str) -> list:
     """The page shell's Markdown (headings and the summary): the permalink's title in the page's language."""
-    return ["attr_list", {"toc": {"permalink": True, "permalink_title": t(lang, "engine.permalink")}},
+    return ["attr_list", {"toc": {"permalink": True, "permalink_title": t(lang, "engine.permalink"), "slugify": _SLUGIFY}},
             "tables", "sane_lists"]
+
+
+# Python-Markdown's default slug drops every letter outside ASCII, so a Greek page title got the
+# anchor "_1"; its Unicode slug keeps the words ("πολιτική-απορρήτου") and gives ASCII titles the
+# same anchors as before. A function cannot be written as plain YAML: the config names it.
+_SLUGIFY = "policy-slugify-unicode"
+_SLUGIFY_YAML = "!!python/name:markdown.extensions.toc.slugify_unicode"
 
 
 @dataclass(frozen=True)
@@ -284,7 +291,8 @@ def _write_config(job: LanguageBuild, work: Path, base_config: Path, out_dir: Pa
                        "unrecognized_links": "warn", "anchors": "warn", "not_found": "warn"},
     }
     path = work / f"mkdocs-{job.lang}.yml"
-    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    text = yaml.safe_dump(config, allow_unicode=True).replace(f"slugify: {_SLUGIFY}\n", f"slugify: {_SLUGIFY_YAML}\n")
+    path.write_text(text, encoding="utf-8")
     return path
 
 

@@ -27,6 +27,7 @@ from site_builder.site.data import (
     version_markdown,
     version_search_docs,
 )
+from site_builder.site.pages import DRAFT
 from site_builder.site.plan import SitePlan, plan_pages, version_json_text, version_views, with_changes
 
 
@@ -108,7 +109,8 @@ def build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[st
         out.write(SEARCH_INDEX, index, over_engine=True)
     releases = {r.version: r for r in plan.releases}
     out.write("feed.xml", atom_feed(views, releases, lang, plan.site_url, plan.titles.get(lang, ""), plan.site_name))
-    xml = sitemap(sorted(f"{plan.site_url}{lang}/{folder}" for folder in entries), plan.today)
+    # Draft pages are noindex: a sitemap that listed them would ask search engines for what the page refuses.
+    xml = sitemap(sorted(f"{plan.site_url}{lang}/{folder}" for folder in entries if folder.split("/")[0] != DRAFT), plan.today)
     out.write("sitemap.xml", xml)
     out.write("sitemap.xml.gz", gzip.compress(xml.encode("utf-8"), mtime=0))
     writer.Output(tmp / writer.STATE).write(writer.manifest_file(lang), writer.manifest_text(entries))

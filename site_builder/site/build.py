@@ -83,6 +83,9 @@ def _build_into(workers: Workers, plan: SitePlan, tmp: Path, stale: writer.Sweep
     if plan.pending is not None:
         write_notice_previews(plan, site)
     state.write(writer.STAMP, value)
+    # The engine's scratch (a copy of every rendered page) goes first: a build killed right after
+    # publishing leaves an empty staging folder, not a second site, until the next build.
+    shutil.rmtree(tmp / writer.WORK, ignore_errors=True)
     writer.publish(tmp, plan.out)
 
 

@@ -75,8 +75,8 @@ def build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[st
         job = LanguageBuild(lang, tuple(page for _, page, _ in rendered), nav, f"{plan.site_url}{lang}/", plan.site_name, languages,
                             previous_dir if previous_dir.is_dir() else None)
         epoch = int(dt.datetime.combine(plan.today, dt.time(), dt.UTC).timestamp())
-        engine_out = tmp / "work" / f"site-{lang}"  # the engine empties its output folder first
-        problems = render_language(job, work=tmp / "work", base_config=plan.root / "mkdocs.yml",
+        engine_out = tmp / writer.WORK / f"site-{lang}"  # the engine empties its output folder first
+        problems = render_language(job, work=tmp / writer.WORK, base_config=plan.root / "mkdocs.yml",
                                    out_dir=engine_out, build_date_epoch=epoch, quiet=True,
                                    template_cache=template_cache_dir(plan.root))
     finally:

@@ -40,6 +40,7 @@ from site_builder.errors import PolicyError
 from site_builder.paths import is_within, repository_place
 
 SITE, STATE = "site", "state"  # the two folders of a build: published, and this tool's own
+WORK = "work"  # the engine's scratch in a staging folder: removed before the build is published
 MARK = "policy-builds.txt"  # in `.<out>.builds/`: the builds beside it are this tool's
 LEGACY_STAMP = ".policy-build"  # what older versions left at the top of the site they published
 _STAGING_MARK = "policy-staging.txt"

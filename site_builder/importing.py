@@ -21,11 +21,11 @@ from pathlib import Path
 
 import yaml
 from bs4 import BeautifulSoup
-from markdown_it import MarkdownIt
 from markdownify import MarkdownConverter
 
 from site_builder.compare.diffing import plausible, similarity
 from site_builder.errors import PolicyError, Problem, errors_in
+from site_builder.markup import commonmark_tokens
 from site_builder.source import history
 from site_builder.source.content import SECTION_ID, content_hash, load_record, load_snapshot
 from site_builder.source.releases import record_text
@@ -33,7 +33,6 @@ from site_builder.source.releases import record_text
 _NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)*)[.)]?\s+(?=\S)")
 _DATED = re.compile(r"^(?:\d+-)?(\d{4}-\d{2}-\d{2})\.(?:md|markdown|txt|html?)$")
 _WORD = re.compile(r"\w+")
-_PARSER = MarkdownIt("commonmark").enable("table")
 ID_LENGTH = 60
 MAX_SOURCE_BYTES = 20 * 1024 * 1024  # a policy page is a few hundred KiB; this is not one
 MAX_TEXT_CHARS = 2_000_000  # the text of one version: ten sections of the largest size a section may have
@@ -228,7 +227,7 @@ def _plain(inline) -> str:  # noqa: ANN001 - a markdown-it inline token
 @functools.lru_cache(maxsize=1024)  # asked three times per version: the level, its check and the cut
 def headings(text: str) -> tuple[tuple[int, int, int, str], ...]:
     """Top-level headings: (level, first line, line after, plain title)."""
-    tokens = _PARSER.parse(text)
+    tokens = commonmark_tokens(text, tables=True)
     out = []
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open" and tok.level == 0 and tok.map:

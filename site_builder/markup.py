@@ -160,6 +160,18 @@ def render(text: str) -> str:
     return _markdown().render(text).rstrip("\n")
 
 
+@functools.lru_cache(maxsize=8)
+def _reader(tables: bool, max_nesting: int) -> MarkdownIt:
+    parser = MarkdownIt("commonmark", {"maxNesting": max_nesting})
+    return parser.enable("table") if tables else parser
+
+
+def commonmark_tokens(text: str, *, tables: bool = False, max_nesting: int = 20) -> list[Token]:
+    """The CommonMark block tokens of `text` (markdown-it-py), for readers of its structure rather than its
+    HTML: the import's section finder, the check's nesting limit. markdown-it stops nesting at `max_nesting`."""
+    return _reader(tables, max_nesting).parse(text)
+
+
 def warm_up() -> None:
     """Make the Markdown converter now (in a worker waiting for its first page)."""
     _markdown().render("# a\n\nb www.example.com")

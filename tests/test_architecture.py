@@ -29,6 +29,7 @@ HOMES = {  # outside library -> the only modules that may import it
     "jinja2": {"site_builder.site.engine_mkdocs"},
     "git": {"site_builder.source.history"},
     "smtplib": {"site_builder.notify.smtp"},
+    "markdown_it": {"site_builder.markup"},
 }
 
 

@@ -358,12 +358,11 @@ def _too_deep(body: str) -> tuple[int, str] | None:
     # Each level of nesting takes at least one character before a line's text: most texts need no parse.
     if all(len(m.group()) + 3 * m.group().count("\t") <= MAX_NESTING for m in map(_CONTAINER_PREFIX.match, body.split("\n")) if m):
         return None
-    from markdown_it import MarkdownIt
+    from site_builder.markup import commonmark_tokens  # the parser loads only for a text that may be too deep
 
-    # markdown-it stops nesting at maxNesting (a list level takes two: the list and its item).
-    parser = MarkdownIt("commonmark", {"maxNesting": 2 * MAX_NESTING + 8})
+    # markdown-it stops nesting at max_nesting (a list level takes two: the list and its item).
     depth = 0
-    for token in parser.parse(body):
+    for token in commonmark_tokens(body, max_nesting=2 * MAX_NESTING + 8):
         if token.type in _CONTAINERS:
             depth += 1
             if depth > MAX_NESTING:

@@ -24,16 +24,15 @@ from babel.support import Translations
 from site_builder.errors import PolicyError
 
 LOCALE_DIR = Path(__file__).parent / "locale"
-TEMPLATE = LOCALE_DIR / "messages.pot"
 ENGLISH = "en"  # the catalog whose msgstr are the words every other catalog translates
 
 
 class CatalogError(PolicyError):
     """A catalog file that cannot be read; `line` is where reading stopped."""
 
-    def __init__(self, message: str, line: int) -> None:
-        super().__init__(message)
-        self.line = line
+    def __init__(self, path: Path, line: int, reason: str) -> None:
+        super().__init__(f"{path}:{line}: {reason}")
+        self.line, self.reason = line, reason
 
 
 class CatalogProblem(NamedTuple):
@@ -47,6 +46,11 @@ class CatalogProblem(NamedTuple):
 def catalog_path(lang: str) -> Path:
     """Where the catalog of `lang` is (or would be)."""
     return LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+
+
+def template_path() -> Path:
+    """The template a new language's catalog starts from: every key, its English text as a comment."""
+    return LOCALE_DIR / "messages.pot"
 
 
 def available_languages() -> tuple[str, ...]:
@@ -98,7 +102,7 @@ def entry_problems(lang: str) -> list[CatalogProblem]:
     try:
         catalog = _catalog(lang)
     except CatalogError as exc:
-        return [CatalogProblem("", exc.line, exc.format_message())]
+        return [CatalogProblem("", exc.line, exc.reason)]
     if catalog is None:
         return [CatalogProblem(key, 0, "missing") for key in _english_keys()]
     found = []
@@ -127,6 +131,12 @@ def _month_names(lang: str) -> dict[int, str]:
     return dict(get_month_names("wide", context="format", locale=lang))
 
 
+def clear_cache() -> None:
+    """Forget the catalogs read so far, so the next word is read from the files again (after editing them)."""
+    for cached in (_catalog, _english_keys, _translations, format_day, _month_names):
+        cached.cache_clear()
+
+
 # --- reading and compiling the catalogs (once per process) -----------------------------------------
 
 
@@ -140,9 +150,9 @@ def _catalog(lang: str) -> Catalog | None:
         with path.open("rb") as fh:
             return read_po(fh, domain="messages", abort_invalid=True)
     except (PoFileError, UnicodeDecodeError, ValueError) as exc:
-        line = getattr(exc, "lineno", 0) or 1
-        raise CatalogError(f"{path}:{line}: this catalog cannot be read ({exc}); fix the entry (msgid and msgstr "
-                           f"in double quotes, as in messages.pot) or restore the file", line) from None
+        line = getattr(exc, "lineno", 0) + 1  # Babel counts from 0
+        raise CatalogError(path, line, f"this catalog cannot be read ({exc}); fix the entry (msgid and msgstr "
+                                       "in double quotes, as in messages.pot) or restore the file") from None
 
 
 @functools.cache
@@ -156,20 +166,24 @@ def _english_keys() -> dict[str, bool]:
 
 @functools.cache
 def _translations(lang: str) -> Translations:
-    """`lang`'s entries compiled to a gettext table, falling back to English entry by entry."""
+    """`lang`'s entries compiled to a gettext table, falling back to English entry by entry.
+
+    An entry `policy check` reports (empty, fuzzy, placeholders unlike the English) shows the English
+    meanwhile, so a translator's slip never stops a build with a missing `{name}`."""
     _english_keys()  # a missing English catalog is named before anything else
-    compiled = _compile(_catalog(lang) or _catalog(ENGLISH))  # type: ignore[arg-type]
+    faulty = {p.key for p in entry_problems(lang)} if lang != ENGLISH else set()
+    compiled = _compile(_catalog(lang) or _catalog(ENGLISH), faulty)  # type: ignore[arg-type]
     if lang != ENGLISH:
         compiled.add_fallback(_translations(ENGLISH))
     return compiled
 
 
-def _compile(catalog: Catalog) -> Translations:
-    """read_po -> write_mo -> Translations, in memory; an empty or fuzzy entry is left out so English shows."""
+def _compile(catalog: Catalog, faulty: set[str]) -> Translations:
+    """read_po -> write_mo -> Translations, in memory, leaving out the `faulty` keys."""
     kept = Catalog(domain="messages")
     kept.mime_headers = catalog.mime_headers  # Plural-Forms comes with them
     for message in catalog:
-        if message.id and _translated(message) and not message.fuzzy:
+        if message.id and _translated(message) and not message.fuzzy and _key(message) not in faulty:
             kept[message.id] = message
     buffer = io.BytesIO()
     write_mo(buffer, kept)

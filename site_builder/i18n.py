@@ -117,6 +117,25 @@ def entry_problems(lang: str) -> list[CatalogProblem]:
     return found
 
 
+def stale_entries(lang: str) -> list[CatalogProblem]:
+    """Entries whose `#. English:` comment no longer quotes the English text: the English changed since."""
+    catalog, english = _catalog_or_none(lang), _catalog(ENGLISH)
+    if catalog is None or english is None or lang == ENGLISH:
+        return []
+    found = []
+    for message in catalog:
+        source = english.get(_key(message)) if message.id else None
+        quoted = " ".join(message.auto_comments)
+        if source is None or not quoted.startswith("English: "):
+            continue
+        now = " | ".join(_forms(source))
+        if quoted.removeprefix("English: ") != " ".join(now.split()):
+            found.append(CatalogProblem(_key(message), message.lineno or 0,
+                                        f"the English text changed since this entry was translated; it now reads “{now}”: "
+                                        "review the translation, then quote the new English in its `#. English:` comment"))
+    return found
+
+
 @functools.lru_cache(maxsize=4096)
 def format_day(day: dt.date, lang: str) -> str:
     """A date as the language writes it, with the catalog's CLDR pattern: "1 June 2025"."""
@@ -153,6 +172,13 @@ def _catalog(lang: str) -> Catalog | None:
         line = getattr(exc, "lineno", 0) + 1  # Babel counts from 0
         raise CatalogError(path, line, f"this catalog cannot be read ({exc}); fix the entry (msgid and msgstr "
                                        "in double quotes, as in messages.pot) or restore the file") from None
+
+
+def _catalog_or_none(lang: str) -> Catalog | None:
+    try:
+        return _catalog(lang)
+    except CatalogError:  # reported by entry_problems
+        return None
 
 
 @functools.cache

@@ -58,13 +58,19 @@ def test_english_greek_and_french_catalogs_are_complete() -> None:
 
 
 def test_the_template_lists_every_key_with_its_english_text_and_no_translation() -> None:
+    """messages.pot is what a translator of a new language starts from: it must follow en.po."""
     with (SHIPPED / "messages.pot").open("rb") as fh:
         template = read_po(fh)
-    english = texts("en")
+    with (SHIPPED / "en/LC_MESSAGES/messages.po").open("rb") as fh:
+        english = read_po(fh)
     entries = {m.id if isinstance(m.id, str) else m.id[0]: m for m in template if m.id}
-    assert set(english) <= set(entries)
+    assert set(entries) == {m.id if isinstance(m.id, str) else m.id[0] for m in english if m.id}
     assert all(not any(m.string if isinstance(m.string, tuple) else [m.string]) for m in entries.values())
-    assert entries["status.in force"].auto_comments == ["English: In force"]
+    for source in english:
+        if source.id:
+            forms = source.string if isinstance(source.string, tuple) else (source.string,)
+            quoted = " ".join(entries[source.id if isinstance(source.id, str) else source.id[0]].auto_comments)
+            assert quoted == "English: " + " ".join(" | ".join(forms).split()), source.id
 
 
 def test_each_language_reads_its_own_words() -> None:
@@ -184,3 +190,16 @@ def test_an_unreadable_catalog_is_one_clear_problem(repo: PolicyRepo, locale: Pa
     assert code == 1
     assert f"{fr_po(locale)}:{line}: this catalog cannot be read" in output
     assert "Traceback" not in output
+
+
+def test_a_translation_of_an_english_text_since_changed_is_a_warning(repo: PolicyRepo, locale: Path) -> None:
+    edit(locale / "en/LC_MESSAGES/messages.po", 'msgstr "In force"', 'msgstr "In effect"')
+    assert [p.key for p in i18n.stale_entries("el")] == [p.key for p in i18n.stale_entries("fr")] == ["status.in force"]
+    code, output = check(french_policy(repo))
+    assert code == 0, output
+    for lang in ("el", "fr"):
+        assert re.search(re.escape(f"{locale / lang / 'LC_MESSAGES/messages.po'}:") + r"\d+: "
+                         + re.escape("warning: `status.in force`: the English text changed since this entry was "
+                                     "translated; it now reads “In effect”"), output), lang
+    strict = CliRunner().invoke(cli, ["check", "--strict", "--repo", str(repo.root)])
+    assert strict.exit_code == 1

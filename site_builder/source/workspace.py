@@ -7,7 +7,7 @@ from pathlib import Path
 
 from site_builder.config import config_problems
 from site_builder.errors import ContentError, PolicyError, Problem, errors_in
-from site_builder.i18n import available_languages, catalog_path, entry_problems, template_path
+from site_builder.i18n import available_languages, catalog_path, entry_problems, stale_entries, template_path
 from site_builder.source import history, store
 from site_builder.source.content import WorkingTree, content_hash, load_snapshot, summary_warnings, translation_warnings
 from site_builder.source.models import (
@@ -128,7 +128,8 @@ def check(root: Path, *, strict: bool = False) -> list[Problem]:
 
 
 def catalog_problems(languages: tuple[str, ...]) -> list[Problem]:
-    """A published language needs every interface word: a catalog with each entry the English one has."""
+    """A published language needs every interface word: a catalog with each entry the English one has
+    (an error), translated from the English as it reads today (a warning)."""
     out = []
     for lang in languages:
         path = str(catalog_path(lang))
@@ -137,6 +138,7 @@ def catalog_problems(languages: tuple[str, ...]) -> list[Problem]:
                                f"interface words; copy {template_path()} to this path and translate every entry"))
             continue
         out += [Problem(path, p.line, f"`{p.key}`: {p.message}" if p.key else p.message) for p in entry_problems(lang)]
+        out += [Problem(path, p.line, f"`{p.key}`: {p.message}", "warning") for p in stale_entries(lang)]
     return out
 
 

@@ -79,7 +79,7 @@ def texts(lang: str) -> dict[str, str]:
 
 
 def language_name(lang: str) -> str:
-    """The language's own name ("Ελληνικά"): from its catalog, else from Babel's locale data, else its code."""
+    """The language's own name (Français for fr): from its catalog, else from Babel's locale data, else its code."""
     catalog = _catalog(lang)
     if catalog is not None and _translated(catalog.get("language_name")):
         return t(lang, "language_name")

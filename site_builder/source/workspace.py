@@ -7,6 +7,7 @@ from pathlib import Path
 
 from site_builder.config import config_problems
 from site_builder.errors import ContentError, PolicyError, Problem, errors_in
+from site_builder.i18n import available_languages, catalog_path, entry_problems, stale_entries, template_path
 from site_builder.source import history, store
 from site_builder.source.content import WorkingTree, content_hash, load_snapshot, summary_warnings, translation_warnings
 from site_builder.source.models import (
@@ -109,6 +110,7 @@ def check(root: Path, *, strict: bool = False) -> list[Problem]:
     ws = open_workspace(root)
     problems = list(ws.problems) + config_problems(ws.root)  # mkdocs.yml: what build and notify would refuse
     problems.extend(_summary_balance([r.record for r in ws.releases] + list(ws.pending)))
+    problems.extend(catalog_problems(ws.languages))
     if ws.draft is not None and not errors_in(problems):
         from site_builder.source.readability import problems as readability_problems
 
@@ -123,6 +125,21 @@ def check(root: Path, *, strict: bool = False) -> list[Problem]:
     if strict:
         problems = [Problem(p.path, p.line, p.message) for p in problems]
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.message))
+
+
+def catalog_problems(languages: tuple[str, ...]) -> list[Problem]:
+    """A published language needs every interface word: a catalog with each entry the English one has
+    (an error), translated from the English as it reads today (a warning)."""
+    out = []
+    for lang in languages:
+        path = str(catalog_path(lang))
+        if lang not in available_languages():
+            out.append(Problem(path, 0, f"missing: `{lang}` is published (translations/{lang}/) but has no catalog of "
+                               f"interface words; copy {template_path()} to this path and translate every entry"))
+            continue
+        out += [Problem(path, p.line, f"`{p.key}`: {p.message}" if p.key else p.message) for p in entry_problems(lang)]
+        out += [Problem(path, p.line, f"`{p.key}`: {p.message}", "warning") for p in stale_entries(lang)]
+    return out
 
 
 def last_release_text(ws: Workspace) -> Snapshot | None:

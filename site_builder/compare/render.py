@@ -304,7 +304,9 @@ def section_html(sec: SectionChange, changes: Changes) -> str:
     if place_note(sec, lang):
         out.append(f'<p class="policy-was">{esc(place_note(sec, lang))}</p>')
     if any(b.status != "unchanged" for b in sec.blocks):
-        shown_in = ' lang="en"' if (sec.translation_pending and lang != "en") or (changes.shown_lang and changes.shown_lang != lang) else ""
+        shown = changes.shown_lang if changes.shown_lang and changes.shown_lang != lang else (
+            changes.source if sec.translation_pending and changes.source and lang != changes.source else "")
+        shown_in = f' lang="{shown}"' if shown else ""
         out.append(f'<div class="policy-diff"{shown_in}>{blocks_html(sec.blocks, changes, lang)}</div>')
     out.append("</section>\n")
     return "\n".join(out)

@@ -96,7 +96,7 @@ def build_notices(root: Path, version: str, site_url: str | None) -> tuple[list[
     for_you = replaced_on_arrival(list(ws.releases), version)  # what its readers have until it takes effect
     for lang in new.languages:
         changes = compare_snapshots(old, new, lang, from_label=ws.releases[index - 1].version, to_label=version) if old else None
-        notices.append(compose(lang, release.record, new.titles.get(lang, new.titles["en"]), changes, base, conf,
+        notices.append(compose(lang, release.record, new.titles.get(lang) or new.titles[new.source], changes, base, conf,
                                new.prevailing, for_you))
     return notices, conf
 
@@ -121,7 +121,7 @@ def compose(lang: str, record: ReleaseRecord, title: str, changes: Changes | Non
     changes_url = f"{base}{lang}/{record.version}/changes/"
     full = f"{base}{lang}/{record.version}/"
     yours = (t(lang, "notice.for_you", from_version=for_you, version=record.version), f"{full}{FOR_YOU}") if for_you else None
-    summary = _lines(record.summary.get(lang) or record.summary["en"])
+    summary = _lines(record.summary_in(lang, next(iter(record.summary), lang))[0])
     touched = changes.touched if changes else ()
     note = t(lang, f"prevailing.{prevailing}") if prevailing else ""
     text = _text(lang, record, date, summary, touched, changes_url, full, conf, note, yours)

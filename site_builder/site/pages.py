@@ -34,7 +34,8 @@ class VersionView:
     changes: Changes | None  # against the previous version; None for the first
     previous: str | None
     next: str | None
-    fallback: bool = False  # no text in this language was published for this version: shown in English
+    source: str  # the policy's source language: its text and summary stand in where a language has none
+    fallback: bool = False  # no text in this language was published for this version: shown in its source language
     nav: tuple[str | None, str | None] | None = None  # previous/next that apply (None: previous, next)
 
     @property
@@ -80,6 +81,7 @@ class SiteContext:
     site_url: str
     in_force: str | None
     upcoming: tuple[VersionView, ...]
+    source: str  # the policy's source language (the text in policy/)
     site_name: str = ""
 
 
@@ -245,11 +247,12 @@ def policy_body(view: VersionView, ctx: SiteContext, url: str, frags: dict[str, 
         number = f"{sec.number}. " if sec.number else ""
         out.append(f"## {number}{_md_escape(sec.title)} {{ #{sec.id} }}\n")
         if sec.state in ("stale", "missing"):
-            english = _a(rel(url, f"en/{view.version}/") + f"#{sec.id}", t(ctx.lang, "read_english"), hreflang="en")
-            out.append(fragment(frags, f'<p class="policy-notice policy-notice--{sec.state}">{t(ctx.lang, sec.state + "_notice")} {english}</p>'))
+            src = view.source
+            original = _a(rel(url, f"{src}/{view.version}/") + f"#{sec.id}", t(ctx.lang, "read_english"), hreflang=src)
+            out.append(fragment(frags, f'<p class="policy-notice policy-notice--{sec.state}">{t(ctx.lang, sec.state + "_notice")} {original}</p>'))
         body_html = unique_ids(section_body_html(sec.body), seen)
         if view.fallback:
-            body_html = body_html.replace('<div class="policy-text">', '<div class="policy-text" lang="en">', 1)
+            body_html = body_html.replace('<div class="policy-text">', f'<div class="policy-text" lang="{view.text.lang}">', 1)
         out.append(fragment(frags, absolute_root_links(body_html, ctx)))
     out.append(fragment(frags, prevailing_note(view.text.prevailing, ctx.lang)))
     return "\n".join(out)
@@ -331,8 +334,9 @@ def changes_page(view: VersionView, ctx: SiteContext) -> Page:
         if lang in view.record.summary:  # policy text: sanitised on the way in, like the sections
             out.append(fragment(frags, to_html(view.record.summary[lang].strip())))
         else:
+            shown, shown_lang = view.record.summary_in(lang, view.source)
             out.append(fragment(frags, f'<p class="policy-notice">{html.escape(t(lang, "no_summary"))}</p>'
-                                f'<div lang="en">{to_html(view.record.summary.get("en", ""))}</div>'))
+                                f'<div lang="{shown_lang}">{to_html(shown)}</div>'))
         if view.record.short_notice:  # after the summary (what changed comes first), in the reader's language only
             reason = view.record.short_notice_in(lang)
             said = t(lang, "short_notice", reason=reason) if reason else t(lang, "short_notice_no_reason")
@@ -494,7 +498,7 @@ def archive_page(views: list[VersionView], ctx: SiteContext) -> Page:
             + cell("kind", kind_label(view, lang))
             + cell("status", f'<span class="policy-status policy-status--{status.replace(" ", "-")}" '
                              f'data-effective="{view.record.effective.isoformat()}">{t(lang, "status." + status)}</span>')
-            + cell("summary", _summary_html(view.record, lang))
+            + cell("summary", _summary_html(view.record, lang, view.source))
             + cell("changes", _a(rel(url, f"{lang}/{view.version}/changes/"), t(lang, "changes"))) + "</tr>")
     head = "".join(f'<th scope="col">{t(lang, k)}</th>' for k in ("version", "effective", "kind", "status", "summary", "changes"))
     table = f'<table class="policy-archive">\n<thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody>\n</table>\n"
@@ -512,12 +516,13 @@ def archive_page(views: list[VersionView], ctx: SiteContext) -> Page:
     return _page("versions/", body, url, frags, t(lang, "archive"), ctx, search=False)
 
 
-def _summary_html(record: ReleaseRecord, lang: str) -> str:
+def _summary_html(record: ReleaseRecord, lang: str, source: str) -> str:
     """A summary as the editors wrote it (a sentence or a short Markdown list), sanitised like the text;
-    in English, marked so, where the release has none in this language."""
+    in the source language, marked so, where the release has none in this language."""
     if lang in record.summary:
         return f'<div class="policy-summary-text">{to_html(record.summary[lang].strip())}</div>'
-    return f'<div class="policy-summary-text" lang="en">{to_html(record.summary.get("en", "").strip())}</div>'
+    shown, shown_lang = record.summary_in(lang, source)
+    return f'<div class="policy-summary-text" lang="{shown_lang}">{to_html(shown.strip())}</div>'
 
 
 def no_version_page(ctx: SiteContext) -> Page:

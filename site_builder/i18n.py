@@ -1,388 +1,121 @@
-"""Every user-facing word of the site, the diffs and the notices, in English and Greek."""
+"""Every user-facing word of the site, the diffs and the notices, read from gettext catalogs through Babel.
+
+The words live in `site_builder/locale/<lang>/LC_MESSAGES/messages.po` (template: `locale/messages.pot`).
+Each msgid is a key (`status.in force`), so call sites name what they show and a change to the English
+wording does not orphan every translation; `#.` comments give translators the English text.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
+import string
+from pathlib import Path
+from typing import NamedTuple
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, get_month_names
+from babel.messages.catalog import Catalog, Message
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import PoFileError, read_po
+from babel.support import Translations
 
-STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        "language_name": "English",
-        "version": "Version",
-        "engine.permalink": "Permanent link",
-        "engine.toggle.search": "Search",
-        "engine.toggle.drawer": "Navigation",
-        "nav.policy": "Policy",
-        "nav.versions": "Versions",
-        "effective": "Effective",
-        "effective_from": "Effective from {date}",
-        "status.in force": "In force",
-        "status.superseded": "Superseded",
-        "status.upcoming": "Upcoming",
-        "status.draft": "Draft",
-        "status.never in force": "Superseded before it took effect",
-        "never_notice": "This version never took effect: version {version} replaced it before its effective date.",
-        "never_notice_none": "This version never took effect: a later version replaced it before its effective date.",
-        "read_in_force_short": "Read the version in force.",
-        "kind.first": "First version",
-        "for_you.link": "What changes for you",
-        "for_you.title": "What changes for you in version {version}",
-        "for_you.intro": "Version {from_version} is in force today. This page shows every change between it and version {version}, which takes effect on {date}, whatever versions were published in between.",
-        "notice.for_you": "What changes for you: version {from_version}, in force until then, compared with version {version}",
-        "previous": "Previous version",
-        "next": "Next version",
-        "changes": "What changed",
-        "changes_in": "What changed in version {version}",
-        "changes_against": "Compared with version {version}",
-        "first_version": "This is the first published version: there is no earlier one to compare with.",
-        "full_text": "Full text of version {version}",
-        "archive": "All versions",
-        "archive_intro": "Every published version of this policy, newest first, with the date it took or takes effect.",
-        "current": "Policy in force",
-        "kind.material": "Material change",
-        "kind.minor": "Minor change",
-        "summary": "Summary",
-        "key_points": "Key points",
-        "key_points.section": "Section",
-        "key_points.point": "In short",
-        "key_points_changed": "Key points that change in this version:",
-        "key_points_new": "New: the full text now opens with the key points of each section, in one line each.",
-        "key_points_read": "Read the key points",
-        "upcoming_notice": "A new version {version} takes effect on {date}.",
-        "see_changes": "See what changes",
-        "superseded_notice": "This version is no longer in force. Read the current version.",
-        "draft_notice": "Draft: not published, not in force. For review only.",
-        "stale_notice": "The Greek translation of this section is being updated; the English text is shown.",
-        "prevailing.el": "The Greek and English texts of this policy are published together; if they differ, the Greek text prevails.",
-        "prevailing.en": "The Greek and English texts of this policy are published together; if they differ, the English text prevails.",
-        "prevailing.none": "The Greek and English texts of this policy are equally valid.",
-        "short_notice": "This material change takes effect sooner than the notice this policy promises. Reason: {reason}",
-        "short_notice_no_reason": "This material change takes effect sooner than the notice this policy promises; the reason is recorded in Greek only.",
-        "missing_notice": "This section has not yet been translated into Greek.",
-        "read_english": "Read it in English",
-        "sec.added": "Added",
-        "sec.removed": "Removed",
-        "sec.changed": "Changed",
-        "sec.moved": "Moved",
-        "sec.retitled": "Renamed",
-        "sec.renamed": "New anchor",
-        "sec.pending": "Translation pending",
-        "renamed_from": "This section was #{id} in the previous version; links to #{id} now lead here.",
-        "moved_to": "moved to {section}",
-        "moved_from": "moved from {section}",
-        "link_changed": "link “{text}” now leads to {new} (was {old})",
-        "typography.only": "wording unchanged; typography changed (quotes, dashes or spaces)",
-        "typography.also": "typography also changed (quotes, dashes or spaces)",
-        "moved_unchanged": "Its text is unchanged: it was section {old} and is now section {new}.",
-        "moved_unchanged_place": "Its text is unchanged: only its place in the policy changed.",
-        "was": "was: {title}",
-        "translation_pending": "The English text of this section changed; the Greek translation follows. Below are the changes in the English text.",
-        "notfound_in": "This page in English",
-        "no_changes": "No change to the text.",
-        "draft_label": "draft",
-        "kind": "Kind of change",
-        "compare.title": "Compare two versions",
-        "compare.intro": "Choose any two versions: the words deleted and inserted between them are marked as on the pages of each release.",
-        "compare.from": "From version",
-        "compare.to": "to version",
-        "compare.go": "Compare",
-        "compare.loading": "Comparing…",
-        "compare.same": "The two versions have the same text.",
-        "compare.failed": "The versions could not be loaded.",
-        "compare.against": "Version {to} compared with version {from}",
-        "compare.noscript": "Comparing in the page needs JavaScript. Each version's changes page shows what it changed against the one before.",
-        "download": "Download",
-        "download_history": "Download every version (ZIP: Markdown and JSON in both languages, with a manifest)",
-        "feed_link": "Atom feed of new versions, for feed readers",
-        "printed": "printed on",
-        "status": "Status",
-        "not_yet_in_force": "This version is not yet in force: it applies from {date}.",
-        "read_in_force": "Read version {version}, in force now.",
-        "now_in_force": "Version {version} is in force since {date}.",
-        "read_it": "Read it.",
-        "readability.title": "Plain language (draft)",
-        "readability.intro": "For editors (Art. 12 GDPR: clear and plain language): per section, words per sentence, the share of long words (more than six letters) and LIX (words per sentence + percentage of long words), against the last release. Aim for short sentences: none over 35 words. Compare a language with itself, not Greek with English. An aid, not a judgement of the text.",
-        "readability.section": "Section",
-        "readability.sentences": "Sentences",
-        "readability.per_sentence": "Words per sentence",
-        "readability.long_words": "Long words",
-        "readability.lix": "LIX",
-        "readability.change": "Change in LIX",
-        "readability.over": "Over 35 words",
-        "readability.new": "new",
-        "readability.long": "Sentences over 35 words",
-        "readability.none_long": "No sentence over 35 words.",
-        "gdpr.title": "GDPR information coverage (draft)",
-        "gdpr.disclaimer": "For editors: which section gives each item of information that Articles 13 and 14 GDPR require. The tool only finds cue words in each language's text; it does not check what the text means. A lawyer confirms each item, and records it in the section's front matter (`gdpr_reviewed`). An aid, not legal advice.",
-        "gdpr.item": "item",
-        "gdpr.information": "information",
-        "gdpr.sections": "sections",
-        "gdpr.reviewed": "reviewed by a lawyer",
-        "gdpr.unreviewed": "not yet",
-        "gdpr.cues": "cues found",
-        "gdpr.no_cues": "NO cues",
-        "notice_preview": "Preview the notice e-mail.",
-        "notice_preview_banner": "Preview: the notice this release would send. Not sent, not published.",
-        "fallback_notice": "No text in this language was published for this version; the English text is shown.",
-        "no_summary": "No summary in this language was published for this version; the English summary follows.",
-        "changes_in_english": "One of the two versions was published in English only, so the changes are shown in the English text.",
-        "sections_touched": "{n} section(s) touched: {ins} word(s) inserted, {dele} deleted.",
-        "ins_label": "inserted: ",
-        "del_label": "deleted: ",
-        "legend": "Inserted words are green and underlined; deleted words are red and struck through. Where only the typography changed (quotes, dashes, spaces), a note says so instead of marking the words.",
-        "choose_language": "Choose your language",
-        "feed_title": "{title}: versions",
-        "other_language": "Ελληνικά",
-        "no_version_in_force": "No version is in force yet.",
-        "section": "Section",
-        "date_format": "d MMMM y",
-        "notice.subject": "{title}: version {version}, effective {date}",
-        "notice.greeting": "We have updated our privacy policy.",
-        "notice.effective": "Version {version} takes effect on {date}.",
-        "notice.material": "This is a material change. Please read it before {date}. The policy sets out your rights and the conditions for each: for example, you may object to direct marketing at any time, and ask us to erase your data on the grounds the law provides. You can also unsubscribe from these notices.",
-        "notice.minor": "This is a minor change: it does not affect how we process your data.",
-        "notice.changed_sections": "Sections changed",
-        "notice.full_text": "Read the full text of version {version}",
-        "notice.all_changes": "See every change, word by word",
-        "notice.questions": "Questions? Reply to this e-mail or write to {reply_to}.",
-        "notice.unsubscribe": "You receive this notice because you subscribed to updates of our privacy policy. Unsubscribe: {url}",
-        "notice.unsubscribe_link": "Unsubscribe",
-        "unsub.button": "Unsubscribe",
-        "unsubscribe_page.title": "Stop the notices of policy changes",
-        "unsubscribe_page.intro": "We e-mail a notice when our privacy policy changes. To stop receiving these notices:",
-        "unsubscribe_page.link": "Use the “Unsubscribe” link at the end of any notice, or your mail program's unsubscribe button.",
-        "unsubscribe_page.mail": "You can also write to us, from the address that receives them, with the subject “unsubscribe”:",
-        "unsub.confirm.title": "Unsubscribe from policy notices",
-        "unsub.confirm": "Press the button to stop notices of changes to our privacy policy for {email}.",
-        "unsub.done.title": "You are unsubscribed",
-        "unsub.done": "{email} will receive no more notices of changes to our privacy policy.",
-        "unsub.badlink.title": "This link does not work",
-        "unsub.badlink": "The unsubscribe link is incomplete or was altered. Use the link in the notice you received, or reply to it with the subject “unsubscribe”.",
-        "unsub.keyword": "unsubscribe",
-        "unsubscribe_page.back": "Back to the privacy policy in force",
-        "unsubscribe_page.versions": "Every version of the policy",
-        "feed_human": "this page lists the same versions",
-        "since.text": "This policy changed since you last read it (version {version}, on {date}).",
-        "since.link": "What changed for you",
-        "since.dismiss": "Dismiss this notice",
-        "unsub.notfound.title": "Not found",
-        "unsub.notfound": "There is nothing here.",
-        "unsub.error.title": "Your request could not be recorded",
-        "unsub.error": "A fault on our side kept us from recording the unsubscription of {email}. Please try again later, or reply to the notice you received with the subject “unsubscribe”.",
-        "report.email": "email",
-        "report.email_sha256": "email SHA-256",
-        "report.language": "language",
-        "report.version": "version",
-        "report.handed": "handed to the server (UTC)",
-        "report.reply": "server reply",
-        "report.outcome": "outcome",
-        "report.run": "run",
-        "report.attempts": "attempts",
-        "report.message_id": "message id",
-        "report.count": "recipients",
-        "report.total": "total",
-        "outcome.sent": "sent",
-        "outcome.failed": "failed",
-        "outcome.unknown": "unknown",
-        "outcome.suppressed": "suppressed",
-        "outcome.unsubscribed": "unsubscribed",
-    },
-    "el": {
-        "language_name": "Ελληνικά",
-        "version": "Έκδοση",
-        "engine.permalink": "Μόνιμος σύνδεσμος",
-        "engine.toggle.search": "Αναζήτηση",
-        "engine.toggle.drawer": "Πλοήγηση",
-        "nav.policy": "Πολιτική",
-        "nav.versions": "Εκδόσεις",
-        "effective": "Έναρξη ισχύος",
-        "effective_from": "Σε ισχύ από {date}",
-        "status.in force": "Σε ισχύ",
-        "status.superseded": "Έχει αντικατασταθεί",
-        "status.upcoming": "Προσεχής",
-        "status.draft": "Σχέδιο",
-        "status.never in force": "Αντικαταστάθηκε πριν τεθεί σε ισχύ",
-        "never_notice": "Η έκδοση αυτή δεν τέθηκε ποτέ σε ισχύ: αντικαταστάθηκε από την έκδοση {version} πριν από την ημερομηνία έναρξης ισχύος της.",
-        "never_notice_none": "Η έκδοση αυτή δεν τέθηκε ποτέ σε ισχύ: αντικαταστάθηκε από μεταγενέστερη έκδοση πριν από την ημερομηνία έναρξης ισχύος της.",
-        "read_in_force_short": "Διαβάστε την ισχύουσα έκδοση.",
-        "kind.first": "Πρώτη έκδοση",
-        "for_you.link": "Τι αλλάζει για εσάς",
-        "for_you.title": "Τι αλλάζει για εσάς με την έκδοση {version}",
-        "for_you.intro": "Σήμερα ισχύει η έκδοση {from_version}. Η σελίδα αυτή παρουσιάζει όλες τις μεταβολές μεταξύ αυτής και της έκδοσης {version}, η οποία τίθεται σε ισχύ στις {date}, ανεξαρτήτως των ενδιάμεσων εκδόσεων που δημοσιεύθηκαν.",
-        "notice.for_you": "Τι αλλάζει για εσάς: η έκδοση {from_version}, που ισχύει έως τότε, σε σύγκριση με την έκδοση {version}",
-        "previous": "Προηγούμενη έκδοση",
-        "next": "Επόμενη έκδοση",
-        "changes": "Τι άλλαξε",
-        "changes_in": "Τι άλλαξε στην έκδοση {version}",
-        "changes_against": "Σε σύγκριση με την έκδοση {version}",
-        "first_version": "Πρόκειται για την πρώτη δημοσιευμένη έκδοση· δεν υπάρχει προγενέστερη για σύγκριση.",
-        "full_text": "Πλήρες κείμενο της έκδοσης {version}",
-        "archive": "Όλες οι εκδόσεις",
-        "archive_intro": "Όλες οι δημοσιευμένες εκδόσεις της παρούσας πολιτικής, από τη νεότερη, με την ημερομηνία έναρξης ισχύος καθεμίας.",
-        "current": "Ισχύουσα πολιτική",
-        "kind.material": "Ουσιώδης τροποποίηση",
-        "kind.minor": "Επουσιώδης τροποποίηση",
-        "summary": "Σύνοψη",
-        "key_points": "Τα βασικά σημεία",
-        "key_points.section": "Ενότητα",
-        "key_points.point": "Με λίγα λόγια",
-        "key_points_changed": "Βασικά σημεία που μεταβάλλονται με την παρούσα έκδοση:",
-        "key_points_new": "Νέο: το πλήρες κείμενο αρχίζει πλέον με τα βασικά σημεία κάθε ενότητας, σε μία γραμμή η καθεμία.",
-        "key_points_read": "Διαβάστε τα βασικά σημεία",
-        "upcoming_notice": "Νέα έκδοση {version} τίθεται σε ισχύ στις {date}.",
-        "see_changes": "Δείτε τι αλλάζει",
-        "superseded_notice": "Η έκδοση αυτή δεν ισχύει πλέον. Διαβάστε την ισχύουσα έκδοση.",
-        "draft_notice": "Σχέδιο: δεν έχει δημοσιευθεί και δεν ισχύει. Μόνο για έλεγχο.",
-        "stale_notice": "Η ελληνική απόδοση της ενότητας αυτής επικαιροποιείται· παρατίθεται το αγγλικό κείμενο.",
-        "prevailing.el": "Τα κείμενα της πολιτικής στην ελληνική και στην αγγλική γλώσσα δημοσιεύονται μαζί· σε περίπτωση απόκλισης υπερισχύει το ελληνικό κείμενο.",
-        "prevailing.en": "Τα κείμενα της πολιτικής στην ελληνική και στην αγγλική γλώσσα δημοσιεύονται μαζί· σε περίπτωση απόκλισης υπερισχύει το αγγλικό κείμενο.",
-        "prevailing.none": "Τα κείμενα της πολιτικής στην ελληνική και στην αγγλική γλώσσα είναι εξίσου έγκυρα.",
-        "short_notice": "Η ουσιώδης αυτή τροποποίηση τίθεται σε ισχύ νωρίτερα από την προθεσμία προειδοποίησης που προβλέπει η πολιτική. Αιτιολογία: {reason}",
-        "short_notice_no_reason": "Η ουσιώδης αυτή τροποποίηση τίθεται σε ισχύ νωρίτερα από την προθεσμία προειδοποίησης που προβλέπει η πολιτική· η αιτιολογία έχει καταχωριστεί μόνο στα αγγλικά.",
-        "missing_notice": "Η ενότητα αυτή δεν έχει ακόμη αποδοθεί στα ελληνικά.",
-        "read_english": "Διαβάστε το αγγλικό κείμενο",
-        "sec.added": "Προστέθηκε",
-        "sec.removed": "Καταργήθηκε",
-        "sec.changed": "Τροποποιήθηκε",
-        "sec.moved": "Μετακινήθηκε",
-        "sec.retitled": "Νέος τίτλος",
-        "sec.renamed": "Νέος σύνδεσμος ενότητας",
-        "sec.pending": "Εκκρεμεί η μετάφραση",
-        "renamed_from": "Στην προηγούμενη έκδοση η ενότητα αυτή ήταν η #{id}· οι σύνδεσμοι προς #{id} οδηγούν πλέον εδώ.",
-        "moved_to": "μεταφέρθηκε στην ενότητα {section}",
-        "moved_from": "μεταφέρθηκε από την ενότητα {section}",
-        "link_changed": "ο σύνδεσμος «{text}» οδηγεί πλέον στη διεύθυνση {new} (προηγουμένως: {old})",
-        "typography.only": "η διατύπωση δεν μεταβλήθηκε· μεταβλήθηκε μόνο η τυπογραφία (εισαγωγικά, παύλες ή διαστήματα)",
-        "typography.also": "μεταβλήθηκε επίσης η τυπογραφία (εισαγωγικά, παύλες ή διαστήματα)",
-        "moved_unchanged": "Το κείμενό της δεν μεταβλήθηκε: ήταν η ενότητα {old} και είναι πλέον η ενότητα {new}.",
-        "moved_unchanged_place": "Το κείμενό της δεν μεταβλήθηκε· μεταβλήθηκε μόνο η θέση της στην Πολιτική.",
-        "was": "πρώην: {title}",
-        "translation_pending": "Το αγγλικό κείμενο της ενότητας αυτής τροποποιήθηκε· η ελληνική απόδοση θα ακολουθήσει. Ακολουθούν οι μεταβολές του αγγλικού κειμένου.",
-        "notfound_in": "Η σελίδα στα ελληνικά",
-        "no_changes": "Καμία μεταβολή του κειμένου.",
-        "draft_label": "σχέδιο",
-        "kind": "Είδος μεταβολής",
-        "compare.title": "Σύγκριση δύο εκδόσεων",
-        "compare.intro": "Επιλέξτε οποιεσδήποτε δύο εκδόσεις: οι λέξεις που διαγράφηκαν και προστέθηκαν μεταξύ τους επισημαίνονται όπως στις σελίδες κάθε έκδοσης.",
-        "compare.from": "Από την έκδοση",
-        "compare.to": "στην έκδοση",
-        "compare.go": "Σύγκριση",
-        "compare.loading": "Γίνεται σύγκριση…",
-        "compare.same": "Οι δύο εκδόσεις έχουν το ίδιο κείμενο.",
-        "compare.failed": "Δεν ήταν δυνατή η φόρτωση των εκδόσεων.",
-        "compare.against": "Η έκδοση {to} σε σύγκριση με την έκδοση {from}",
-        "compare.noscript": "Η σύγκριση εντός της σελίδας απαιτεί JavaScript. Η σελίδα μεταβολών κάθε έκδοσης δείχνει τι άλλαξε σε σχέση με την προηγούμενη.",
-        "download": "Λήψη",
-        "download_history": "Λήψη όλων των εκδόσεων (ZIP: Markdown και JSON και στις δύο γλώσσες, με κατάλογο περιεχομένων)",
-        "feed_link": "Ροή Atom των νέων εκδόσεων, για προγράμματα ανάγνωσης ροών",
-        "printed": "εκτύπωση:",
-        "status": "Κατάσταση",
-        "not_yet_in_force": "Η έκδοση αυτή δεν έχει τεθεί ακόμη σε ισχύ· εφαρμόζεται από {date}.",
-        "read_in_force": "Διαβάστε την έκδοση {version}, που ισχύει σήμερα.",
-        "now_in_force": "Από {date} ισχύει η έκδοση {version}.",
-        "read_it": "Διαβάστε την.",
-        "readability.title": "Απλή διατύπωση (σχέδιο)",
-        "readability.intro": "Για τους συντάκτες (άρθρο 12 ΓΚΠΔ: σαφής και απλή διατύπωση): ανά ενότητα, λέξεις ανά περίοδο, ποσοστό μακροσκελών λέξεων (άνω των έξι γραμμάτων) και δείκτης LIX (λέξεις ανά περίοδο + ποσοστό μακροσκελών λέξεων), σε σύγκριση με την τελευταία έκδοση. Επιδιώκονται σύντομες περίοδοι, καμία άνω των 35 λέξεων. Κάθε γλώσσα συγκρίνεται με τον εαυτό της, όχι η ελληνική με την αγγλική. Βοήθημα, όχι κρίση επί του κειμένου.",
-        "readability.section": "Ενότητα",
-        "readability.sentences": "Περίοδοι",
-        "readability.per_sentence": "Λέξεις ανά περίοδο",
-        "readability.long_words": "Μακροσκελείς λέξεις",
-        "readability.lix": "LIX",
-        "readability.change": "Μεταβολή LIX",
-        "readability.over": "Άνω των 35 λέξεων",
-        "readability.new": "νέα",
-        "readability.long": "Περίοδοι άνω των 35 λέξεων",
-        "readability.none_long": "Καμία περίοδος άνω των 35 λέξεων.",
-        "gdpr.title": "Κάλυψη των πληροφοριών του ΓΚΠΔ (σχέδιο)",
-        "gdpr.disclaimer": "Για τους συντάκτες: ποια ενότητα παρέχει κάθε πληροφορία που απαιτούν τα άρθρα 13 και 14 του ΓΚΠΔ. Το εργαλείο απλώς εντοπίζει λέξεις-ενδείξεις στο κείμενο κάθε γλώσσας· δεν ελέγχει το περιεχόμενό του. Κάθε πληροφορία την επιβεβαιώνει νομικός, ο οποίος το καταχωρίζει στα μεταδεδομένα της ενότητας (`gdpr_reviewed`). Βοήθημα, όχι νομική συμβουλή.",
-        "gdpr.item": "στοιχείο",
-        "gdpr.information": "πληροφορία",
-        "gdpr.sections": "ενότητες",
-        "gdpr.reviewed": "έλεγχος από νομικό",
-        "gdpr.unreviewed": "εκκρεμεί",
-        "gdpr.cues": "υπάρχουν ενδείξεις",
-        "gdpr.no_cues": "ΚΑΜΙΑ ένδειξη",
-        "notice_preview": "Προεπισκόπηση του ενημερωτικού μηνύματος.",
-        "notice_preview_banner": "Προεπισκόπηση: το μήνυμα που θα σταλεί με την έκδοση αυτή. Δεν έχει σταλεί ούτε δημοσιευθεί.",
-        "fallback_notice": "Για την έκδοση αυτή δεν δημοσιεύθηκε ελληνικό κείμενο· παρατίθεται το αγγλικό.",
-        "no_summary": "Για την έκδοση αυτή δεν δημοσιεύθηκε ελληνική σύνοψη· ακολουθεί η αγγλική.",
-        "changes_in_english": "Μία από τις δύο εκδόσεις δημοσιεύθηκε μόνο στα αγγλικά· γι’ αυτό οι μεταβολές εμφανίζονται στο αγγλικό κείμενο.",
-        "sections_touched": "Μεταβλήθηκαν {n} ενότητες: προστέθηκαν {ins} λέξεις, διαγράφηκαν {dele}.",
-        "ins_label": "προσθήκη: ",
-        "del_label": "διαγραφή: ",
-        "legend": "Οι λέξεις που προστέθηκαν εμφανίζονται με πράσινο χρώμα και υπογράμμιση· όσες διαγράφηκαν, με κόκκινο χρώμα και διαγράμμιση. Όπου μεταβλήθηκε μόνο η τυπογραφία (εισαγωγικά, παύλες, διαστήματα), τούτο αναφέρεται σε σημείωση αντί να επισημαίνονται οι λέξεις.",
-        "choose_language": "Επιλέξτε γλώσσα",
-        "feed_title": "{title}: εκδόσεις",
-        "other_language": "English",
-        "no_version_in_force": "Καμία έκδοση δεν έχει τεθεί ακόμη σε ισχύ.",
-        "section": "Ενότητα",
-        "date_format": "d MMMM y",
-        "notice.subject": "{title}: έκδοση {version}, σε ισχύ από {date}",
-        "notice.greeting": "Επικαιροποιήσαμε την πολιτική προστασίας προσωπικών δεδομένων.",
-        "notice.effective": "Η έκδοση {version} τίθεται σε ισχύ στις {date}.",
-        "notice.material": "Πρόκειται για ουσιώδη τροποποίηση. Σας παρακαλούμε να τη μελετήσετε πριν από τις {date}. Η πολιτική περιγράφει τα δικαιώματά σας και τις προϋποθέσεις άσκησης καθενός: για παράδειγμα, μπορείτε να αντιταχθείτε οποτεδήποτε στην απευθείας εμπορική προώθηση και να ζητήσετε τη διαγραφή των δεδομένων σας για τους λόγους που προβλέπει ο νόμος. Μπορείτε επίσης να ζητήσετε την απεγγραφή σας από τις ενημερώσεις αυτές.",
-        "notice.minor": "Πρόκειται για επουσιώδη τροποποίηση, η οποία δεν μεταβάλλει τον τρόπο επεξεργασίας των δεδομένων σας.",
-        "notice.changed_sections": "Ενότητες που τροποποιήθηκαν",
-        "notice.full_text": "Διαβάστε το πλήρες κείμενο της έκδοσης {version}",
-        "notice.all_changes": "Δείτε αναλυτικά όλες τις αλλαγές",
-        "notice.questions": "Για οποιαδήποτε απορία, απαντήστε στο παρόν μήνυμα ή γράψτε μας στη διεύθυνση {reply_to}.",
-        "notice.unsubscribe": "Λαμβάνετε την ενημέρωση αυτή επειδή έχετε εγγραφεί στις ενημερώσεις της πολιτικής μας. Απεγγραφή: {url}",
-        "notice.unsubscribe_link": "Απεγγραφή",
-        "unsub.button": "Απεγγραφή",
-        "unsubscribe_page.title": "Διακοπή των ενημερώσεων για την πολιτική",
-        "unsubscribe_page.intro": "Σας αποστέλλουμε ενημέρωση με ηλεκτρονικό ταχυδρομείο όταν τροποποιείται η πολιτική προστασίας προσωπικών δεδομένων μας. Για να διακόψετε τη λήψη των ενημερώσεων:",
-        "unsubscribe_page.link": "Χρησιμοποιήστε τον σύνδεσμο «Απεγγραφή» στο τέλος οποιουδήποτε μηνύματος ή το αντίστοιχο κουμπί του προγράμματος ηλεκτρονικού ταχυδρομείου σας.",
-        "unsubscribe_page.mail": "Μπορείτε επίσης να μας στείλετε μήνυμα με θέμα «απεγγραφή» από τη διεύθυνση στην οποία λαμβάνετε τις ενημερώσεις:",
-        "unsub.confirm.title": "Απεγγραφή από τις ενημερώσεις της πολιτικής",
-        "unsub.confirm": "Πατήστε το κουμπί για να μη λαμβάνει πλέον η διεύθυνση {email} ενημερώσεις για τις μεταβολές της πολιτικής προστασίας προσωπικών δεδομένων μας.",
-        "unsub.done.title": "Η απεγγραφή σας ολοκληρώθηκε",
-        "unsub.done": "Η διεύθυνση {email} δεν θα λαμβάνει πλέον ενημερώσεις για τις μεταβολές της πολιτικής προστασίας προσωπικών δεδομένων μας.",
-        "unsub.badlink.title": "Ο σύνδεσμος δεν είναι έγκυρος",
-        "unsub.badlink": "Ο σύνδεσμος απεγγραφής είναι ελλιπής ή έχει αλλοιωθεί. Χρησιμοποιήστε τον σύνδεσμο του μηνύματος που λάβατε ή απαντήστε σε αυτό με θέμα «απεγγραφή».",
-        "unsub.keyword": "απεγγραφή",
-        "unsubscribe_page.back": "Επιστροφή στην ισχύουσα πολιτική προστασίας προσωπικών δεδομένων",
-        "unsubscribe_page.versions": "Όλες οι εκδόσεις της πολιτικής",
-        "feed_human": "η σελίδα αυτή παραθέτει τις ίδιες εκδόσεις",
-        "since.text": "Η πολιτική τροποποιήθηκε από την τελευταία φορά που τη διαβάσατε (έκδοση {version}, στις {date}).",
-        "since.link": "Δείτε τι άλλαξε για εσάς",
-        "since.dismiss": "Απόκρυψη της ειδοποίησης",
-        "unsub.notfound.title": "Η σελίδα δεν βρέθηκε",
-        "unsub.notfound": "Δεν υπάρχει περιεχόμενο σε αυτή τη διεύθυνση.",
-        "unsub.error.title": "Το αίτημά σας δεν καταχωρίστηκε",
-        "unsub.error": "Λόγω τεχνικού προβλήματος εκ μέρους μας, η απεγγραφή της διεύθυνσης {email} δεν κατέστη δυνατό να καταχωριστεί. Παρακαλούμε δοκιμάστε εκ νέου αργότερα ή απαντήστε στο μήνυμα που λάβατε με θέμα «απεγγραφή».",
-        "report.email": "διεύθυνση ηλεκτρονικού ταχυδρομείου",
-        "report.email_sha256": "SHA-256 της διεύθυνσης ηλεκτρονικού ταχυδρομείου",
-        "report.language": "γλώσσα",
-        "report.version": "έκδοση",
-        "report.handed": "παράδοση στον διακομιστή (UTC)",
-        "report.reply": "απάντηση του διακομιστή",
-        "report.outcome": "έκβαση",
-        "report.run": "εκτέλεση αποστολής",
-        "report.attempts": "απόπειρες",
-        "report.message_id": "αναγνωριστικό μηνύματος",
-        "report.count": "παραλήπτες",
-        "report.total": "σύνολο",
-        "outcome.sent": "εστάλη",
-        "outcome.failed": "απέτυχε",
-        "outcome.unknown": "άγνωστη",
-        "outcome.suppressed": "εξαιρέθηκε",
-        "outcome.unsubscribed": "απεγγράφηκε",
-    },
-}
+from site_builder.errors import PolicyError
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+TEMPLATE = LOCALE_DIR / "messages.pot"
+ENGLISH = "en"  # the catalog whose msgstr are the words every other catalog translates
+
+
+class CatalogError(PolicyError):
+    """A catalog file that cannot be read; `line` is where reading stopped."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+class CatalogProblem(NamedTuple):
+    """One entry of a catalog that `policy check` reports: its key, its line in the .po file, what is wrong."""
+
+    key: str
+    line: int
+    message: str
+
+
+def catalog_path(lang: str) -> Path:
+    """Where the catalog of `lang` is (or would be)."""
+    return LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+
+
+def available_languages() -> tuple[str, ...]:
+    """The languages that have a catalog, in code order."""
+    return tuple(sorted(p.parent.parent.name for p in LOCALE_DIR.glob("*/LC_MESSAGES/messages.po")))
 
 
 def t(lang: str, key: str, **values: object) -> str:
-    """The text for `key` in `lang` (English when the language lacks it)."""
-    table = STRINGS.get(lang, STRINGS["en"])
-    text = table.get(key) or STRINGS["en"][key]
+    """The text for `key` in `lang`, with `{placeholders}` filled (English when the language lacks it)."""
+    if _english_keys().get(key) is not False:
+        raise KeyError(key)
+    text = _translations(lang).gettext(key)
     return text.format(**values) if values else text
+
+
+def tn(lang: str, key: str, n: int, **values: object) -> str:
+    """The text for `key` in the plural form `lang` uses for the number `n`, with `{n}` and `values` filled."""
+    if _english_keys().get(key) is not True:
+        raise KeyError(key)
+    return _translations(lang).ngettext(key, key, n).format(n=n, **values)
+
+
+def texts(lang: str) -> dict[str, str]:
+    """Every entry without plural forms, key -> text in `lang` (English where `lang` lacks it)."""
+    return {key: t(lang, key) for key, plural in _english_keys().items() if not plural}
+
+
+def language_name(lang: str) -> str:
+    """The language's own name ("Ελληνικά"): from its catalog, else from Babel's locale data, else its code."""
+    catalog = _catalog(lang)
+    if catalog is not None and _translated(catalog.get("language_name")):
+        return t(lang, "language_name")
+    try:
+        return Locale.parse(lang).get_display_name(lang) or lang
+    except (ValueError, UnknownLocaleError):
+        return lang
+
+
+def missing_entries(lang: str) -> list[str]:
+    """Keys the English catalog has that `lang` lacks, leaves empty or marks fuzzy, or whose `{placeholders}` differ."""
+    problems = entry_problems(lang)
+    if any(not p.key for p in problems):  # an unreadable catalog gives no entry at all
+        return list(_english_keys())
+    return [p.key for p in problems]
+
+
+def entry_problems(lang: str) -> list[CatalogProblem]:
+    """Each missing, empty, fuzzy or mis-placeholdered entry of `lang`'s catalog, with what to do about it."""
+    try:
+        catalog = _catalog(lang)
+    except CatalogError as exc:
+        return [CatalogProblem("", exc.line, exc.format_message())]
+    if catalog is None:
+        return [CatalogProblem(key, 0, "missing") for key in _english_keys()]
+    found = []
+    for source in _catalog(ENGLISH) or ():
+        if not source.id:
+            continue
+        key = _key(source)
+        message = catalog.get(key)
+        what = _entry_problem(source, message, lang)
+        if what:
+            found.append(CatalogProblem(key, (message.lineno or 0) if message else 0, what))
+    return found
 
 
 @functools.lru_cache(maxsize=4096)
 def format_day(day: dt.date, lang: str) -> str:
-    """A date as the language writes it: "1 June 2025", "1 Ιουνίου 2025"."""
+    """A date as the language writes it, with the catalog's CLDR pattern: "1 June 2025"."""
     pattern = t(lang, "date_format")
     if pattern == "d MMMM y":  # Babel's own month names, looked up once (hundreds of dates per build)
         return f"{day.day} {_month_names(lang)[day.month]} {day.year}"
@@ -392,3 +125,103 @@ def format_day(day: dt.date, lang: str) -> str:
 @functools.lru_cache(maxsize=16)
 def _month_names(lang: str) -> dict[int, str]:
     return dict(get_month_names("wide", context="format", locale=lang))
+
+
+# --- reading and compiling the catalogs (once per process) -----------------------------------------
+
+
+@functools.cache
+def _catalog(lang: str) -> Catalog | None:
+    """The catalog of `lang` as Babel reads it, or None when the language has none."""
+    path = catalog_path(lang)
+    if not path.is_file():
+        return None
+    try:
+        with path.open("rb") as fh:
+            return read_po(fh, domain="messages", abort_invalid=True)
+    except (PoFileError, UnicodeDecodeError, ValueError) as exc:
+        line = getattr(exc, "lineno", 0) or 1
+        raise CatalogError(f"{path}:{line}: this catalog cannot be read ({exc}); fix the entry (msgid and msgstr "
+                           f"in double quotes, as in messages.pot) or restore the file", line) from None
+
+
+@functools.cache
+def _english_keys() -> dict[str, bool]:
+    """Every key the English catalog has, and whether it has plural forms."""
+    english = _catalog(ENGLISH)
+    if english is None:
+        raise PolicyError(f"{catalog_path(ENGLISH)}: the English interface catalog is missing: reinstall site_builder")
+    return {_key(m): m.pluralizable for m in english if m.id}
+
+
+@functools.cache
+def _translations(lang: str) -> Translations:
+    """`lang`'s entries compiled to a gettext table, falling back to English entry by entry."""
+    _english_keys()  # a missing English catalog is named before anything else
+    compiled = _compile(_catalog(lang) or _catalog(ENGLISH))  # type: ignore[arg-type]
+    if lang != ENGLISH:
+        compiled.add_fallback(_translations(ENGLISH))
+    return compiled
+
+
+def _compile(catalog: Catalog) -> Translations:
+    """read_po -> write_mo -> Translations, in memory; an empty or fuzzy entry is left out so English shows."""
+    kept = Catalog(domain="messages")
+    kept.mime_headers = catalog.mime_headers  # Plural-Forms comes with them
+    for message in catalog:
+        if message.id and _translated(message) and not message.fuzzy:
+            kept[message.id] = message
+    buffer = io.BytesIO()
+    write_mo(buffer, kept)
+    buffer.seek(0)
+    return Translations(buffer, domain="messages")
+
+
+# --- checking an entry against the English one ------------------------------------------------------
+
+
+def _key(message: Message) -> str:
+    return message.id[0] if isinstance(message.id, tuple | list) else message.id
+
+
+def _forms(message: Message) -> list[str]:
+    return list(message.string) if isinstance(message.string, tuple | list) else [message.string or ""]
+
+
+def _translated(message: Message | None) -> bool:
+    return message is not None and all(form for form in _forms(message))
+
+
+def _entry_problem(source: Message, message: Message | None, lang: str) -> str:
+    """What is wrong with `message` (the entry translating `source`), or ''."""
+    english = " | ".join(_forms(source))
+    if message is None:
+        return f"missing: add the entry (msgid \"{_key(source)}\"), translating the English “{english}”"
+    if not _translated(message):
+        return f"not translated: fill its msgstr, translating the English “{english}”"
+    if message.fuzzy:
+        return "marked fuzzy (it may not match the English): review it, then remove the `#, fuzzy` line"
+    if source.pluralizable != message.pluralizable:
+        kind = "plural forms (msgid_plural, msgstr[0], msgstr[1]…)" if source.pluralizable else "one msgstr, no plural forms"
+        return f"the English entry has {kind}: give `{lang}` the same shape"
+    expected = set().union(*(_placeholders(form) or set() for form in _forms(source)))
+    for form in _forms(message):
+        found = _placeholders(form)
+        if found is None:
+            return f"the text has a lone {{ or }}: placeholders are written {{name}} (the English: “{english}”)"
+        if found != expected:
+            return (f"its placeholders {_names(found)} differ from the English {_names(expected)}: "
+                    f"keep each {{name}} of the English text, spelled the same")
+    return ""
+
+
+def _placeholders(text: str) -> set[str] | None:
+    """The `{names}` in a text, or None when its braces do not parse."""
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:
+        return None
+
+
+def _names(names: set[str]) -> str:
+    return ", ".join(f"{{{n}}}" for n in sorted(names)) or "(none)"

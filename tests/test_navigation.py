@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.i18n import STRINGS
+from site_builder.i18n import texts
 from tests.conftest import PolicyRepo, copy_repo
 from tests.test_browser import ARGS, CHROMIUM, IN_CI
 from tests.test_site import site_template  # noqa: F401 - the fixture
@@ -99,7 +99,7 @@ def test_unsubscribe_page_is_complete_in_both_languages_with_a_way_back(built) -
 
 def test_one_greek_word_for_unsubscribing() -> None:
     """«διαγραφή» also means erasure of data: every unsubscribe text says «απεγγραφή»."""
-    greek = STRINGS["el"]
+    greek = texts("el")
     about_unsubscribing = {k: v for k, v in greek.items() if "unsub" in k}
     assert about_unsubscribing and all("διαγραφ" not in v.lower() and "Διαγραφ" not in v for v in about_unsubscribing.values())
     assert "απεγγραφ" in greek["notice.unsubscribe_link"].lower() and "απεγγραφ" in greek["notice.material"]

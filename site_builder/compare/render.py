@@ -13,7 +13,7 @@ import re
 
 from site_builder.blocks import WORD, Container
 from site_builder.compare.diffing import BlockChange, Changes, Piece, SectionChange
-from site_builder.i18n import t
+from site_builder.i18n import t, tn
 from site_builder.markup import sanitize
 
 SCHEMA = "policy-changes/2"
@@ -208,7 +208,9 @@ def to_markdown(changes: Changes) -> str:
             lines += [f"  ({md_escape(line)})" for line in _links_text(block, lang)]
         lines.append("")
     tot = changes.totals()
-    lines.append(t(lang, "sections_touched", n=tot["sections_touched"], ins=tot["words_inserted"], dele=tot["words_deleted"]) + "\n")
+    lines.append(t(lang, "sections_touched", sections=tn(lang, "totals.sections", tot["sections_touched"]),
+                   inserted=tn(lang, "totals.inserted", tot["words_inserted"]),
+                   deleted=tn(lang, "totals.deleted", tot["words_deleted"])) + "\n")
     return "\n".join(lines)
 
 

@@ -39,9 +39,9 @@ PACKAGE = Path(__file__).resolve().parents[1]
 
 @functools.lru_cache(maxsize=1)
 def code_digest() -> str:
-    """This tool's code and theme, and its version number."""
+    """This tool's code, theme and interface catalogs, and its version number."""
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted([*PACKAGE.rglob("*.py"), *PACKAGE.rglob("theme/**/*")]):
+    for path in sorted([*PACKAGE.rglob("*.py"), *PACKAGE.rglob("theme/**/*"), *PACKAGE.rglob("locale/**/*.po*")]):
         if path.is_file():
             digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from site_builder.errors import PolicyError
-from site_builder.i18n import STRINGS, t
+from site_builder.i18n import available_languages, t
 from site_builder.notify.journal import Journal
 
 OUTCOMES = ("sent", "failed", "unknown", "suppressed", "unsubscribed")
@@ -108,7 +108,7 @@ def write_report(journal: Path, version: str, out: Path, *, hash_addresses: bool
                  languages: tuple[str, ...] | None = None) -> tuple[Path, dict[str, int]]:
     """Write the report into a new folder under `out`; returns it and the totals. Headers and outcomes
     are named in `languages` (the policy's; by default every language the tool has words for)."""
-    langs = languages or tuple(STRINGS)
+    langs = languages or available_languages()
     rows, runs = report_rows(journal, version, hash_addresses=hash_addresses)
     totals = {name: sum(row["outcome"] == name for row in rows) for name in OUTCOMES}
     columns = list(rows[0])

@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote
 
 from site_builder.errors import PolicyError
-from site_builder.i18n import STRINGS, t
+from site_builder.i18n import available_languages, t
 from site_builder.mailbox import MAX_ADDRESS, address_problem
 from site_builder.notify.journal import Journal
 from site_builder.notify.mime import unsubscribe_token
@@ -44,7 +44,7 @@ def _page_in(status_key: str, email: str, languages: tuple[str, ...], form: str 
 
 def interface_languages() -> tuple[str, ...]:
     """Every language the interface words exist in."""
-    return tuple(STRINGS)
+    return available_languages()
 
 
 def _button(lang: str, action: str) -> str:

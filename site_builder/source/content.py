@@ -564,7 +564,7 @@ def _load_translation(source: Source, lang: str, name: str, originals: dict[str,
     return Translation(sid, lang, title, body, source_hash, state, path, _summary(meta, path, lines, problems), body_line), body_line
 
 
-def _languages(meta: dict, lines: dict[str, int], source: Source, problems: list[Problem]) -> list[str]:
+def _languages(meta: dict, lines: dict[str, int], source: Source, problems: list[Problem], editing: bool = False) -> list[str]:
     """`languages:` of policy/policy.yml, checked against translations/ and the interface catalogs.
 
     The first is the source language (the text in policy/), every other one has translations/<code>/.
@@ -601,11 +601,19 @@ def _languages(meta: dict, lines: dict[str, int], source: Source, problems: list
     for code in out:
         if code not in interface:
             problems.append(Problem(path, line, f"`languages`: there are no interface words (menus, notices) for `{code}`: "
-                                    f"the tool has {', '.join(interface)}; add a catalog for `{code}` or remove it from the list"))
+                                    f"the tool has {', '.join(interface)}; add a catalog for `{code}` (copy "
+                                    f"{i18n.TEMPLATE.name} to locale/{code}/LC_MESSAGES/messages.po and translate it) "
+                                    "or remove it from the list"))
+        elif editing and i18n.missing_entries(code):
+            missing = i18n.missing_entries(code)
+            problems.append(Problem(path, line, f"`languages`: the catalog of `{code}` ({i18n.catalog_path(code)}) lacks "
+                                    f"{len(missing)} entr{'y' if len(missing) == 1 else 'ies'} ({', '.join(missing[:5])}"
+                                    f"{', ...' if len(missing) > 5 else ''}): its readers see those words in English", "warning"))
     for code in out[1:]:
-        if code not in folders:
+        if code not in folders:  # one message, not one per section it would lack
             problems.append(Problem(path, line, f"`languages` lists `{code}` but translations/{code}/ does not exist: create it "
                                     f"(with policy.yml and the translated sections) or remove `{code}` from the list"))
+            out.remove(code)
     if out[0] in folders:
         problems.append(Problem(f"translations/{out[0]}", 1, f"`{out[0]}` is the source language (first in `languages` of "
                                 "policy/policy.yml): its text is policy/; delete this folder or list another language first"))
@@ -618,7 +626,7 @@ def _languages(meta: dict, lines: dict[str, int], source: Source, problems: list
 
 def i18n_languages() -> tuple[str, ...]:
     """The languages the interface words exist in (menus, notes, notices)."""
-    return tuple(i18n.STRINGS)
+    return i18n.available_languages()
 
 
 def load_snapshot(source: Source, *, advice: bool | None = None) -> tuple[Snapshot | None, list[Problem]]:
@@ -634,7 +642,7 @@ def load_snapshot(source: Source, *, advice: bool | None = None) -> tuple[Snapsh
         if source.read("policy/policy.yml") is None:
             problems.append(Problem("policy/policy.yml", 1, "missing: create it with `title:` and `sections:` (the section ids in order)"))
         return None, problems
-    languages = _languages(meta, lines, source, problems)
+    languages = _languages(meta, lines, source, problems, editing)
     src = languages[0]
     titles = {src: text_field(meta, "title", "policy/policy.yml", lines, problems) or "Privacy Policy"}
     variables = {src: _variables(meta, "policy/policy.yml", lines, problems)}

@@ -38,11 +38,12 @@ SEARCH = {"en": ("portability", "portability"), "el": ("φορητοτητα", "
 SUMMARY = {"en": "Summary of {v}.", "el": "Σύνοψη της έκδοσης {v}.", "fr": "Résumé de la version {v}."}
 MKDOCS = ("site_name: Example\nsite_url: https://policy.example.com/\ntheme:\n  name: material\n"
           "extra:\n  notices:\n    sender: \"Example <privacy@example.com>\"\n    reply_to: privacy@example.com\n")
-# name: (languages of 1.0, languages of 1.1): the first is the source language
-CONFIGS = {"greek-source": (["el", "en"], ["el", "en"]), "three-languages": (["en", "el"], ["en", "el", "fr"])}
+# name: (languages of 1.0, languages of 1.1, translations left stale in 1.1); the first language is the source
+CONFIGS = {"greek-source": (["el", "en"], ["el", "en"], {("en", "intro")}),
+           "three-languages": (["en", "el"], ["en", "el", "fr"], set())}
 
 
-def _write_version(repo: PolicyRepo, languages: list[str], n: int) -> None:
+def _write_version(repo: PolicyRepo, languages: list[str], n: int, stale: set[tuple[str, str]] = frozenset()) -> None:
     source = languages[0]
     repo.write("policy/policy.yml", f"title: {TEXTS[source]['title']}\nlanguages: [{', '.join(languages)}]\n"
                "prevailing_language: el\nsections:\n  - intro\n  - rights\n")
@@ -51,19 +52,21 @@ def _write_version(repo: PolicyRepo, languages: list[str], n: int) -> None:
         repo.section(sid, title, body, numbered=sid != "intro")
         for lang in languages[1:]:
             repo.write(f"translations/{lang}/policy.yml", f"title: {TEXTS[lang]['title']}\n")
+            if (lang, sid) in stale:
+                continue  # the translation of the text before: stale
             repo.write(f"translations/{lang}/{sid}.md", f'---\ntitle: {TEXTS[lang][sid][0]}\n'
                        f'source_hash: "{fingerprint(title, body)}"\n---\n{TEXTS[lang][sid][n]}')
 
 
-def _release(repo: PolicyRepo, version: str, effective: str, languages: list[str]) -> None:
+def _release(repo: PolicyRepo, version: str, effective: str, languages: list[str], *extra: str) -> None:
     summaries = [arg for lang in languages for arg in ("--summary", f"{lang}={SUMMARY[lang].format(v=version)}")]
-    repo.policy("release", version, "--effective", effective, "--kind", "minor", *summaries)
+    repo.policy("release", version, "--effective", effective, "--kind", "minor", *summaries, *extra)
     repo.commit(f"Release {version}")
 
 
 def make_policy(root: Path, name: str) -> PolicyRepo:
     """1.0 and 1.1 of a policy configured as CONFIGS[name] says, committed."""
-    first, second = CONFIGS[name]
+    first, second, stale = CONFIGS[name]
     root.mkdir(parents=True)
     repo = PolicyRepo(root)
     repo.git("init", "-q", "-b", "main")
@@ -71,9 +74,9 @@ def make_policy(root: Path, name: str) -> PolicyRepo:
     _write_version(repo, first, 1)
     repo.commit("Initial policy")
     _release(repo, "1.0", "2025-01-01", first)
-    _write_version(repo, second, 2)
+    _write_version(repo, second, 2, stale)
     repo.commit("Rights: at any time")
-    _release(repo, "1.1", "2025-06-01", second)
+    _release(repo, "1.1", "2025-06-01", second, *(["--allow-stale"] if stale else []))
     return repo
 
 
@@ -89,7 +92,7 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 
 def _languages(name: str) -> list[str]:
-    return CONFIGS[name][1]
+    return list(CONFIGS[name][1])
 
 
 def _page(site: Path, path: str) -> str:
@@ -100,10 +103,13 @@ def test_check_passes_and_translations_follow_the_list(built) -> None:
     name, repo, _, _ = built
     langs = _languages(name)
     done = repo.policy("check")
-    assert "0 error(s), 0 warning(s)" in done.stderr, done.stdout + done.stderr
+    stale = CONFIGS[name][2]
+    assert f"0 error(s), {len(stale)} warning(s)" in done.stderr, done.stdout + done.stderr
+    assert all(f"translations/{lang}/{sid}.md:1: warning: stale translation: the source section (policy/) changed"
+               in done.stdout for lang, sid in stale)
     rows = json.loads(repo.policy("translations", "--json").stdout)
     assert sorted({row["lang"] for row in rows}) == sorted(langs[1:])  # the source is not a translation
-    assert {row["state"] for row in rows} == {"ok"}
+    assert {(row["lang"], row["section"]) for row in rows if row["state"] != "ok"} == stale
 
 
 def test_pages_feeds_and_data_follow_the_list(built) -> None:
@@ -129,6 +135,20 @@ def test_pages_feeds_and_data_follow_the_list(built) -> None:
     assert sorted(newest["url"]) == sorted(langs) and sorted(newest["summary"]) == sorted(langs)
     changes = json.loads(_page(site, f"{langs[-1]}/1.1/changes.json"))
     assert changes["release"]["summary"] == SUMMARY[langs[-1]].format(v="1.1")
+
+
+def test_notes_name_the_source_language(built) -> None:
+    """Greek source: an English reader of a stale section is shown the Greek text, and told so in English."""
+    name, _, site, _ = built
+    if name != "greek-source":
+        pytest.skip("only the Greek-source policy leaves a translation stale")
+    page = _page(site, "en/1.1/index.html")
+    assert "The English translation of this section is being updated; the Greek text is shown." in page
+    assert re.search(r'<a href="../../el/1.1/#intro" hreflang="el">Read it in Greek</a>', page)
+    assert TEXTS["el"]["intro"][2].strip() in page
+    changes = _page(site, "en/1.1/changes/index.html")
+    assert "The Greek text of this section changed; the English translation follows." in changes
+    assert '<div class="policy-diff" lang="el">' in changes
 
 
 def test_search_language_per_language(built) -> None:

@@ -20,6 +20,16 @@ SCHEMA = "policy-changes/2"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 
+def source_note(lang: str, key: str, source: str) -> str:
+    """A note that names the source language ("...the English text is shown"), worded for `source`
+    where the catalogs have that wording (`<key>.source_<code>`, like `stale_notice.source_el`),
+    else the wording for an English source (the entry `<key>` itself)."""
+    try:
+        return t(lang, f"{key}.source_{source}")
+    except KeyError:
+        return t(lang, key)
+
+
 def render(changes: Changes, fmt: str, *, color: bool = False) -> str:
     """Render in one of: text, markdown, json, html."""
     if fmt == "json":
@@ -302,7 +312,7 @@ def section_html(sec: SectionChange, changes: Changes) -> str:
     if sec.retitled:
         out.append(f'<p class="policy-was">{esc(t(lang, "was", title=sec.old_title or ""))}</p>')
     if sec.translation_pending:
-        out.append(f'<p class="policy-pending">{esc(t(lang, "translation_pending"))}</p>')
+        out.append(f'<p class="policy-pending">{esc(source_note(lang, "translation_pending", changes.source))}</p>')
     if place_note(sec, lang):
         out.append(f'<p class="policy-was">{esc(place_note(sec, lang))}</p>')
     if any(b.status != "unchanged" for b in sec.blocks):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from site_builder.compare.diffing import Changes
-from site_builder.compare.render import heading, section_html, section_label
+from site_builder.compare.render import heading, section_html, section_label, source_note
 from site_builder.i18n import format_day, t
 from site_builder.markup import sanitize, to_html, unique_ids
 from site_builder.site.engine_mkdocs import BUTTON_PRIMARY
@@ -170,7 +170,7 @@ def version_header(view: VersionView, ctx: SiteContext, url: str, *, on_changes:
         parts.append(downloads(view, lang, url))
     parts.append("</nav>")
     if view.fallback:
-        parts.append(f'<p class="policy-notice policy-notice--fallback">{html.escape(t(lang, "fallback_notice"))}</p>')
+        parts.append(f'<p class="policy-notice policy-notice--fallback">{html.escape(source_note(lang, "fallback_notice", view.text.lang))}</p>')
     if view.status == DRAFT:
         notice = ""
         if view.record is not None:
@@ -248,8 +248,8 @@ def policy_body(view: VersionView, ctx: SiteContext, url: str, frags: dict[str, 
         out.append(f"## {number}{_md_escape(sec.title)} {{ #{sec.id} }}\n")
         if sec.state in ("stale", "missing"):
             src = view.source
-            original = _a(rel(url, f"{src}/{view.version}/") + f"#{sec.id}", t(ctx.lang, "read_english"), hreflang=src)
-            out.append(fragment(frags, f'<p class="policy-notice policy-notice--{sec.state}">{t(ctx.lang, sec.state + "_notice")} {original}</p>'))
+            original = _a(rel(url, f"{src}/{view.version}/") + f"#{sec.id}", source_note(ctx.lang, "read_english", src), hreflang=src)
+            out.append(fragment(frags, f'<p class="policy-notice policy-notice--{sec.state}">{source_note(ctx.lang, sec.state + "_notice", src)} {original}</p>'))
         body_html = unique_ids(section_body_html(sec.body), seen)
         if view.fallback:
             body_html = body_html.replace('<div class="policy-text">', f'<div class="policy-text" lang="{view.text.lang}">', 1)
@@ -335,7 +335,7 @@ def changes_page(view: VersionView, ctx: SiteContext) -> Page:
             out.append(fragment(frags, to_html(view.record.summary[lang].strip())))
         else:
             shown, shown_lang = view.record.summary_in(lang, view.source)
-            out.append(fragment(frags, f'<p class="policy-notice">{html.escape(t(lang, "no_summary"))}</p>'
+            out.append(fragment(frags, f'<p class="policy-notice">{html.escape(source_note(lang, "no_summary", shown_lang))}</p>'
                                 f'<div lang="{shown_lang}">{to_html(shown)}</div>'))
         if view.record.short_notice:  # after the summary (what changed comes first), in the reader's language only
             reason = view.record.short_notice_in(lang)
@@ -357,7 +357,7 @@ def _diff_html(changes: Changes, ctx: SiteContext, page_dir: str) -> str:
     lang = ctx.lang
     touched = absolute_root_links("".join(section_html(sec, changes) for sec in changes.touched), ctx) \
         or f"<p>{t(lang, 'no_changes')}</p>"
-    shown_in = (f'<p class="policy-notice policy-notice--fallback">{html.escape(t(lang, "changes_in_english"))}</p>\n'
+    shown_in = (f'<p class="policy-notice policy-notice--fallback">{html.escape(source_note(lang, "changes_in_english", changes.shown_lang))}</p>\n'
                 if changes.shown_lang and changes.shown_lang != lang else "")
     return (shown_in + f'<p class="policy-against">{html.escape(t(lang, "changes_against", version=changes.from_label))}</p>\n'
             + key_point_changes_html(changes, lang, page_dir)

@@ -222,6 +222,8 @@ def test_a_language_added_later(built) -> None:
     assert data["text_lang"] == "en"  # compared in the source language: 1.0 has no French text
     versions = json.loads(_page(site, "versions.json"))
     assert sorted(versions[-1]["summary"]) == ["el", "en"]  # 1.0's record is never rewritten
+    missing = _page(site, "fr/404.html")  # the page for a missing address, in French too
+    assert "<h1>Page introuvable</h1>" in missing and re.search(r'<a href="[^"]*/fr/">politique en vigueur</a>', missing)
 
 
 # --- in the browser ----------------------------------------------------------------------

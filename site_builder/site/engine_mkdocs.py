@@ -257,6 +257,16 @@ def _front_matter(page: Page, lang: str) -> str:
     return "---\n" + json.dumps(meta, ensure_ascii=False, sort_keys=True) + "\n---\n\n"
 
 
+def _not_found(lang: str, site_url: str) -> dict[str, str]:
+    """The words of the page for a missing address, its two links in place (for 404.html)."""
+    def link(href: str, key: str) -> str:
+        return f'<a href="{escape(href)}">{escape(t(lang, key))}</a>'
+
+    text = escape(t(lang, "notfound.text"), quote=False).format(
+        policy=link(site_url, "notfound.policy"), versions=link(f"{site_url}versions/", "notfound.versions"))
+    return {"title": t(lang, "notfound.title"), "text": text}
+
+
 def _write_config(job: LanguageBuild, work: Path, base_config: Path, out_dir: Path) -> Path:
     docs = work / f"docs-{job.lang}"
     for page in job.pages:
@@ -276,7 +286,8 @@ def _write_config(job: LanguageBuild, work: Path, base_config: Path, out_dir: Pa
                   "features": ["navigation.top", "navigation.tracking", "toc.follow"]},
         "nav": [{label: _docs_path(folder)} for label, folder in job.nav],
         "extra": {"policy_languages": list(job.languages),
-                  "policy_since": {key: t(job.lang, "since." + key) for key in ("text", "link", "dismiss")}},
+                  "policy_since": {key: t(job.lang, "since." + key) for key in ("text", "link", "dismiss")},
+                  "policy_404": _not_found(job.lang, job.site_url)},
         "plugins": ["search"],
         "markdown_extensions": _markdown_extensions(job.lang),
         "strict": True,

@@ -35,6 +35,10 @@ TEXTS = {
                       "Vous pouvez demander à tout moment la portabilité de vos données.\n")},
 }
 SEARCH = {"en": ("portability", "portability"), "el": ("φορητοτητα", "φορητότητα"), "fr": ("portabilité", "portabilité")}
+# Which text prevails (`prevailing_language: el`), as the English page says it: by name for Greek and
+# English alone, for every language version otherwise.
+PREVAILS = {"greek-source": "The Greek and English texts of this policy are published together; if they differ, the Greek text prevails.",
+            "three-languages": "The language versions of this policy are published together; if they differ, the Greek text prevails."}
 SUMMARY = {"en": "Summary of {v}.", "el": "Σύνοψη της έκδοσης {v}.", "fr": "Résumé de la version {v}."}
 MKDOCS = ("site_name: Example\nsite_url: https://policy.example.com/\ntheme:\n  name: material\n"
           "extra:\n  notices:\n    sender: \"Example <privacy@example.com>\"\n    reply_to: privacy@example.com\n")
@@ -130,6 +134,9 @@ def test_pages_feeds_and_data_follow_the_list(built) -> None:
         assert f"{base}{lang}/1.1/" in _page(site, f"{lang}/sitemap.xml")
         feed = _page(site, f"{lang}/feed.xml")
         assert f'xml:lang="{lang}"' in feed and SUMMARY[lang].format(v="1.1") in feed
+    assert PREVAILS[name] in _page(site, "en/1.1/index.html")
+    if "fr" in langs:
+        assert "en cas de divergence, le texte grec prévaut." in _page(site, "fr/1.1/index.html")
     versions = json.loads(_page(site, "versions.json"))
     newest = versions[0]
     assert sorted(newest["url"]) == sorted(langs) and sorted(newest["summary"]) == sorted(langs)

@@ -20,6 +20,18 @@ SCHEMA = "policy-changes/2"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 
+# The entries `prevailing.<code>` name Greek and English ("The Greek and English texts ..."): they are
+# said where the policy is in exactly those two languages; any other set gets `prevailing.all.<code>`.
+PAIR_WORDED = frozenset({"el", "en"})
+
+
+def prevailing_words(lang: str, prevailing: str, languages: tuple[str, ...]) -> str:
+    """The note saying which text prevails (`prevailing`: a language code or "none"), for a policy in `languages`."""
+    if not languages or frozenset(languages) == PAIR_WORDED:
+        return t(lang, f"prevailing.{prevailing}")
+    return t(lang, f"prevailing.all.{prevailing}")
+
+
 def source_note(lang: str, key: str, source: str) -> str:
     """A note that names the source language ("...the English text is shown"), worded for `source`
     where the catalogs have that wording (`<key>.source_<code>`, like `stale_notice.source_el`),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from site_builder.compare.diffing import Changes
-from site_builder.compare.render import heading, section_html, section_label, source_note
+from site_builder.compare.render import heading, prevailing_words, section_html, section_label, source_note
 from site_builder.i18n import format_day, t
 from site_builder.markup import sanitize, to_html, unique_ids
 from site_builder.site.engine_mkdocs import BUTTON_PRIMARY
@@ -254,7 +254,7 @@ def policy_body(view: VersionView, ctx: SiteContext, url: str, frags: dict[str, 
         if view.fallback:
             body_html = body_html.replace('<div class="policy-text">', f'<div class="policy-text" lang="{view.text.lang}">', 1)
         out.append(fragment(frags, absolute_root_links(body_html, ctx)))
-    out.append(fragment(frags, prevailing_note(view.text.prevailing, ctx.lang)))
+    out.append(fragment(frags, prevailing_note(view.text.prevailing, ctx)))
     return "\n".join(out)
 
 
@@ -289,11 +289,12 @@ def key_point_changes_html(changes: Changes, lang: str, version_url: str) -> str
             f'<ul>\n{"".join(items)}\n</ul></div>\n')
 
 
-def prevailing_note(prevailing: str | None, lang: str) -> str:
+def prevailing_note(prevailing: str | None, ctx: SiteContext) -> str:
     """Which language prevails if the texts differ: the company's choice, said on every page."""
     if not prevailing:
         return ""
-    return '<p class="policy-prevailing">' + html.escape(t(lang, "prevailing." + prevailing)) + "</p>"
+    words = prevailing_words(ctx.lang, prevailing, (ctx.lang, *ctx.other_langs))
+    return '<p class="policy-prevailing">' + html.escape(words) + "</p>"
 
 
 @functools.lru_cache(maxsize=8192)
@@ -345,7 +346,7 @@ def changes_page(view: VersionView, ctx: SiteContext) -> Page:
         out.append(fragment(frags, f"<p>{t(lang, 'first_version')}</p>"))
     else:
         out.append(fragment(frags, _diff_html(view.changes, ctx, rel(url, f"{lang}/{view.version}/"))))
-    out.append(fragment(frags, prevailing_note(view.text.prevailing, lang)))
+    out.append(fragment(frags, prevailing_note(view.text.prevailing, ctx)))
     title = t(lang, "changes_in", version=view.version)
     return _page(f"{view.version}/changes/", "\n".join(out), url, frags, title, ctx, search=False,
                  noindex=view.status == DRAFT)
@@ -375,7 +376,7 @@ def for_you_page(view: VersionView, changes: Changes, ctx: SiteContext) -> Page:
     out = [fragment(frags, version_header(view, ctx, url, on_changes=True)), f"# {_md_escape(title)}\n",
            fragment(frags, '<p class="policy-for-you-intro">' + html.escape(t(lang, "for_you.intro", from_version=changes.from_label,
                                                                                version=view.version, date=date)) + "</p>"),
-           fragment(frags, _diff_html(changes, ctx, rel(url, f"{lang}/{view.version}/"))), fragment(frags, prevailing_note(view.text.prevailing, lang))]
+           fragment(frags, _diff_html(changes, ctx, rel(url, f"{lang}/{view.version}/"))), fragment(frags, prevailing_note(view.text.prevailing, ctx))]
     return _page(f"{view.version}/{FOR_YOU}", "\n".join(out), url, frags, title, ctx, search=False)
 
 

@@ -523,7 +523,20 @@ def _promises(meta: dict, lines: dict[str, int], languages: tuple[str, ...],
         problems.append(Problem(path, lines.get("prevailing_language", 1), f"`prevailing_language` must be one of {', '.join(languages)} "
                                 "or none (every text equally valid)"))
         prevailing = None
+    elif prevailing is not None and not _has_entry(f"prevailing.all.{prevailing}"):
+        problems.append(Problem(path, lines.get("prevailing_language", 1), f"`prevailing_language: {prevailing}`: the "
+                                f"interface has no words for \"the {prevailing} text prevails\" (catalog entry "
+                                f"prevailing.all.{prevailing}); add it to the catalogs, or choose another language or none"))
+        prevailing = None
     return days, prevailing
+
+
+def _has_entry(key: str) -> bool:
+    try:
+        i18n.t(i18n.ENGLISH, key)
+    except KeyError:
+        return False
+    return True
 
 
 def _gdpr_items(meta: dict, path: str, lines: dict[str, int], problems: list[Problem]) -> tuple[str, ...]:

@@ -141,7 +141,7 @@ def translations(ctx: click.Context, repo: Path, as_json: bool) -> None:
 @click.pass_context
 @guarded
 def translations_mark(ctx: click.Context, repo: Path | None, lang: str, section_ids: tuple[str, ...]) -> None:
-    """Record that the translation of each ID is up to date with the English text."""
+    """Record that the translation of each ID is up to date with the source text (policy/)."""
     from site_builder.source.translations import mark
 
     repo = repo or (ctx.parent.params["repo"] if ctx.parent else Path("."))
@@ -275,7 +275,7 @@ def diff(repo: Path, from_rev: str | None, to_rev: str | None, lang: str | None,
 @guarded
 def build(repo: Path, out: Path | None, draft: bool, today: dt.date | None, site_url: str | None, quiet: bool,
           no_wait: bool) -> None:
-    """Build the whole versioned bilingual site."""
+    """Build the whole versioned site, in every language of the policy."""
     from site_builder.site.build import build_site
 
     build_site(repo, out=out, draft=draft, today=today, site_url=site_url, quiet=quiet, wait=not no_wait)

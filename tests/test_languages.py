@@ -363,3 +363,19 @@ def test_import_says_what_language_the_text_is_in(tmp_path: Path) -> None:
     assert not (tmp_path / "site/en").exists()
     archive = (tmp_path / "site/fr/versions/index.html").read_text(encoding="utf-8")
     assert "Toutes les versions" in archive  # French interface words
+
+
+def test_an_incomplete_catalog_is_a_warning(small_template: PolicyRepo, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from site_builder import i18n
+    from site_builder.source.content import WorkingTree, load_snapshot
+
+    repo = copy_repo(small_template, tmp_path / "repo")
+    repo.write("policy/policy.yml", repo.read("policy/policy.yml").replace("\n", "\nlanguages: [en, el, fr]\n", 1))
+    repo.write("translations/fr/policy.yml", "title: Politique de confidentialité\n")
+    monkeypatch.setattr(i18n, "missing_entries", lambda lang: ["archive", "feed_link"] if lang == "fr" else [])
+    snapshot, problems = load_snapshot(WorkingTree(repo.root))
+    assert snapshot is not None and snapshot.languages == ("en", "el", "fr")
+    said = [p.format() for p in problems if "catalog" in p.message]
+    assert len(said) == 1 and said[0].startswith("policy/policy.yml:2: warning: `languages`: the catalog of `fr` (")
+    assert "lacks 2 entries (archive, feed_link): its readers see those words in English" in said[0]

@@ -43,6 +43,26 @@ def _rate(ctx: click.Context, param: click.Parameter, value: str | None) -> floa
     return rate
 
 
+def _language(languages: tuple[str, ...], lang: str | None) -> str:
+    """`--lang CODE` checked against the languages the policy publishes (None: its source language)."""
+    if lang is None:
+        return languages[0]
+    code = lang.strip().lower()
+    if code not in languages:
+        raise click.BadParameter(f"{lang[:20]!r} is not a language of this policy; it publishes {', '.join(languages)} "
+                                 "(`languages` in policy/policy.yml)", param_hint="--lang")
+    return code
+
+
+def _policy_languages(repo: Path) -> tuple[str, ...]:
+    """The published languages, source first, as policy/policy.yml says (English alone if it cannot be read)."""
+    from site_builder.source.content import WorkingTree, load_snapshot
+    from site_builder.source.models import DEFAULT_SOURCE
+
+    snap, _ = load_snapshot(WorkingTree(Path(repo)), advice=False)
+    return snap.languages if snap else (DEFAULT_SOURCE,)
+
+
 def guarded(func: Callable) -> Callable:
     """Turn unexpected exceptions into one line (a traceback only with --debug)."""
 
@@ -121,7 +141,7 @@ def translations(ctx: click.Context, repo: Path, as_json: bool) -> None:
 @click.pass_context
 @guarded
 def translations_mark(ctx: click.Context, repo: Path | None, lang: str, section_ids: tuple[str, ...]) -> None:
-    """Record that the translation of each ID is up to date with the English text."""
+    """Record that the translation of each ID is up to date with the source text (policy/)."""
     from site_builder.source.translations import mark
 
     repo = repo or (ctx.parent.params["repo"] if ctx.parent else Path("."))
@@ -149,21 +169,29 @@ def _reasons(values: tuple[str, ...]) -> dict[str, str] | None:
 @click.argument("version")
 @click.option("--effective", required=True, callback=_date, help="Date the version takes effect (YYYY-MM-DD).")
 @click.option("--kind", required=True, type=click.Choice(["material", "minor"]))
-@click.option("--summary-en", default=None, help="Plain-language summary in English (asked for when omitted).")
-@click.option("--summary-el", default=None, help="Plain-language summary in Greek (asked for when omitted).")
+@click.option("--summary", "summary", multiple=True, metavar="LANG=TEXT",
+              help="Plain-language summary in one language, once per published language (--summary el=... "
+                   "--summary en=...); asked for when omitted.")
+@click.option("--summary-file", "summary_file", multiple=True, metavar="LANG=PATH",
+              help="The summary in LANG read from a UTF-8 file.")
+@click.option("--summary-en", default=None, help="Same as --summary en=TEXT.")
+@click.option("--summary-el", default=None, help="Same as --summary el=TEXT.")
 @click.option("--allow-stale", is_flag=True, help="Release although translations are stale or missing.")
 @click.option("--allow-short-notice", "short_notice", multiple=True, metavar="LANG=REASON",
               help="A material change sooner than the promised notice: the reason in each language "
                    "(--allow-short-notice en=... --allow-short-notice el=...), recorded and shown.")
 @guarded
-def release(repo: Path, version: str, effective: dt.date, kind: str, summary_en: str | None,
-            summary_el: str | None, allow_stale: bool, short_notice: tuple[str, ...]) -> None:
+def release(repo: Path, version: str, effective: dt.date, kind: str, summary: tuple[str, ...],
+            summary_file: tuple[str, ...], summary_en: str | None, summary_el: str | None, allow_stale: bool,
+            short_notice: tuple[str, ...]) -> None:
     """Write changelog/VERSION.yml for the current text."""
     from site_builder.source.releases import create_release
 
-    summaries = {"en": summary_en, "el": summary_el}
+    languages = _policy_languages(repo)
+    given = _summaries(languages, summary, summary_file, {"en": summary_en, "el": summary_el})
+    summaries: dict[str, str | None] = {lang: given.get(lang) for lang in languages}
     if None in summaries.values():
-        summaries = _ask_summaries(repo, summaries)
+        summaries = _ask_summaries(repo, summaries, languages[0])
     path = create_release(repo, version=version, effective=effective, kind=kind,
                           summaries={k: v or "" for k, v in summaries.items()}, allow_stale=allow_stale,
                           short_notice=_reasons(short_notice))
@@ -172,10 +200,34 @@ def release(repo: Path, version: str, effective: dt.date, kind: str, summary_en:
                f"  git add policy translations {rel} && git commit -m 'Release {version}'")
 
 
-def _ask_summaries(repo: Path, given: dict[str, str | None]) -> dict[str, str | None]:
+def _summaries(languages: tuple[str, ...], pairs: tuple[str, ...], files: tuple[str, ...],
+               named: dict[str, str | None]) -> dict[str, str]:
+    """--summary LANG=TEXT, --summary-file LANG=PATH and --summary-en/--summary-el as {lang: text}."""
+    out = {lang: text for lang, text in named.items() if text is not None and lang in languages}
+    for option, values in (("--summary", pairs), ("--summary-file", files)):
+        for value in values:
+            lang, sep, text = value.partition("=")
+            lang = lang.strip().lower()
+            if not sep or lang not in languages:
+                raise click.BadParameter(f"{value[:60]!r}: give the summary with its language, like {languages[0]}=TEXT, "
+                                         f"for each language the policy publishes ({', '.join(languages)})", param_hint=option)
+            if lang in out:
+                raise click.BadParameter(f"two summaries for `{lang}`: give one per language", param_hint=option)
+            if option == "--summary-file":
+                try:
+                    text = Path(text).read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError) as exc:
+                    raise click.BadParameter(f"{text[:80]!r}: cannot read it as UTF-8 text ({exc.__class__.__name__})",
+                                             param_hint=option) from None
+            out[lang] = text
+    return out
+
+
+def _ask_summaries(repo: Path, given: dict[str, str | None], source: str) -> dict[str, str | None]:
     """Show the editor what changed since the last release, then ask for each missing summary."""
     if not sys.stdin.isatty():
-        missing = ", ".join(f"--summary-{lang}" for lang, text in given.items() if text is None)
+        missing = ", ".join(f"--summary-{lang}" if lang in ("en", "el") else f"--summary {lang}=TEXT"  # the options for en and el
+                            for lang, text in given.items() if text is None)
         raise PolicyError(f"{missing} missing: give the summaries on the command line (no terminal to ask on)")
     from site_builder.compare.render import heading, section_label
     from site_builder.revisions import compare_revisions
@@ -183,7 +235,7 @@ def _ask_summaries(repo: Path, given: dict[str, str | None]) -> dict[str, str | 
 
     ws = open_workspace(repo)
     if ws.releases:
-        changes = compare_revisions(ws, None, None, "en")
+        changes = compare_revisions(ws, None, None, source)
         click.echo(f"Sections changed since {ws.releases[-1].version} (what the summaries should tell readers):")
         for sec in changes.touched:
             click.echo(f"  - {heading(sec)} [{section_label(sec, 'en')}]: {sec.words_inserted} word(s) in, {sec.words_deleted} out")
@@ -198,17 +250,17 @@ def _ask_summaries(repo: Path, given: dict[str, str | None]) -> dict[str, str | 
 @repo_option
 @click.argument("from_rev", required=False)
 @click.argument("to_rev", required=False)
-@click.option("--lang", default="en", type=click.Choice(["en", "el"]))
+@click.option("--lang", default=None, metavar="CODE", help="A published language (default: the source language).")
 @click.option("--format", "fmt", default="text", type=click.Choice(["text", "markdown", "json", "html"]))
 @guarded
-def diff(repo: Path, from_rev: str | None, to_rev: str | None, lang: str, fmt: str) -> None:
+def diff(repo: Path, from_rev: str | None, to_rev: str | None, lang: str | None, fmt: str) -> None:
     """What changed between two releases, revisions or the draft (default: last release -> draft)."""
     from site_builder.compare.render import render
     from site_builder.revisions import compare_revisions
     from site_builder.source.workspace import open_workspace
 
     ws = open_workspace(repo)
-    changes = compare_revisions(ws, from_rev, to_rev, lang)
+    changes = compare_revisions(ws, from_rev, to_rev, _language(ws.languages, lang))
     click.echo(render(changes, fmt, color=fmt == "text" and sys.stdout.isatty()), nl=False)
 
 
@@ -223,7 +275,7 @@ def diff(repo: Path, from_rev: str | None, to_rev: str | None, lang: str, fmt: s
 @guarded
 def build(repo: Path, out: Path | None, draft: bool, today: dt.date | None, site_url: str | None, quiet: bool,
           no_wait: bool) -> None:
-    """Build the whole versioned bilingual site."""
+    """Build the whole versioned site, in every language of the policy."""
     from site_builder.site.build import build_site
 
     build_site(repo, out=out, draft=draft, today=today, site_url=site_url, quiet=quiet, wait=not no_wait)
@@ -329,7 +381,8 @@ def notify_report(repo: Path, version: str, journal: Path | None, out: Path | No
     from site_builder.notify.report import OUTCOMES, write_report
 
     folder, totals = write_report(Path(journal or Path(repo) / "notices" / "deliveries.sqlite"), version,
-                                  Path(out or Path(repo) / "notices" / version), hash_addresses=hash_addresses)
+                                  Path(out or Path(repo) / "notices" / version), hash_addresses=hash_addresses,
+                                  languages=_policy_languages(repo))
     click.echo(f"wrote {folder}")
     click.echo(", ".join(f"{name} {totals[name]}" for name in OUTCOMES) + f", total {sum(totals.values())}")
 
@@ -368,12 +421,12 @@ def unsubscribe_app(repo: Path, journal: Path | None, host: str, port: int) -> N
     from site_builder.notify.unsubscribe import serve
 
     serve(Path(journal or Path(repo) / "notices" / "deliveries.sqlite"), secret(), host, port,
-          lambda line: click.echo(line, err=True))
+          lambda line: click.echo(line, err=True), _policy_languages(repo))
 
 
 @cli.command("readability")
 @repo_option
-@click.option("--lang", default=None, type=click.Choice(["en", "el"]), help="Only this language (default: every language).")
+@click.option("--lang", default=None, metavar="CODE", help="Only this language (default: every language).")
 @click.option("--format", "fmt", default="text", type=click.Choice(["text", "json"]))
 @guarded
 def readability(repo: Path, lang: str | None, fmt: str) -> None:
@@ -385,7 +438,7 @@ def readability(repo: Path, lang: str | None, fmt: str) -> None:
     require_valid(ws)
     if ws.draft is None:
         return
-    rows = report(ws.draft, last_release_text(ws), (lang,) if lang else ws.draft.languages)
+    rows = report(ws.draft, last_release_text(ws), (_language(ws.draft.languages, lang),) if lang else ws.draft.languages)
     against = ws.releases[-1].version if ws.releases else None
     click.echo(as_json(rows, against) if fmt == "json" else as_text(rows, against), nl=False)
 
@@ -393,9 +446,9 @@ def readability(repo: Path, lang: str | None, fmt: str) -> None:
 @cli.command("gdpr")
 @repo_option
 @click.option("--format", "fmt", default="text", type=click.Choice(["text", "markdown", "json"]))
-@click.option("--lang", default="en", type=click.Choice(["en", "el"]), help="Language of the item names.")
+@click.option("--lang", default=None, metavar="CODE", help="Language of the item names (default: the source language).")
 @guarded
-def gdpr(repo: Path, fmt: str, lang: str) -> None:
+def gdpr(repo: Path, fmt: str, lang: str | None) -> None:
     """GDPR Art. 13/14 coverage of the working text: item, sections, languages (an aid, not legal advice)."""
     from site_builder.source.gdpr import table
     from site_builder.source.workspace import open_workspace
@@ -406,7 +459,7 @@ def gdpr(repo: Path, fmt: str, lang: str) -> None:
 
         require_valid(ws)
         return
-    click.echo(table(ws.draft, fmt, lang), nl=False)
+    click.echo(table(ws.draft, fmt, _language(ws.draft.languages, lang)), nl=False)
 
 
 @cli.command("import")
@@ -418,16 +471,18 @@ def gdpr(repo: Path, fmt: str, lang: str) -> None:
 @click.option("--map", "mapping", multiple=True, metavar='"TITLE=ID"', help="Keep ID for a heading renamed to TITLE (repeatable).")
 @click.option("--title", default=None, help="Title of the policy (default: the document's own title heading).")
 @click.option("--site-url", default="https://example.com/privacy/", show_default=True, help="site_url written to a new mkdocs.yml.")
+@click.option("--lang", default=None, metavar="CODE",
+              help="The language the text is in (ISO 639-1, like el or fr): it becomes the source language (default: en).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 @guarded
 def import_(repo: Path, source: Path, history_path: str | None, level: int | None, mapping: tuple[str, ...],
-            title: str | None, site_url: str, quiet: bool) -> None:
+            title: str | None, site_url: str, lang: str | None, quiet: bool) -> None:
     """Bring an existing policy into this layout: one file, a folder of dated versions, or a file's git history."""
     from site_builder.importing import import_policy
     from site_builder.source.workspace import check as run_check
 
     report = import_policy(source, repo=repo, history_path=history_path, level=level, mapping=mapping, title=title,
-                           site_url=site_url, progress=(lambda line: None) if quiet else (lambda line: click.echo(line, err=True)))
+                           site_url=site_url, lang=lang, progress=(lambda line: None) if quiet else (lambda line: click.echo(line, err=True)))
     for line in report.lines:
         click.echo(line)
     problems = run_check(repo)

@@ -27,7 +27,8 @@ from site_builder.compare.diffing import plausible, similarity
 from site_builder.errors import PolicyError, Problem, errors_in
 from site_builder.markup import commonmark_tokens
 from site_builder.source import history
-from site_builder.source.content import SECTION_ID, content_hash, load_record, load_snapshot
+from site_builder.source.content import ISO_CODE, SECTION_ID, content_hash, i18n_languages, load_record, load_snapshot
+from site_builder.source.models import DEFAULT_SOURCE
 from site_builder.source.releases import record_text
 
 _NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)*)[.)]?\s+(?=\S)")
@@ -396,8 +397,8 @@ class Planned:
     sections: list[tuple[str, Cut]]
 
 
-def _version_files(title: str, sections: list[tuple[str, Cut]]) -> dict[str, bytes]:
-    meta = {"title": title, "sections": [sid for sid, _ in sections]}
+def _version_files(title: str, sections: list[tuple[str, Cut]], lang: str | None = None) -> dict[str, bytes]:
+    meta: dict = {"title": title} | ({"languages": [lang]} if lang else {}) | {"sections": [sid for sid, _ in sections]}
     files = {"policy/policy.yml": yaml.safe_dump(meta, allow_unicode=True, sort_keys=False).encode()}
     for sid, cut in sections:
         front = {"title": cut.title} | ({} if cut.numbered else {"numbered": False})
@@ -406,9 +407,10 @@ def _version_files(title: str, sections: list[tuple[str, Cut]]) -> dict[str, byt
     return files
 
 
-def _plan(name: str, date: dt.date, version: Version, title: str, sections: list[tuple[str, Cut]]) -> Planned:
-    files = _version_files(title, sections)
-    record = record_text(version=name, effective=date, kind="material", summaries={"en": version.summary},
+def _plan(name: str, date: dt.date, version: Version, title: str, sections: list[tuple[str, Cut]],
+          lang: str | None = None) -> Planned:
+    files = _version_files(title, sections, lang)
+    record = record_text(version=name, effective=date, kind="material", summaries={lang or DEFAULT_SOURCE: version.summary},
                          content_hash=content_hash(_Files(files)))
     return Planned(name, date, version, files | {f"changelog/{name}.yml": record.encode()}, sections)
 
@@ -417,7 +419,7 @@ def validate(planned: Planned) -> list[str]:
     """The errors `policy build` would find in this release, each located in the source where it can be."""
     snapshot, problems = load_snapshot(_Files(planned.files), advice=False)  # read exactly as a release's commit is
     path = f"changelog/{planned.name}.yml"
-    problems += load_record(planned.files[path], path, snapshot.languages if snapshot else ("en",))[1]
+    problems += load_record(planned.files[path], path, snapshot.languages if snapshot else (DEFAULT_SOURCE,))[1]
     return [_locate(problem, planned) for problem in errors_in(problems)]
 
 
@@ -496,7 +498,8 @@ def _losses(label: str, before: list[tuple[str, Cut]] | None, after: list[tuple[
     return out
 
 
-def plan_import(versions: list[Version], *, levels: list[int], keep: dict[str, str], title: str | None, report: Report) -> list[Planned]:
+def plan_import(versions: list[Version], *, levels: list[int], keep: dict[str, str], title: str | None, report: Report,
+                lang: str | None = None) -> list[Planned]:
     """Every release the import would commit, validated as `policy build` validates a release; raises on any error."""
     keeper, last, planned, errors = IdKeeper(keep, report), dt.date.min, [], []
     before: list[tuple[str, Cut]] | None = None
@@ -510,7 +513,7 @@ def plan_import(versions: list[Version], *, levels: list[int], keep: dict[str, s
         for line in _losses(version.label, before, sections):
             report.add(line)
         before = sections
-        planned.append(_plan(name, last, version, title or doc_title or "Privacy Policy", sections))
+        planned.append(_plan(name, last, version, title or doc_title or "Privacy Policy", sections, lang))
         errors += validate(planned[-1])
     if errors:
         shown = errors[:20] + ([f"... and {len(errors) - 20} more"] if len(errors) > 20 else [])
@@ -521,11 +524,16 @@ def plan_import(versions: list[Version], *, levels: list[int], keep: dict[str, s
 
 def import_policy(source: Path, *, repo: Path, history_path: str | None = None, level: int | None = None,
                   mapping: tuple[str, ...] = (), title: str | None = None, site_url: str = "https://example.com/privacy/",
-                  progress: Callable[[str], None] = lambda line: None) -> Report:
+                  progress: Callable[[str], None] = lambda line: None, lang: str | None = None) -> Report:
     """Bring a policy (one version or many) into `repo`: sections, releases, one commit per version.
 
     Every release is read and validated first; nothing is written when any would fail to build.
+    `lang`: the language the text is in, which becomes the source language (`languages: [lang]` in
+    policy/policy.yml); None: English, the default, and no `languages` key.
     """
+    if lang is not None and (not ISO_CODE.fullmatch(lang) or lang not in i18n_languages()):
+        raise PolicyError(f"--lang {lang[:20]!r}: give the language of the text as an ISO 639-1 code the site has interface "
+                          f"words for: {', '.join(i18n_languages())}")
     keep = parse_map(mapping)
     versions = versions_from_path(Path(source), history_path)
     root = Path(repo).resolve()
@@ -536,7 +544,7 @@ def import_policy(source: Path, *, repo: Path, history_path: str | None = None, 
     report = Report()
     report.add(f"Importing {len(versions)} version(s) from {source}, sections cut at heading level {common}"
                + ("" if len(set(levels)) == 1 else " (each version at its own level, below)"))
-    planned = plan_import(versions, levels=levels, keep=keep, title=title, report=report)
+    planned = plan_import(versions, levels=levels, keep=keep, title=title, report=report, lang=lang)
     repo_git = history.init_or_open(root)
     for release in planned:
         _write(root, release.files)

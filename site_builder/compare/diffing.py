@@ -120,6 +120,7 @@ class Changes:
     headings: dict[str, str] = field(default_factory=dict, compare=False)  # id -> "5. Title" (either side)
     shown_lang: str = ""  # the language the texts are in, when `lang` had no text on one side
     key_points: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)  # (id, before, after) of changed key points
+    source: str = field(default="", compare=False)  # the policy's source language: the text of a pending section
 
     def totals(self) -> dict[str, int]:
         """Counts for summaries: sections touched and words inserted and deleted."""
@@ -739,15 +740,17 @@ def _section_change(sid: str, d: _Draft, moved: set[str], retitled_ids: set[str]
 
 def compare_snapshots(old: Snapshot, new: Snapshot, lang: str, *, from_label: str, to_label: str) -> Changes:
     """Compare two snapshots in `lang`; stale or missing translations are flagged as pending."""
-    if lang != "en" and (lang not in old.languages or lang not in new.languages):
-        # No text in `lang` was published for one of the versions: the comparison is in English.
-        changes = compare_texts(old.text("en"), new.text("en"), from_label=from_label, to_label=to_label)
-        return replace(changes, lang=lang, shown_lang="en")
+    source = new.source
+    if lang not in old.languages or lang not in new.languages:
+        # No text in `lang` was published for one of the versions: the comparison is in the source language.
+        shown = source if source in old.languages else old.source
+        changes = compare_texts(old.text(shown), new.text(shown), from_label=from_label, to_label=to_label)
+        return replace(changes, lang=lang, shown_lang=shown, source=source)
     pending = frozenset(s.id for s in new.sections if new.translation_state(lang, s.id) in ("stale", "missing"))
     before = old.text(lang)
     if pending:
-        # The new text of a pending section is the English one: compare it with the English it replaced,
-        # so the marks show what changed in English, not the Greek struck out whole.
-        english = {s.id: s for s in old.text("en").sections}
-        before = replace(before, sections=tuple(english.get(s.id, s) if s.id in pending else s for s in before.sections))
-    return compare_texts(before, new.text(lang), from_label=from_label, to_label=to_label, pending=pending)
+        # The new text of a pending section is the source one: compare it with the source text it
+        # replaced, so the marks show what changed there, not the translation struck out whole.
+        originals = {s.id: s for s in old.text(source).sections}
+        before = replace(before, sections=tuple(originals.get(s.id, s) if s.id in pending else s for s in before.sections))
+    return replace(compare_texts(before, new.text(lang), from_label=from_label, to_label=to_label, pending=pending), source=source)

@@ -20,6 +20,28 @@ SCHEMA = "policy-changes/2"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 
+# The entries `prevailing.<code>` name Greek and English ("The Greek and English texts ..."): they are
+# said where the policy is in exactly those two languages; any other set gets `prevailing.all.<code>`.
+PAIR_WORDED = frozenset({"el", "en"})
+
+
+def prevailing_words(lang: str, prevailing: str, languages: tuple[str, ...]) -> str:
+    """The note saying which text prevails (`prevailing`: a language code or "none"), for a policy in `languages`."""
+    if not languages or frozenset(languages) == PAIR_WORDED:
+        return t(lang, f"prevailing.{prevailing}")
+    return t(lang, f"prevailing.all.{prevailing}")
+
+
+def source_note(lang: str, key: str, source: str) -> str:
+    """A note that names the source language ("...the English text is shown"), worded for `source`
+    where the catalogs have that wording (`<key>.source_<code>`, like `stale_notice.source_el`),
+    else the wording for an English source (the entry `<key>` itself)."""
+    try:
+        return t(lang, f"{key}.source_{source}")
+    except KeyError:
+        return t(lang, key)
+
+
 def render(changes: Changes, fmt: str, *, color: bool = False) -> str:
     """Render in one of: text, markdown, json, html."""
     if fmt == "json":
@@ -302,11 +324,13 @@ def section_html(sec: SectionChange, changes: Changes) -> str:
     if sec.retitled:
         out.append(f'<p class="policy-was">{esc(t(lang, "was", title=sec.old_title or ""))}</p>')
     if sec.translation_pending:
-        out.append(f'<p class="policy-pending">{esc(t(lang, "translation_pending"))}</p>')
+        out.append(f'<p class="policy-pending">{esc(source_note(lang, "translation_pending", changes.source))}</p>')
     if place_note(sec, lang):
         out.append(f'<p class="policy-was">{esc(place_note(sec, lang))}</p>')
     if any(b.status != "unchanged" for b in sec.blocks):
-        shown_in = ' lang="en"' if (sec.translation_pending and lang != "en") or (changes.shown_lang and changes.shown_lang != lang) else ""
+        shown = changes.shown_lang if changes.shown_lang and changes.shown_lang != lang else (
+            changes.source if sec.translation_pending and changes.source and lang != changes.source else "")
+        shown_in = f' lang="{shown}"' if shown else ""
         out.append(f'<div class="policy-diff"{shown_in}>{blocks_html(sec.blocks, changes, lang)}</div>')
     out.append("</section>\n")
     return "\n".join(out)

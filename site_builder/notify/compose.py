@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder.compare.diffing import Changes, compare_snapshots
-from site_builder.compare.render import heading, section_label
+from site_builder.compare.render import heading, prevailing_words, section_label
 from site_builder.config import address_of, load_config
 from site_builder.errors import PolicyError
 from site_builder.i18n import format_day, t
@@ -96,34 +96,35 @@ def build_notices(root: Path, version: str, site_url: str | None) -> tuple[list[
     for_you = replaced_on_arrival(list(ws.releases), version)  # what its readers have until it takes effect
     for lang in new.languages:
         changes = compare_snapshots(old, new, lang, from_label=ws.releases[index - 1].version, to_label=version) if old else None
-        notices.append(compose(lang, release.record, new.titles.get(lang, new.titles["en"]), changes, base, conf,
-                               new.prevailing, for_you))
+        notices.append(compose(lang, release.record, new.titles.get(lang) or new.titles[new.source], changes, base, conf,
+                               new.prevailing, for_you, new.languages))
     return notices, conf
 
 
 def preview_html(root: Path, lang: str, record: ReleaseRecord, title: str, changes: Changes | None, base: str,
-                 prevailing: str | None = None) -> str:
+                 prevailing: str | None = None, languages: tuple[str, ...] = ()) -> str:
     """The HTML notice a pending release would send, for the draft preview (marked as a preview)."""
     try:
         conf = settings(root)
     except PolicyError as exc:
         return f'<!doctype html><html lang="{lang}"><meta charset="utf-8"><p>{html.escape(exc.format_message())}</p></html>\n'
-    page = compose(lang, record, title, changes, base, conf, prevailing).html("#")
+    page = compose(lang, record, title, changes, base, conf, prevailing, languages=languages).html("#")
     banner = f'<p style="background:#fdecea;padding:.5em;margin:0">{html.escape(t(lang, "notice_preview_banner"))}</p>'
     return page.replace("<body", "<body data-preview", 1).replace("<!--banner-->", banner, 1)
 
 
 def compose(lang: str, record: ReleaseRecord, title: str, changes: Changes | None, base: str,
-            conf: NoticeSettings, prevailing: str | None = None, for_you: str | None = None) -> Notice:
+            conf: NoticeSettings, prevailing: str | None = None, for_you: str | None = None,
+            languages: tuple[str, ...] = ()) -> Notice:
     """Subject, plain text and HTML of one language's notice; `for_you`: the version in force until this
     one takes effect, whose comparison with it ("what changes for you") the notice links."""
     date = format_day(record.effective, lang)
     changes_url = f"{base}{lang}/{record.version}/changes/"
     full = f"{base}{lang}/{record.version}/"
     yours = (t(lang, "notice.for_you", from_version=for_you, version=record.version), f"{full}{FOR_YOU}") if for_you else None
-    summary = _lines(record.summary.get(lang) or record.summary["en"])
+    summary = _lines(record.summary_in(lang, next(iter(record.summary), lang))[0])
     touched = changes.touched if changes else ()
-    note = t(lang, f"prevailing.{prevailing}") if prevailing else ""
+    note = prevailing_words(lang, prevailing, languages) if prevailing else ""
     text = _text(lang, record, date, summary, touched, changes_url, full, conf, note, yours)
     page = _html(lang, record, title, date, summary, touched, changes_url, full, conf, note, yours)
     subject = t(lang, "notice.subject", title=title, version=record.version, date=date)

@@ -40,7 +40,10 @@ def _decode(raw: bytes, path: Path) -> str:
 
 
 def load_recipients(path: Path, languages: tuple[str, ...]) -> RecipientList:
-    """Read `email,language` rows (a header row is optional); collect every problem with its line."""
+    """Read `email,language` rows (a header row is optional); collect every problem with its line.
+
+    `languages`: the notice's languages, the policy's source language first (a row without a
+    language gets it)."""
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
@@ -59,13 +62,15 @@ def load_recipients(path: Path, languages: tuple[str, ...]) -> RecipientList:
         if line == 1 and row[0].strip().lower() in ("email", "e-mail", "address"):
             continue
         email = row[0].strip()
-        lang = (row[1].strip().lower() if len(row) > 1 else "") or "en"
+        lang = (row[1].strip().lower() if len(row) > 1 else "") or languages[0]
         if CONTROL.search(",".join(row)):
             problems.append((line, f"{email[:60]!r} holds a line break or control character"))
         elif address_problem(email):  # the very check a message is sent with
             problems.append((line, f"{email[:60]!r} {address_problem(email)}"))
         elif lang not in languages:
-            problems.append((line, f"language {lang[:10]!r} for {email}: the notice exists in {', '.join(languages)}"))
+            problems.append((line, f"language {lang[:10]!r} for {email}: the notice exists in {', '.join(languages)} "
+                                   "(the languages of policy/policy.yml); write one of them, or leave it empty for "
+                                   f"{languages[0]}"))
         elif email.lower() in seen:
             duplicates += 1  # the same person listed twice gets one message
         else:

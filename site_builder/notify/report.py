@@ -23,16 +23,16 @@ from pathlib import Path
 from typing import Any
 
 from site_builder.errors import PolicyError
-from site_builder.i18n import t
+from site_builder.i18n import available_languages, t
 from site_builder.notify.journal import Journal
 
 OUTCOMES = ("sent", "failed", "unknown", "suppressed", "unsubscribed")
 BY_HAND = "by hand"  # the suppression source of `policy unsubscribe`; any other is the recipient's own link
 
 
-def _both(key: str) -> str:
-    """A column name as a human reads it: English / Greek."""
-    return f"{t('en', key)} / {t('el', key)}"
+def _all(key: str, languages: tuple[str, ...]) -> str:
+    """A column name as a human reads it, in every language of the policy: English / Greek."""
+    return " / ".join(t(lang, key) for lang in languages)
 
 
 def _when(stamp: float | None) -> str:
@@ -104,16 +104,19 @@ def _cell(value: Any) -> Any:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def write_report(journal: Path, version: str, out: Path, *, hash_addresses: bool) -> tuple[Path, dict[str, int]]:
-    """Write the report into a new folder under `out`; returns it and the totals."""
+def write_report(journal: Path, version: str, out: Path, *, hash_addresses: bool,
+                 languages: tuple[str, ...] | None = None) -> tuple[Path, dict[str, int]]:
+    """Write the report into a new folder under `out`; returns it and the totals. Headers and outcomes
+    are named in `languages` (the policy's; by default every language the tool has words for)."""
+    langs = languages or available_languages()
     rows, runs = report_rows(journal, version, hash_addresses=hash_addresses)
     totals = {name: sum(row["outcome"] == name for row in rows) for name in OUTCOMES}
     columns = list(rows[0])
     files = {
-        "recipients.csv": _csv([_both(_HEADER_KEYS[c]) for c in columns], [[row[c] for c in columns] for row in rows]),
-        "totals.csv": _csv([_both("report.outcome"), _both("report.count")],
-                           [[f"{name} / {t('el', f'outcome.{name}')}", totals[name]] for name in OUTCOMES]
-                           + [[_both("report.total"), len(rows)]]),
+        "recipients.csv": _csv([_all(_HEADER_KEYS[c], langs) for c in columns], [[row[c] for c in columns] for row in rows]),
+        "totals.csv": _csv([_all("report.outcome", langs), _all("report.count", langs)],
+                           [[_all(f"outcome.{name}", langs), totals[name]] for name in OUTCOMES]
+                           + [[_all("report.total", langs), len(rows)]]),
         "report.json": (json.dumps({"version": version, "generated_utc": _when(time.time()),
                                     "journal": str(journal), "addresses": "sha256" if hash_addresses else "plain",
                                     "totals": {**totals, "total": len(rows)}, "runs": runs, "recipients": rows},

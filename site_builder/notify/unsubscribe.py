@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote
 
 from site_builder.errors import PolicyError
-from site_builder.i18n import t
+from site_builder.i18n import available_languages, t
 from site_builder.mailbox import MAX_ADDRESS, address_problem
 from site_builder.notify.journal import Journal
 from site_builder.notify.mime import unsubscribe_token
@@ -29,16 +29,22 @@ log = logging.getLogger(__name__)
 MAX_QUERY = 2048  # an address (254) and a token (32), URL-encoded, with room to spare
 
 
-def _page(status_key: str, email: str, form: str = "") -> bytes:
+def _page_in(status_key: str, email: str, languages: tuple[str, ...], form: str = "") -> bytes:
+    """The answer in every language the policy publishes, in its order."""
     parts = []
-    for lang in ("el", "en"):
+    for lang in languages:
         parts.append(f'<section lang="{lang}"><h1>{html.escape(t(lang, "unsub." + status_key + ".title"))}</h1>'
                      f'<p>{html.escape(t(lang, "unsub." + status_key, email=email))}</p>{form and _button(lang, form)}</section>')
-    title = html.escape(" / ".join(t(lang, "unsub.button") for lang in ("en", "el")))
-    body = ('<!doctype html><html lang="el"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,'
+    title = html.escape(" / ".join(t(lang, "unsub.button") for lang in languages))
+    body = (f'<!doctype html><html lang="{languages[0]}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,'
             f'initial-scale=1"><title>{title}</title></head><body style="font-family:system-ui,sans-serif;'
             'max-width:36em;margin:2em auto;padding:0 1em;line-height:1.5">' + "<hr>".join(parts) + "</body></html>\n")
     return body.encode("utf-8")
+
+
+def interface_languages() -> tuple[str, ...]:
+    """Every language the interface words exist in."""
+    return available_languages()
 
 
 def _button(lang: str, action: str) -> str:
@@ -46,8 +52,13 @@ def _button(lang: str, action: str) -> str:
             f'{html.escape(t(lang, "unsub.button"))}</button></form>')
 
 
-def make_app(journal: Path, key: str) -> Callable[[dict, StartResponse], Iterable[bytes]]:
-    """The WSGI application: checks the token, records the address in the suppression list."""
+def make_app(journal: Path, key: str, languages: tuple[str, ...] | None = None) -> Callable[[dict, StartResponse], Iterable[bytes]]:
+    """The WSGI application: checks the token, records the address in the suppression list; its pages
+    speak `languages` (the policy's, in order; by default every language the tool has words for)."""
+    langs = languages or interface_languages()
+
+    def _page(status_key: str, email: str, form: str = "") -> bytes:
+        return _page_in(status_key, email, langs, form)
 
     def app(environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
@@ -112,7 +123,8 @@ def _answer(start_response: StartResponse, status: str, body: bytes, extra: list
     return [body]
 
 
-def serve(journal: Path, key: str, host: str, port: int, say: Callable[[str], None]) -> None:
+def serve(journal: Path, key: str, host: str, port: int, say: Callable[[str], None],
+          languages: tuple[str, ...] | None = None) -> None:
     """Run the endpoint with the standard library's WSGI server (for trying it; deploy it behind https)."""
     from socketserver import ThreadingMixIn
     from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -126,7 +138,7 @@ def serve(journal: Path, key: str, host: str, port: int, say: Callable[[str], No
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the standard library's name
             pass
 
-    with make_server(host, port, make_app(journal, key), server_class=Threaded, handler_class=Quiet) as server:
+    with make_server(host, port, make_app(journal, key, languages), server_class=Threaded, handler_class=Quiet) as server:
         say(f"Unsubscribe endpoint on http://{host}:{server.server_port}/unsubscribe (Ctrl+C to stop); journal {journal}")
         try:
             server.serve_forever()

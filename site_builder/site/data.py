@@ -46,7 +46,7 @@ def changes_json(view: VersionView) -> str:
                                                         "from": None, "to": view.version, "totals": {}, "sections": []}
     if view.record:
         data["release"] = {"version": view.version, "effective": view.record.effective.isoformat(),
-                           "kind": view.record.kind, "summary": view.record.summary.get(lang) or view.record.summary.get("en", "")}
+                           "kind": view.record.kind, "summary": view.record.summary_in(lang, view.source)[0]}
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
@@ -122,7 +122,7 @@ def changes_search_docs(view: VersionView, lang: str) -> list[dict]:
         return []
     label = f"{t(lang, 'changes_in', version=view.version)} · {_status_label(view, lang)}"
     touched = " ".join(f"{s.title}" for s in view.changes.touched) if view.changes else ""
-    summary = view.record.summary.get(lang) or view.record.summary.get("en", "")
+    summary = view.record.summary_in(lang, view.source)[0]
     return [{"location": f"{view.version}/changes/", "title": _search_text(label),
              "text": _search_text(f"{summary} {touched}".strip())}]
 
@@ -198,7 +198,7 @@ def atom_feed(views: list[VersionView], releases: dict[str, Release], lang: str,
         when_said = (t(lang, "status.never in force") if view.status == "never in force"
                      else t(lang, "effective_from", date=format_day(view.record.effective, lang)))
         heading = f"{t(lang, 'version')} {view.version} — {when_said}"
-        content = to_html(view.record.summary.get(lang) or view.record.summary.get("en", "")) + f'<p><a href="{html.escape(url)}">{html.escape(t(lang, "changes"))}</a></p>'
+        content = to_html(view.record.summary_in(lang, view.source)[0]) + f'<p><a href="{html.escape(url)}">{html.escape(t(lang, "changes"))}</a></p>'
         entries.append(
             f"  <entry>\n    <id>{escape(url)}</id>\n    <title>{escape(heading)}</title>\n"
             f"    <updated>{when.isoformat()}</updated>\n    <link rel=\"alternate\" href=\"{escape(url)}\"/>\n"

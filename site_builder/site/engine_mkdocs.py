@@ -264,6 +264,16 @@ def _front_matter(page: Page, lang: str) -> str:
     return "---\n" + json.dumps(meta, ensure_ascii=False, sort_keys=True) + "\n---\n\n"
 
 
+def _not_found(lang: str, site_url: str) -> dict[str, str]:
+    """The words of the page for a missing address, its two links in place (for 404.html)."""
+    def link(href: str, key: str) -> str:
+        return f'<a href="{escape(href)}">{escape(t(lang, key))}</a>'
+
+    text = escape(t(lang, "notfound.text"), quote=False).format(
+        policy=link(site_url, "notfound.policy"), versions=link(f"{site_url}versions/", "notfound.versions"))
+    return {"title": t(lang, "notfound.title"), "text": text}
+
+
 def _write_config(job: LanguageBuild, work: Path, base_config: Path, out_dir: Path) -> Path:
     docs = work / f"docs-{job.lang}"
     for page in job.pages:
@@ -283,7 +293,8 @@ def _write_config(job: LanguageBuild, work: Path, base_config: Path, out_dir: Pa
                   "features": ["navigation.top", "navigation.tracking", "toc.follow"]},
         "nav": [{label: _docs_path(folder)} for label, folder in job.nav],
         "extra": {"policy_languages": list(job.languages),
-                  "policy_since": {key: t(job.lang, "since." + key) for key in ("text", "link", "dismiss")}},
+                  "policy_since": {key: t(job.lang, "since." + key) for key in ("text", "link", "dismiss")},
+                  "policy_404": _not_found(job.lang, job.site_url)},
         "plugins": ["search"],
         "markdown_extensions": _markdown_extensions(job.lang),
         "strict": True,
@@ -314,15 +325,28 @@ def render_language(job: LanguageBuild, *, work: Path, base_config: Path, out_di
         config.plugins["policy-pages"] = _PolicyPlugin(fragments, job.lang, job.previous)  # type: ignore[assignment]
         config.theme.get_env = functools.partial(_theme_env, config.theme.get_env, template_cache)  # type: ignore[method-assign]
         search = config.plugins.get("material/search") or config.plugins.get("search")
-        if search is not None and job.lang != "en":
+        wanted = search_languages(job.lang)
+        if search is not None and wanted:
             # MkDocs' option check knows no Greek and falls back to English; Material ships lunr.el.
-            search.config.lang = [job.lang]
+            search.config.lang = wanted
         build(config)
     except (Abort, ConfigurationError) as exc:
         return collect.messages + [str(exc)]
     finally:
         logger.removeHandler(collect)
     return []
+
+
+@functools.lru_cache(maxsize=32)
+def search_languages(lang: str) -> list[str] | None:
+    """The search `lang` of a page language: its own, where Material ships a lunr stemmer for it
+    (lunr.<lang>.min.js: el, fr, de...); None keeps the engine's default, English, which lunr has
+    built in (and which serves a language without a stemmer of its own: words are still found
+    whole). Greek gets its accent folding on top (see on_post_build)."""
+    import material
+
+    lunr = Path(material.__file__).parent / "templates" / "assets" / "javascripts" / "lunr" / "min"
+    return [lang] if (lunr / f"lunr.{lang}.min.js").is_file() else None
 
 
 def search_index(folder: Path, files: list[str]) -> str | None:

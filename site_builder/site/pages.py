@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from site_builder.compare.diffing import Changes
-from site_builder.compare.render import heading, section_html, section_label
+from site_builder.compare.render import heading, prevailing_words, section_html, section_label, source_note
 from site_builder.i18n import format_day, t
 from site_builder.markup import sanitize, to_html, unique_ids
 from site_builder.site.engine_mkdocs import BUTTON_PRIMARY
@@ -34,7 +34,8 @@ class VersionView:
     changes: Changes | None  # against the previous version; None for the first
     previous: str | None
     next: str | None
-    fallback: bool = False  # no text in this language was published for this version: shown in English
+    source: str  # the policy's source language: its text and summary stand in where a language has none
+    fallback: bool = False  # no text in this language was published for this version: shown in its source language
     nav: tuple[str | None, str | None] | None = None  # previous/next that apply (None: previous, next)
 
     @property
@@ -80,6 +81,7 @@ class SiteContext:
     site_url: str
     in_force: str | None
     upcoming: tuple[VersionView, ...]
+    source: str  # the policy's source language (the text in policy/)
     site_name: str = ""
 
 
@@ -168,7 +170,7 @@ def version_header(view: VersionView, ctx: SiteContext, url: str, *, on_changes:
         parts.append(downloads(view, lang, url))
     parts.append("</nav>")
     if view.fallback:
-        parts.append(f'<p class="policy-notice policy-notice--fallback">{html.escape(t(lang, "fallback_notice"))}</p>')
+        parts.append(f'<p class="policy-notice policy-notice--fallback">{html.escape(source_note(lang, "fallback_notice", view.text.lang))}</p>')
     if view.status == DRAFT:
         notice = ""
         if view.record is not None:
@@ -245,13 +247,14 @@ def policy_body(view: VersionView, ctx: SiteContext, url: str, frags: dict[str, 
         number = f"{sec.number}. " if sec.number else ""
         out.append(f"## {number}{_md_escape(sec.title)} {{ #{sec.id} }}\n")
         if sec.state in ("stale", "missing"):
-            english = _a(rel(url, f"en/{view.version}/") + f"#{sec.id}", t(ctx.lang, "read_english"), hreflang="en")
-            out.append(fragment(frags, f'<p class="policy-notice policy-notice--{sec.state}">{t(ctx.lang, sec.state + "_notice")} {english}</p>'))
+            src = view.source
+            original = _a(rel(url, f"{src}/{view.version}/") + f"#{sec.id}", source_note(ctx.lang, "read_english", src), hreflang=src)
+            out.append(fragment(frags, f'<p class="policy-notice policy-notice--{sec.state}">{source_note(ctx.lang, sec.state + "_notice", src)} {original}</p>'))
         body_html = unique_ids(section_body_html(sec.body), seen)
         if view.fallback:
-            body_html = body_html.replace('<div class="policy-text">', '<div class="policy-text" lang="en">', 1)
+            body_html = body_html.replace('<div class="policy-text">', f'<div class="policy-text" lang="{view.text.lang}">', 1)
         out.append(fragment(frags, absolute_root_links(body_html, ctx)))
-    out.append(fragment(frags, prevailing_note(view.text.prevailing, ctx.lang)))
+    out.append(fragment(frags, prevailing_note(view.text.prevailing, ctx)))
     return "\n".join(out)
 
 
@@ -286,11 +289,12 @@ def key_point_changes_html(changes: Changes, lang: str, version_url: str) -> str
             f'<ul>\n{"".join(items)}\n</ul></div>\n')
 
 
-def prevailing_note(prevailing: str | None, lang: str) -> str:
+def prevailing_note(prevailing: str | None, ctx: SiteContext) -> str:
     """Which language prevails if the texts differ: the company's choice, said on every page."""
     if not prevailing:
         return ""
-    return '<p class="policy-prevailing">' + html.escape(t(lang, "prevailing." + prevailing)) + "</p>"
+    words = prevailing_words(ctx.lang, prevailing, (ctx.lang, *ctx.other_langs))
+    return '<p class="policy-prevailing">' + html.escape(words) + "</p>"
 
 
 @functools.lru_cache(maxsize=8192)
@@ -331,8 +335,9 @@ def changes_page(view: VersionView, ctx: SiteContext) -> Page:
         if lang in view.record.summary:  # policy text: sanitised on the way in, like the sections
             out.append(fragment(frags, to_html(view.record.summary[lang].strip())))
         else:
-            out.append(fragment(frags, f'<p class="policy-notice">{html.escape(t(lang, "no_summary"))}</p>'
-                                f'<div lang="en">{to_html(view.record.summary.get("en", ""))}</div>'))
+            shown, shown_lang = view.record.summary_in(lang, view.source)
+            out.append(fragment(frags, f'<p class="policy-notice">{html.escape(source_note(lang, "no_summary", shown_lang))}</p>'
+                                f'<div lang="{shown_lang}">{to_html(shown)}</div>'))
         if view.record.short_notice:  # after the summary (what changed comes first), in the reader's language only
             reason = view.record.short_notice_in(lang)
             said = t(lang, "short_notice", reason=reason) if reason else t(lang, "short_notice_no_reason")
@@ -341,7 +346,7 @@ def changes_page(view: VersionView, ctx: SiteContext) -> Page:
         out.append(fragment(frags, f"<p>{t(lang, 'first_version')}</p>"))
     else:
         out.append(fragment(frags, _diff_html(view.changes, ctx, rel(url, f"{lang}/{view.version}/"))))
-    out.append(fragment(frags, prevailing_note(view.text.prevailing, lang)))
+    out.append(fragment(frags, prevailing_note(view.text.prevailing, ctx)))
     title = t(lang, "changes_in", version=view.version)
     return _page(f"{view.version}/changes/", "\n".join(out), url, frags, title, ctx, search=False,
                  noindex=view.status == DRAFT)
@@ -353,7 +358,7 @@ def _diff_html(changes: Changes, ctx: SiteContext, page_dir: str) -> str:
     lang = ctx.lang
     touched = absolute_root_links("".join(section_html(sec, changes) for sec in changes.touched), ctx) \
         or f"<p>{t(lang, 'no_changes')}</p>"
-    shown_in = (f'<p class="policy-notice policy-notice--fallback">{html.escape(t(lang, "changes_in_english"))}</p>\n'
+    shown_in = (f'<p class="policy-notice policy-notice--fallback">{html.escape(source_note(lang, "changes_in_english", changes.shown_lang))}</p>\n'
                 if changes.shown_lang and changes.shown_lang != lang else "")
     return (shown_in + f'<p class="policy-against">{html.escape(t(lang, "changes_against", version=changes.from_label))}</p>\n'
             + key_point_changes_html(changes, lang, page_dir)
@@ -371,7 +376,7 @@ def for_you_page(view: VersionView, changes: Changes, ctx: SiteContext) -> Page:
     out = [fragment(frags, version_header(view, ctx, url, on_changes=True)), f"# {_md_escape(title)}\n",
            fragment(frags, '<p class="policy-for-you-intro">' + html.escape(t(lang, "for_you.intro", from_version=changes.from_label,
                                                                                version=view.version, date=date)) + "</p>"),
-           fragment(frags, _diff_html(changes, ctx, rel(url, f"{lang}/{view.version}/"))), fragment(frags, prevailing_note(view.text.prevailing, lang))]
+           fragment(frags, _diff_html(changes, ctx, rel(url, f"{lang}/{view.version}/"))), fragment(frags, prevailing_note(view.text.prevailing, ctx))]
     return _page(f"{view.version}/{FOR_YOU}", "\n".join(out), url, frags, title, ctx, search=False)
 
 
@@ -494,7 +499,7 @@ def archive_page(views: list[VersionView], ctx: SiteContext) -> Page:
             + cell("kind", kind_label(view, lang))
             + cell("status", f'<span class="policy-status policy-status--{status.replace(" ", "-")}" '
                              f'data-effective="{view.record.effective.isoformat()}">{t(lang, "status." + status)}</span>')
-            + cell("summary", _summary_html(view.record, lang))
+            + cell("summary", _summary_html(view.record, lang, view.source))
             + cell("changes", _a(rel(url, f"{lang}/{view.version}/changes/"), t(lang, "changes"))) + "</tr>")
     head = "".join(f'<th scope="col">{t(lang, k)}</th>' for k in ("version", "effective", "kind", "status", "summary", "changes"))
     table = f'<table class="policy-archive">\n<thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody>\n</table>\n"
@@ -512,12 +517,13 @@ def archive_page(views: list[VersionView], ctx: SiteContext) -> Page:
     return _page("versions/", body, url, frags, t(lang, "archive"), ctx, search=False)
 
 
-def _summary_html(record: ReleaseRecord, lang: str) -> str:
+def _summary_html(record: ReleaseRecord, lang: str, source: str) -> str:
     """A summary as the editors wrote it (a sentence or a short Markdown list), sanitised like the text;
-    in English, marked so, where the release has none in this language."""
+    in the source language, marked so, where the release has none in this language."""
     if lang in record.summary:
         return f'<div class="policy-summary-text">{to_html(record.summary[lang].strip())}</div>'
-    return f'<div class="policy-summary-text" lang="en">{to_html(record.summary.get("en", "").strip())}</div>'
+    shown, shown_lang = record.summary_in(lang, source)
+    return f'<div class="policy-summary-text" lang="{shown_lang}">{to_html(shown.strip())}</div>'
 
 
 def no_version_page(ctx: SiteContext) -> Page:

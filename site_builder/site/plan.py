@@ -90,7 +90,7 @@ def plan_site(root: Path, *, out: Path, draft: bool, today: dt.date, site_url: s
     latest = snapshots[DRAFT] if DRAFT in snapshots else snapshots[releases[-1].version]
     config = load_config(ws.root)
     return SitePlan(ws.root, out, config.url(site_url),
-                    config.site_name or latest.titles["en"], today,
+                    config.site_name or latest.titles[latest.source], today,
                     latest.languages, latest.titles, tuple(releases), snapshots, identities, statuses, in_force, pending)
 
 
@@ -169,13 +169,14 @@ def version_views(plan: SitePlan, lang: str) -> list[VersionView]:
     applies = [i for i, v in enumerate(order) if plan.statuses[v] != "never in force"]
     views = []
     for i, version in enumerate(order):
-        shown = lang if lang in plan.snapshots.languages(version) else "en"
+        published = plan.snapshots.languages(version)
+        shown = lang if lang in published else published[0]  # a language added later: the version's source text
         before = [order[j] for j in applies if j < i][-1:]
         after = [order[j] for j in applies if j > i][:1]
         views.append(VersionView(version, records.get(version), plan.statuses[version],
                                  functools.partial(plan.snapshots.text, version, shown),
                                  None, order[i - 1] if i else None, order[i + 1] if i + 1 < len(order) else None,
-                                 fallback=shown != lang, nav=(before[0] if before else None, after[0] if after else None)))
+                                 source=plan.languages[0], fallback=shown != lang, nav=(before[0] if before else None, after[0] if after else None)))
     return views
 
 
@@ -208,7 +209,7 @@ Planned = tuple[str, str, Callable[[], Page], "VersionView | None"]
 def plan_pages(plan: SitePlan, lang: str, views: list[VersionView], context: str) -> list[Planned]:
     """(page folder, inputs key, make the page, view for changes pages): keys come before the costly diffs."""
     ctx = SiteContext(lang, tuple(code for code in plan.languages if code != lang), plan.site_url, plan.in_force,
-                      tuple(v for v in views if v.status == "upcoming"), plan.site_name)
+                      tuple(v for v in views if v.status == "upcoming"), plan.languages[0], plan.site_name)
     planned: list[Planned] = []
     notices = upcoming_notices(ctx, f"{lang}/")
     for view in views:
@@ -237,7 +238,7 @@ def plan_pages(plan: SitePlan, lang: str, views: list[VersionView], context: str
         from site_builder.source.readability import as_html, report
 
         last = plan.snapshots[plan.releases[-1].version] if plan.releases else None
-        rows = report(plan.snapshots[DRAFT], last, (lang,) if lang in plan.snapshots[DRAFT].languages else ("en",))
+        rows = report(plan.snapshots[DRAFT], last, (lang,) if lang in plan.snapshots[DRAFT].languages else plan.snapshots[DRAFT].languages[:1])
         always.append(readability_page(draft, ctx, as_html(rows, lang, readability_labels(lang))))
     planned += [(page.path, "", functools.partial(_same, page), None) for page in always]  # searchable: always rendered
     return planned

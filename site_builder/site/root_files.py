@@ -31,6 +31,7 @@ def write_notice_previews(plan: SitePlan, site: writer.Output) -> None:
         return
     for lang in plan.languages:
         view = next(v for v in version_views(plan, lang) if v.version == DRAFT)
-        page = preview_html(plan.root, lang, plan.pending, plan.titles.get(lang, plan.titles["en"]),
-                            with_changes(plan, view, lang).changes, plan.site_url, plan.snapshots[DRAFT].prevailing)
+        page = preview_html(plan.root, lang, plan.pending, plan.titles.get(lang) or plan.titles[plan.languages[0]],
+                            with_changes(plan, view, lang).changes, plan.site_url, plan.snapshots[DRAFT].prevailing,
+                            plan.languages)
         site.write(f"{lang}/{DRAFT}/notice.html", page)

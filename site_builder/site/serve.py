@@ -25,6 +25,8 @@ import click
 
 from site_builder.errors import PolicyError
 from site_builder.site.build import build_site
+from site_builder.source.content import WorkingTree, load_snapshot
+from site_builder.source.models import DEFAULT_SOURCE
 
 WATCHED = ("policy", "translations", "changelog", "mkdocs.yml")
 RELOAD_PATH = "/__policy_reload"
@@ -140,18 +142,21 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def serve(root: Path, *, dev_addr: str, build: Callable[[Path], object], interval: float = 0.5) -> None:
-    """Build once, serve, and rebuild on every change until interrupted."""
+def serve(root: Path, *, dev_addr: str, build: Callable[[Path], object], interval: float = 0.5,
+          source: str = DEFAULT_SOURCE) -> None:
+    """Build once, serve, and rebuild on every change until interrupted (`source`: the language whose
+    draft page the first message links)."""
     host, port = parse_addr(dev_addr)
     previous = {signum: signal.signal(signum, _interrupt) for signum in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        _serve(root, host, port, dev_addr, build, interval)
+        _serve(root, host, port, dev_addr, build, interval, source)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 
 
-def _serve(root: Path, host: str, port: int, dev_addr: str, build: Callable[[Path], object], interval: float) -> None:
+def _serve(root: Path, host: str, port: int, dev_addr: str, build: Callable[[Path], object], interval: float,
+           source: str) -> None:
     folder = Path(tempfile.mkdtemp(prefix="policy-preview-"))
     out = folder / "site"
     out.mkdir()
@@ -167,7 +172,7 @@ def _serve(root: Path, host: str, port: int, dev_addr: str, build: Callable[[Pat
         threading.Thread(target=server.serve_forever, daemon=True).start()
         seen = _snapshot(root)  # before the build: a save made while it runs is a change
         _rebuild(build, out, state)
-        click.echo(f"Serving the draft on http://{host}:{server.server_port}/en/draft/ (Ctrl+C to stop)", err=True)
+        click.echo(f"Serving the draft on http://{host}:{server.server_port}/{source}/draft/ (Ctrl+C to stop)", err=True)
         try:
             while True:
                 time.sleep(interval)
@@ -186,4 +191,6 @@ def _serve(root: Path, host: str, port: int, dev_addr: str, build: Callable[[Pat
 
 def serve_site(root: Path, *, dev_addr: str) -> None:
     """`policy serve`: build the draft, serve it on 127.0.0.1 and rebuild on save."""
-    serve(Path(root), dev_addr=dev_addr, build=lambda out: build_site(root, out=out, draft=True, quiet=True, parallel=False))
+    snapshot, _ = load_snapshot(WorkingTree(Path(root)), advice=False)
+    serve(Path(root), dev_addr=dev_addr, build=lambda out: build_site(root, out=out, draft=True, quiet=True, parallel=False),
+          source=snapshot.source if snapshot else DEFAULT_SOURCE)

@@ -16,14 +16,14 @@ from typing import Any, Protocol
 
 import yaml
 
-from site_builder import strict_yaml
+from site_builder import i18n, strict_yaml
 from site_builder.errors import Problem
 from site_builder.source.models import (
+    DEFAULT_SOURCE,
     KINDS,
     MAX_NOTICE_DAYS,
     PLACEHOLDER,
     RECORD_SUFFIX,
-    SOURCE_LANG,
     VERSION_RULE,
     ReleaseRecord,
     Section,
@@ -35,6 +35,7 @@ from site_builder.source.models import (
 
 SECTION_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 LANG_CODE = re.compile(r"^[a-z]{2,3}$")
+ISO_CODE = re.compile(r"[a-z]{2}")  # `languages:` in policy.yml: ISO 639-1 codes, like el
 LINK_OPEN = re.compile(r"\]\(")
 CONTENT_DIRS = ("policy", "translations")
 MAX_SECTION_CHARS = 200_000  # a whole long policy; the renderers' time grows with the text
@@ -519,9 +520,22 @@ def _promises(meta: dict, lines: dict[str, int], languages: tuple[str, ...],
     prevailing = meta.get("prevailing_language")
     if prevailing is not None and prevailing not in (*languages, "none"):
         problems.append(Problem(path, lines.get("prevailing_language", 1), f"`prevailing_language` must be one of {', '.join(languages)} "
-                                "or none (both texts equally valid)"))
+                                "or none (every text equally valid)"))
+        prevailing = None
+    elif prevailing is not None and not _has_entry(f"prevailing.all.{prevailing}"):
+        problems.append(Problem(path, lines.get("prevailing_language", 1), f"`prevailing_language: {prevailing}`: the "
+                                f"interface has no words for \"the {prevailing} text prevails\" (catalog entry "
+                                f"prevailing.all.{prevailing}); add it to the catalogs, or choose another language or none"))
         prevailing = None
     return days, prevailing
+
+
+def _has_entry(key: str) -> bool:
+    try:
+        i18n.t(i18n.ENGLISH, key)
+    except KeyError:
+        return False
+    return True
 
 
 def _gdpr_items(meta: dict, path: str, lines: dict[str, int], problems: list[Problem]) -> tuple[str, ...]:
@@ -541,14 +555,14 @@ def _gdpr_items(meta: dict, path: str, lines: dict[str, int], problems: list[Pro
     return tuple(v for v in value if v in ITEMS)
 
 
-def _load_translation(source: Source, lang: str, name: str, english: dict[str, Section],
+def _load_translation(source: Source, lang: str, name: str, originals: dict[str, Section],
                       listed: set[str], problems: list[Problem]) -> tuple[Translation, int] | None:
     path = f"translations/{lang}/{name}"
     sid = name[:-3]
-    if sid in listed and sid not in english:
-        return None  # the English section is broken; that error is reported already
-    if sid not in english:
-        problems.append(Problem(path, 1, f"orphan translation: there is no English section `{sid}`; delete this file or rename it to an existing section id"))
+    if sid in listed and sid not in originals:
+        return None  # the source section is broken; that error is reported already
+    if sid not in originals:
+        problems.append(Problem(path, 1, f"orphan translation: there is no section `{sid}` in policy/; delete this file or rename it to an existing section id"))
         return None
     read = _read_text_file(source, path, problems)
     if read is None:
@@ -556,10 +570,75 @@ def _load_translation(source: Source, lang: str, name: str, english: dict[str, S
     meta, lines, body, body_line, title = read
     source_hash = meta.get("source_hash")
     source_hash = str(source_hash) if isinstance(source_hash, (str, int)) else ""
-    state = "ok" if source_hash == english[sid].fingerprint else "stale"
+    state = "ok" if source_hash == originals[sid].fingerprint else "stale"
     if title is None:
         return None
     return Translation(sid, lang, title, body, source_hash, state, path, _summary(meta, path, lines, problems), body_line), body_line
+
+
+def _languages(meta: dict, lines: dict[str, int], source: Source, problems: list[Problem], editing: bool = False) -> list[str]:
+    """`languages:` of policy/policy.yml, checked against translations/ and the interface catalogs.
+
+    The first is the source language (the text in policy/), every other one has translations/<code>/.
+    Without the key: English as the source, plus every translation folder present (as before the key)."""
+    path, line = "policy/policy.yml", lines.get("languages", 1)
+    folders = list(source.listdir("translations"))
+    listed = meta.get("languages")
+    if listed is None:
+        out = [DEFAULT_SOURCE]
+        for name in folders:
+            if LANG_CODE.match(name):
+                out.append(name)
+            else:
+                problems.append(Problem(f"translations/{name}", 1, "a translation folder is named by its language code, like `el`"))
+        return out
+    if isinstance(listed, str):
+        listed = [part.strip() for part in listed.split(",")]
+    if not isinstance(listed, list) or not listed or not all(isinstance(code, str) for code in listed):
+        problems.append(Problem(path, line, "`languages` lists the published languages as ISO 639-1 codes, the source language "
+                                f"(the text in policy/) first, like [en, el], not {describe_type(listed)}"))
+        return [DEFAULT_SOURCE]
+    out = []
+    for code in listed:
+        if not ISO_CODE.fullmatch(code):
+            problems.append(Problem(path, line, f"`languages`: {_short(code)} is not an ISO 639-1 language code: use two "
+                                    "lower-case letters, like en, el or fr"))
+        elif code in out:
+            problems.append(Problem(path, line, f"`languages` names `{code}` twice: list each language once"))
+        else:
+            out.append(code)
+    if not out:
+        return [DEFAULT_SOURCE]
+    interface = i18n_languages()
+    for code in out:
+        if code not in interface:
+            problems.append(Problem(path, line, f"`languages`: there are no interface words (menus, notices) for `{code}`: "
+                                    f"the tool has {', '.join(interface)}; add a catalog for `{code}` (copy "
+                                    f"{i18n.TEMPLATE.name} to locale/{code}/LC_MESSAGES/messages.po and translate it) "
+                                    "or remove it from the list"))
+        elif editing and i18n.missing_entries(code):
+            missing = i18n.missing_entries(code)
+            problems.append(Problem(path, line, f"`languages`: the catalog of `{code}` ({i18n.catalog_path(code)}) lacks "
+                                    f"{len(missing)} entr{'y' if len(missing) == 1 else 'ies'} ({', '.join(missing[:5])}"
+                                    f"{', ...' if len(missing) > 5 else ''}): its readers see those words in English", "warning"))
+    for code in out[1:]:
+        if code not in folders:  # one message, not one per section it would lack
+            problems.append(Problem(path, line, f"`languages` lists `{code}` but translations/{code}/ does not exist: create it "
+                                    f"(with policy.yml and the translated sections) or remove `{code}` from the list"))
+            out.remove(code)
+    if out[0] in folders:
+        problems.append(Problem(f"translations/{out[0]}", 1, f"`{out[0]}` is the source language (first in `languages` of "
+                                "policy/policy.yml): its text is policy/; delete this folder or list another language first"))
+    for name in folders:
+        if name not in out:
+            problems.append(Problem(f"translations/{name}", 1, f"translations/{name}/ is not a published language: add `{name}` to "
+                                    f"`languages` in policy/policy.yml ({path}:{line}), or delete the folder"))
+    return out
+
+
+def i18n_languages() -> tuple[str, ...]:
+    """The languages the interface words exist in (menus, notes, notices)."""
+    return i18n.available_languages()
 
 
 def load_snapshot(source: Source, *, advice: bool | None = None) -> tuple[Snapshot | None, list[Problem]]:
@@ -575,8 +654,10 @@ def load_snapshot(source: Source, *, advice: bool | None = None) -> tuple[Snapsh
         if source.read("policy/policy.yml") is None:
             problems.append(Problem("policy/policy.yml", 1, "missing: create it with `title:` and `sections:` (the section ids in order)"))
         return None, problems
-    titles = {SOURCE_LANG: text_field(meta, "title", "policy/policy.yml", lines, problems) or "Privacy Policy"}
-    variables = {SOURCE_LANG: _variables(meta, "policy/policy.yml", lines, problems)}
+    languages = _languages(meta, lines, source, problems, editing)
+    src = languages[0]
+    titles = {src: text_field(meta, "title", "policy/policy.yml", lines, problems) or "Privacy Policy"}
+    variables = {src: _variables(meta, "policy/policy.yml", lines, problems)}
     ids = _section_ids(meta, "policy/policy.yml", lines, problems)
     sections, bodies = [], {}
     for sid in ids:
@@ -588,18 +669,13 @@ def load_snapshot(source: Source, *, advice: bool | None = None) -> tuple[Snapsh
     for name in source.listdir("policy"):
         if name.endswith(".md") and name[:-3] not in ids:
             problems.append(Problem(f"policy/{name}", 1, f"section file not listed: add `{name[:-3]}` to `sections` in policy/policy.yml, or delete the file"))
-    english = {s.id: s for s in sections}
+    originals = {s.id: s for s in sections}
     known = set(ids)
     anchors = page_anchors(ids, [s.body for s in sections]) if editing else None
     for path, body, body_line in bodies.values():
-        _check_body(body, body_line, path, anchors, variables[SOURCE_LANG], problems, editing)
+        _check_body(body, body_line, path, anchors, variables[src], problems, editing)
     translations: dict[str, dict[str, Translation]] = {}
-    languages = [SOURCE_LANG]
-    for lang in source.listdir("translations"):
-        if not LANG_CODE.match(lang):
-            problems.append(Problem(f"translations/{lang}", 1, "a translation folder is named by its language code, like `el`"))
-            continue
-        languages.append(lang)
+    for lang in languages[1:]:
         tmeta, tlines = _read_meta_file(source, f"translations/{lang}/policy.yml", problems)
         tpath = f"translations/{lang}/policy.yml"
         if tmeta is None:
@@ -607,15 +683,15 @@ def load_snapshot(source: Source, *, advice: bool | None = None) -> tuple[Snapsh
                 problems.append(Problem(tpath, 1, "missing: create it with the translated `title:`"))
             tmeta, tlines = {}, {}
         else:
-            titles[lang] = text_field(tmeta, "title", tpath, tlines, problems) or titles[SOURCE_LANG]
+            titles[lang] = text_field(tmeta, "title", tpath, tlines, problems) or titles[src]
         variables[lang] = _variables(tmeta, tpath, tlines, problems)
-        values = {**variables[SOURCE_LANG], **variables[lang]}
+        values = {**variables[src], **variables[lang]}
         translations[lang] = {}
         loaded_bodies = []
         for name in source.listdir(f"translations/{lang}"):
             if not name.endswith(".md"):
                 continue
-            found = _load_translation(source, lang, name, english, known, problems)
+            found = _load_translation(source, lang, name, originals, known, problems)
             if found:
                 tr, body_line = found
                 translations[lang][tr.id] = tr
@@ -641,7 +717,7 @@ def translation_warnings(snapshot: Snapshot) -> list[Problem]:
                 out.append(Problem(path, 1, f"missing translation of `{sec.id}`", "warning"))
             elif state == "stale":
                 recorded = snapshot.translations[lang][sec.id].source_hash
-                why = "the English section changed since it was translated" if recorded else "it records no `source_hash`"
+                why = "the source section (policy/) changed since it was translated" if recorded else "it records no `source_hash`"
                 out.append(Problem(path, 1, f"stale translation: {why}; bring the text up to date, then run `policy translations mark {lang} {sec.id}`", "warning"))
     return out
 

@@ -20,7 +20,7 @@ from site_builder.blocks import cut
 from site_builder.errors import Problem
 from site_builder.i18n import t
 from site_builder.markup import to_html
-from site_builder.source.models import SOURCE_LANG, Snapshot
+from site_builder.source.models import Snapshot
 
 
 def _packaged(name: str) -> dict:
@@ -64,18 +64,29 @@ def _text(snapshot: Snapshot, lang: str, section_id: str) -> str:
     return fold(sec.title + "\n" + "\n".join(b.key for b in cut(to_html(sec.body))))
 
 
+def cued(lang: str) -> bool:
+    """True when data/gdpr_items.yml has cue words in `lang` for every item (else its text is not checked)."""
+    return all(lang in entry for entry in ITEMS.values())
+
+
+def _name(item: str, lang: str) -> str:
+    entry = ITEMS[item]
+    return (entry.get(lang) or entry["en"])["name"]
+
+
 def _has_cues(text: str, item: str, lang: str) -> bool:
-    cues = ITEMS[item].get(lang, ITEMS[item][SOURCE_LANG])["cues"]
+    cues = ITEMS[item][lang]["cues"]
     return all(any(re.search(fold(cue), text) for cue in group) for group in cues)
 
 
 def coverage(snapshot: Snapshot) -> list[Coverage]:
-    """Every item of Art. 13 and 14, with its sections and the languages whose text shows it."""
+    """Every item of Art. 13 and 14, with its sections and the languages whose text shows it
+    (languages without cue words are left out: their text is not checked, never guessed at)."""
     out = []
     for item in ITEMS:
         sections = tuple(s.id for s in snapshot.sections if item in s.gdpr)
         languages = {lang: any(_has_cues(_text(snapshot, lang, sid), item, lang) for sid in sections)
-                     for lang in snapshot.languages}
+                     for lang in snapshot.languages if cued(lang)}
         reviewed = tuple(who for s in snapshot.sections for key, who in s.gdpr_reviewed if key == item)
         out.append(Coverage(item, sections, languages, reviewed))
     return out
@@ -83,10 +94,12 @@ def coverage(snapshot: Snapshot) -> list[Coverage]:
 
 def problems(snapshot: Snapshot) -> list[Problem]:
     """Warnings: items no section covers; declared items whose text in a language lacks them."""
-    found = []
+    found = [Problem("policy/policy.yml", 1, f"GDPR check: site_builder/data/gdpr_items.yml has no cue words in `{lang}`, so "
+                     f"the `{lang}` text is not checked; add `{lang}` cues there to check it", "warning")
+             for lang in snapshot.languages if not cued(lang)]
     paths = {s.id: s.path for s in snapshot.sections}
     for row in coverage(snapshot):
-        name = ITEMS[row.item][SOURCE_LANG]["name"]
+        name = _name(row.item, snapshot.source)
         if not row.sections:
             found.append(Problem("policy/policy.yml", 1, f"GDPR {article(row.item)} ({name}) is covered by no section: write it, "
                                  f"then declare `gdpr: [\"{row.item}\"]` in that section's front matter", "warning"))
@@ -95,23 +108,25 @@ def problems(snapshot: Snapshot) -> list[Problem]:
             if shown:
                 continue
             sid = row.sections[0]
-            path = paths[sid] if lang == SOURCE_LANG else f"translations/{lang}/{sid}.md"
-            found.append(Problem(path, 1, f"GDPR {article(row.item)} ({ITEMS[row.item].get(lang, ITEMS[row.item][SOURCE_LANG])['name']}) "
+            path = paths[sid] if lang == snapshot.source else f"translations/{lang}/{sid}.md"
+            found.append(Problem(path, 1, f"GDPR {article(row.item)} ({_name(row.item, lang)}) "
                                  f"is declared in {', '.join(row.sections)} but its {lang} text does not say it (none of the cues "
                                  "in site_builder/data/gdpr_items.yml); complete the text, or the cues if the text is right", "warning"))
     return found
 
 
-def table(snapshot: Snapshot, fmt: str, lang: str = SOURCE_LANG) -> str:
-    """The coverage table as text, Markdown, JSON or an HTML fragment, with what it does not prove."""
+def table(snapshot: Snapshot, fmt: str, lang: str | None = None) -> str:
+    """The coverage table as text, Markdown, JSON or an HTML fragment, with what it does not prove
+    (in the source language unless `lang` is given; a column per language that has cue words)."""
+    lang = lang or snapshot.source
     rows = coverage(snapshot)
-    langs = list(snapshot.languages)
+    langs = [code for code in snapshot.languages if cued(code)]
     note = t(lang, "gdpr.disclaimer")
     mark = {True: t(lang, "gdpr.cues"), False: t(lang, "gdpr.no_cues")}
     unreviewed = t(lang, "gdpr.unreviewed")
 
     def name(r: Coverage, code: str = lang) -> str:
-        return ITEMS[r.item].get(code, ITEMS[r.item][SOURCE_LANG])["name"]
+        return _name(r.item, code)
 
     if fmt == "json":
         return json.dumps({"schema": "policy-gdpr/2", "note": {code: t(code, "gdpr.disclaimer") for code in langs}, "items": [

@@ -202,7 +202,7 @@ def load_releases(repo: git.Repo, root: Path, languages: tuple[str, ...], *,
         # A published record needs a summary in the source language only: a language added
         # later shows old releases in the source language, with a note (never an edit).
         data = read()
-        record, found = load_record(data, path, ("en",) if path in added else languages)
+        record, found = load_record(data, path, languages[:1] if path in added else languages)
         problems.extend(found)
         if record is None:
             continue

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-SOURCE_LANG = "en"
+DEFAULT_SOURCE = "en"  # the source language of a policy.yml without `languages:` (repositories made before it)
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")  # {{ name }} in a section body
 SNAPSHOT_FORMAT = 4  # of snapshot_to_json: change it when Snapshot changes
 KINDS = ("material", "minor")
@@ -30,7 +30,7 @@ def date_problem(value: dt.date) -> str | None:
 
 @dataclass(frozen=True)
 class Section:
-    """One English section as the editors wrote it (placeholders not yet filled in)."""
+    """One section in the source language as the editors wrote it (placeholders not yet filled in)."""
 
     id: str
     title: str
@@ -47,7 +47,7 @@ class Section:
 
 @dataclass(frozen=True)
 class Translation:
-    """One translated section and whether it still matches the English text."""
+    """One translated section and whether it still matches the source text."""
 
     id: str
     lang: str
@@ -68,7 +68,7 @@ class SectionText:
     title: str
     body: str
     number: int | None
-    state: str  # source | ok | stale | missing (stale/missing show the English text)
+    state: str  # source | ok | stale | missing (stale/missing show the source text)
     summary: str = ""  # the key point, one line ("" when the section has none)
 
 
@@ -98,16 +98,21 @@ class Snapshot:
     notice_days: int | None = None  # the notice the policy promises before a material change takes effect
     prevailing: str | None = None  # `prevailing_language` of policy.yml
 
+    @property
+    def source(self) -> str:
+        """The language the editors write in (`policy/*.md`): the first of `languages`."""
+        return self.languages[0]
+
     def translation_state(self, lang: str, section_id: str) -> str:
-        """ok / stale / missing for a translated language, `source` for English."""
-        if lang == SOURCE_LANG:
+        """ok / stale / missing for a translated language, `source` for the source language."""
+        if lang == self.source:
             return "source"
         found = self.translations.get(lang, {}).get(section_id)
         return found.state if found else "missing"
 
     def text(self, lang: str) -> LanguageText:
-        """The policy as readers of `lang` see it; stale or missing sections fall back to English."""
-        values = {**self.variables.get(SOURCE_LANG, {}), **self.variables.get(lang, {})}
+        """The policy as readers of `lang` see it; stale or missing sections fall back to the source text."""
+        values = {**self.variables.get(self.source, {}), **self.variables.get(lang, {})}
         out, number = [], 0
         for sec in self.sections:
             number += sec.numbered
@@ -118,7 +123,7 @@ class Snapshot:
                 title, body, summary = tr.title, tr.body, tr.summary
             out.append(SectionText(sec.id, title, fill_placeholders(body, values),
                                    number if sec.numbered else None, state, fill_placeholders(summary, values)))
-        title = self.titles.get(lang) or self.titles[SOURCE_LANG]
+        title = self.titles.get(lang) or self.titles[self.source]
         return LanguageText(lang, title, tuple(out), self.prevailing)
 
 
@@ -148,6 +153,14 @@ class ReleaseRecord:
         parts = [part.strip() for part in self.short_notice.split(" / ") if part.strip()]
         mine = [part for part in parts if script_language(part) == lang]
         return " ".join(mine) or None
+
+    def summary_in(self, lang: str, source: str) -> tuple[str, str]:
+        """The summary readers of `lang` see and the language it is in: theirs, else the source
+        language's (a language added after this release), else the first one recorded."""
+        for code in (lang, source, *self.summary):
+            if self.summary.get(code):
+                return self.summary[code], code
+        return "", source
 
     @property
     def key(self) -> tuple[int, ...]:

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 from site_builder.errors import Problem
-from site_builder.source.models import SOURCE_LANG, Snapshot
+from site_builder.source.models import Snapshot
 
 LONG_SENTENCE = 35  # words: shown as "long" (file:line)
 LONGEST = 50  # words: `check` warns for any sentence longer than this
@@ -34,7 +34,9 @@ MIN_WORDS = 60  # ...and has at least this many words then and now (a few words 
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 # A sentence ends at . ! ? (and the Greek question mark ; or U+037E) followed by a space and a
 # capital letter, an opening quote or the end: "Art. 13", "e.g. name" and "ν. 3471/2006" go on.
-_END = {"en": r"[.!?]", "el": r"[.!;\u037e]"}
+# Any other language ends sentences as English does; its capitals include the accented ones (É, À).
+_END = {"el": r"[.!;\u037e]"}
+_OTHER_END = r"[.!?]"
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKS = re.compile(r"<[^>]+>|[*_`~]|\{\{|\}\}")
 _LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
@@ -119,7 +121,7 @@ def _units(body: str, first_line: int) -> list[tuple[int, str]]:
 
 def sentences(body: str, lang: str, path: str, first_line: int = 1) -> list[Sentence]:
     """The sentences of a Markdown body, each with the line it starts on."""
-    end = re.compile(_END.get(lang, _END[SOURCE_LANG]) + r"""[)"»”’]*(?=\s+[«"“(]?[A-Z\u0386-\u03a9]|\s*$)""")
+    end = re.compile(_END.get(lang, _OTHER_END) + r"""[)"»”’]*(?=\s+[«"“(]?[A-Z\u00c0-\u00de\u0386-\u03a9]|\s*$)""")
     out = []
     for line, text in _units(body, first_line):
         start = 0
@@ -142,14 +144,14 @@ def measure_text(section: str, lang: str, path: str, body: str, first_line: int 
 
 
 def measure(snapshot: Snapshot, lang: str) -> list[Measure]:
-    """Every section of a snapshot as readers of `lang` see it (a stale or missing translation: its English)."""
+    """Every section of a snapshot as readers of `lang` see it (a stale or missing translation: its source text)."""
     text = snapshot.text(lang)
-    english = {s.id: s for s in snapshot.sections}
+    originals = {s.id: s for s in snapshot.sections}
     out = []
     for sec in text.sections:
         tr = snapshot.translations.get(lang, {}).get(sec.id) if sec.state == "ok" else None
-        path, first = (tr.path, tr.body_line) if tr else (english[sec.id].path, english[sec.id].body_line)
-        out.append(measure_text(sec.id, lang if tr or lang == SOURCE_LANG else SOURCE_LANG, path, sec.body, first))
+        path, first = (tr.path, tr.body_line) if tr else (originals[sec.id].path, originals[sec.id].body_line)
+        out.append(measure_text(sec.id, lang if tr or lang == snapshot.source else snapshot.source, path, sec.body, first))
     return out
 
 

@@ -39,7 +39,7 @@ def create_release(root: Path, *, version: str, effective: dt.date, kind: str,
         raise PolicyError(f"effective date {effective} is before {ws.releases[-1].record.effective} of release {ws.releases[-1].version}; effective dates never decrease")
     for lang in ws.languages:
         if not summaries.get(lang, "").strip():
-            raise PolicyError(f"a summary in `{lang}` is required (--summary-{lang})")
+            raise PolicyError(f"a summary in `{lang}` is required (--summary {lang}=TEXT)")
         _check_summary_markup(lang, summaries[lang])
     if short_notice:
         short_notice = _short_notice_reasons(short_notice, ws.languages)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from site_builder.errors import ContentError, PolicyError, errors_in
 from site_builder.source.content import WorkingTree, load_snapshot
-from site_builder.source.models import SOURCE_LANG
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ def statuses(root: Path) -> list[TranslationStatus]:
         raise ContentError(errors_in(problems))
     rows = []
     for lang in snap.languages:
-        if lang == SOURCE_LANG:
+        if lang == snap.source:
             continue
         for sec in snap.sections:
             tr = snap.translations.get(lang, {}).get(sec.id)
@@ -44,11 +43,11 @@ def as_json_rows(rows: list[TranslationStatus]) -> list[dict]:
 
 
 def mark(root: Path, lang: str, section_ids: list[str]) -> list[str]:
-    """Record that translations are up to date with the English text; returns the files written."""
+    """Record that translations are up to date with the source text (policy/); returns the files written."""
     snap, problems = load_snapshot(WorkingTree(root))
     if snap is None:
         raise ContentError(errors_in(problems))
-    if lang not in snap.languages or lang == SOURCE_LANG:
+    if lang not in snap.languages or lang == snap.source:
         raise PolicyError(f"unknown translation language {lang!r}; known: {', '.join(snap.languages[1:]) or 'none'}")
     english = {s.id: s for s in snap.sections}
     unknown = [sid for sid in section_ids if sid not in english]

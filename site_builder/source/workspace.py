@@ -11,6 +11,7 @@ from site_builder.i18n import available_languages, catalog_path, entry_problems,
 from site_builder.source import history, store
 from site_builder.source.content import WorkingTree, content_hash, load_snapshot, summary_warnings, translation_warnings
 from site_builder.source.models import (
+    DEFAULT_SOURCE,
     SNAPSHOT_FORMAT,
     Release,
     ReleaseRecord,
@@ -34,7 +35,7 @@ class Workspace:
 
     @property
     def languages(self) -> tuple[str, ...]:
-        return self.draft.languages if self.draft else ("en",)
+        return self.draft.languages if self.draft else (DEFAULT_SOURCE,)
 
     def release(self, version: str) -> Release | None:
         """The published release with this version."""
@@ -91,7 +92,7 @@ def open_workspace(root: Path, *, include_uncommitted: bool = True, advice: bool
     root = Path(root).resolve()
     repo = history.open_repo(root)
     draft, problems = load_snapshot(WorkingTree(root), advice=advice)
-    languages = draft.languages if draft else ("en",)
+    languages = draft.languages if draft else (DEFAULT_SOURCE,)
     releases, pending, found = history.load_releases(repo, root, languages, include_uncommitted=include_uncommitted)
     problems.extend(found)
     if draft is not None:

@@ -614,13 +614,8 @@ def _languages(meta: dict, lines: dict[str, int], source: Source, problems: list
         if code not in interface:
             problems.append(Problem(path, line, f"`languages`: there are no interface words (menus, notices) for `{code}`: "
                                     f"the tool has {', '.join(interface)}; add a catalog for `{code}` (copy "
-                                    f"{i18n.TEMPLATE.name} to locale/{code}/LC_MESSAGES/messages.po and translate it) "
+                                    f"{i18n.template_path()} to {i18n.catalog_path(code)} and translate it) "
                                     "or remove it from the list"))
-        elif editing and i18n.missing_entries(code):
-            missing = i18n.missing_entries(code)
-            problems.append(Problem(path, line, f"`languages`: the catalog of `{code}` ({i18n.catalog_path(code)}) lacks "
-                                    f"{len(missing)} entr{'y' if len(missing) == 1 else 'ies'} ({', '.join(missing[:5])}"
-                                    f"{', ...' if len(missing) > 5 else ''}): its readers see those words in English", "warning"))
     for code in out[1:]:
         if code not in folders:  # one message, not one per section it would lack
             problems.append(Problem(path, line, f"`languages` lists `{code}` but translations/{code}/ does not exist: create it "

@@ -111,7 +111,9 @@ def check(root: Path, *, strict: bool = False) -> list[Problem]:
     ws = open_workspace(root)
     problems = list(ws.problems) + config_problems(ws.root)  # mkdocs.yml: what build and notify would refuse
     problems.extend(_summary_balance([r.record for r in ws.releases] + list(ws.pending)))
-    problems.extend(catalog_problems(ws.languages))
+    # A language `languages:` lists without a catalog is already named there, with its line.
+    named = {lang for lang in ws.languages if any(f"no interface words (menus, notices) for `{lang}`" in p.message for p in problems)}
+    problems.extend(catalog_problems(tuple(lang for lang in ws.languages if lang not in named)))
     if ws.draft is not None and not errors_in(problems):
         from site_builder.source.readability import problems as readability_problems
 

@@ -69,6 +69,9 @@ CASES = {
     "unknown placeholder": (
         lambda r: r.section("rights", "Your rights", "Write to {{ dpo_email }}.\n"),
         "policy/rights.md:4: unknown placeholder `{{ dpo_email }}`"),
+    "encoded word in the Greek title (the notices' subject)": (
+        lambda r: r.write("translations/el/policy.yml", "title: =?utf-8?b?UG9saWN5?=\n"),
+        "translations/el/policy.yml:1: `title` '=?utf-8?b?UG9saWN5?=' contains `=?`"),
     "translation folder name": (
         lambda r: r.write("translations/Greek/policy.yml", "title: X\n"),
         "translations/Greek:1: a translation folder is named by its language code"),

@@ -195,6 +195,16 @@ def text_field(meta: dict, key: str, path: str, lines: dict[str, int], problems:
     return value.strip()
 
 
+def _policy_title(meta: dict, path: str, lines: dict[str, int], problems: list[Problem]) -> str | None:
+    """The policy's title: also the subject of every notice, so nothing a mail program reads as an
+    encoded word (`=?`), which `policy notify` would refuse only when the notices are sent."""
+    title = text_field(meta, "title", path, lines, problems)
+    if title is not None and "=?" in title:
+        problems.append(Problem(path, lines.get("title", 1), f"`title` {title[:80]!r} contains `=?`, which mail programs read as an "
+                                "encoded word in the notices' subject (and `policy notify` refuses): write it without `=?`"))
+    return title
+
+
 # --- fingerprints and placeholders ---------------------------------------------------
 
 
@@ -651,7 +661,7 @@ def load_snapshot(source: Source, *, advice: bool | None = None) -> tuple[Snapsh
         return None, problems
     languages = _languages(meta, lines, source, problems, editing)
     src = languages[0]
-    titles = {src: text_field(meta, "title", "policy/policy.yml", lines, problems) or "Privacy Policy"}
+    titles = {src: _policy_title(meta, "policy/policy.yml", lines, problems) or "Privacy Policy"}
     variables = {src: _variables(meta, "policy/policy.yml", lines, problems)}
     ids = _section_ids(meta, "policy/policy.yml", lines, problems)
     sections, bodies = [], {}
@@ -678,7 +688,7 @@ def load_snapshot(source: Source, *, advice: bool | None = None) -> tuple[Snapsh
                 problems.append(Problem(tpath, 1, "missing: create it with the translated `title:`"))
             tmeta, tlines = {}, {}
         else:
-            titles[lang] = text_field(tmeta, "title", tpath, tlines, problems) or titles[src]
+            titles[lang] = _policy_title(tmeta, tpath, tlines, problems) or titles[src]
         variables[lang] = _variables(tmeta, tpath, tlines, problems)
         values = {**variables[src], **variables[lang]}
         translations[lang] = {}

@@ -98,6 +98,55 @@ def test_scored_pairs_grow_with_the_text_not_its_square(monkeypatch: pytest.Monk
     assert counts[2] <= 2.5 * counts[1] + 5 and counts[1] <= 2.5 * counts[0] + 5, counts
 
 
+def counting_ordered_comparisons(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls = [0]
+    real = diffing._opcodes
+
+    def counted(a, b):  # noqa: ANN001, ANN202
+        calls[0] += 1
+        return real(a, b)
+
+    monkeypatch.setattr(diffing, "_opcodes", counted)
+    return calls
+
+
+def test_a_long_rewritten_stretch_finds_each_edit_without_comparing_every_neighbour(monkeypatch: pytest.MonkeyPatch) -> None:
+    """120 paragraphs, each edited and preceded by five new ones: every edit is still shown as an
+    edit (not deleted and added), and the new paragraphs on the way are not compared word by word."""
+    rng = random.Random(5)
+    olds = [sentence(rng, 18) for _ in range(120)]
+    news = []
+    for para in olds:
+        news += [sentence(rng, 18) for _ in range(5)]
+        words = para.split()
+        words[len(words) // 2] = "changed"
+        news.append(" ".join(words))
+    calls = counting_ordered_comparisons(monkeypatch)
+    changes = compare_texts(text_of([("alpha", "\n\n".join(olds))]), text_of([("alpha", "\n\n".join(news))]),
+                            from_label="a", to_label="b")
+    blocks = changes.sections[0].blocks
+    assert sum(b.status == "changed" for b in blocks) == 120
+    assert sum(b.status == "removed" for b in blocks) == 0 and sum(b.status == "added" for b in blocks) == 600
+    assert calls[0] < 2.5 * 120, calls[0]  # 6 x 120 before: each new paragraph on the way was compared
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_block_is_an_edit_exactly_when_enough_words_stay_in_order(seed: int) -> None:
+    """The quick bound on shared words never turns an edit into a deletion and an addition:
+    a paragraph stays an edit when 40 % of the words stay in order, or 60 % of the shorter form."""
+    rng = random.Random(seed)
+    small = ["data", "we", "you", "keep", "law", "years", "ask", "name"]
+    for _ in range(150):
+        a = [rng.choice(small) for _ in range(rng.randint(1, 14))]
+        b = [rng.choice(small) for _ in range(rng.randint(1, 14))]
+        common = similarity(a, b) * (len(a) + len(b)) / 2
+        edit = common >= 0.4 * (len(a) + len(b)) / 2 - 1e-9 or common >= 0.6 * min(len(a), len(b)) - 1e-9
+        sec = compare_texts(text_of([("alpha", " ".join(a) + ".")]), text_of([("alpha", " ".join(b) + ".")]),
+                            from_label="a", to_label="b").sections[0]
+        shown = "unchanged" if a == b else ("changed" if edit else "removed")
+        assert {blk.status for blk in sec.blocks} - {"added"} == {shown}, (a, b)
+
+
 # --- point 4: import per version ---------------------------------------------------------------
 
 

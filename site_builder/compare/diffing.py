@@ -354,17 +354,47 @@ def _block_key(block: Block) -> tuple:
     return (block.key, tuple(href for _, href in block.links))
 
 
+_WORDS: dict[int, tuple[Block, list[str], frozenset[tuple[str, int]]]] = {}
+
+
+def _profile(block: Block) -> tuple[list[str], frozenset[tuple[str, int]]]:
+    """A block's words, and the same numbered by occurrence ("the" #1, "the" #2) as a set: the
+    size of two such sets' intersection bounds the words two blocks have in common in order.
+    Made once per block (`section_blocks` keeps the blocks of a body, as `_same` relies on)."""
+    hit = _WORDS.get(id(block))
+    if hit is not None and hit[0] is block:
+        return hit[1], hit[2]
+    words = WORD.findall(block.key)
+    seen: Counter[str] = Counter()
+    numbered = []
+    for word in words:
+        seen[word] += 1
+        numbered.append((word, seen[word]))
+    if len(_WORDS) > 200_000:
+        _WORDS.clear()
+    _WORDS[id(block)] = (block, words, frozenset(numbered))
+    return words, _WORDS[id(block)][2]
+
+
 def _words(block: Block) -> list[str]:
-    return WORD.findall(block.key)
+    return _profile(block)[0]
 
 
 _TEXT_KINDS = frozenset({"paragraph", "item"})
 
 
 def _similar(old: Block, new: Block) -> bool:
-    a, b = _words(old), _words(new)
+    (a, bag_a), (b, bag_b) = _profile(old), _profile(new)
     if not a or not b:
         return not a and not b and old.kind == new.kind == "cell"
+    # The words two blocks share in any order bound those they share in order: most pairs of
+    # a long changed stretch fail here, before the (much dearer) ordered comparison.
+    at_most = len(bag_a & bag_b)
+    if old.kind != new.kind:
+        if 5 * at_most < 2 * (len(a) + len(b)):  # the 0.8 below cannot be reached
+            return False
+    elif 5 * at_most < len(a) + len(b) and 5 * at_most < 3 * min(len(a), len(b)):  # nor 0.4, nor 0.6
+        return False
     common = sum(i2 - i1 for tag, i1, i2, _, _ in _opcodes(a, b) if tag == "equal")
     ratio = 2 * common / (len(a) + len(b))
     if old.kind != new.kind:

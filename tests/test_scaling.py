@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -11,8 +14,9 @@ import yaml
 
 from site_builder.compare import diffing
 from site_builder.compare.diffing import compare_texts, plausible, similarity
+from site_builder.site.build import build_site
 from site_builder.source.models import LanguageText, SectionText
-from tests.conftest import PolicyRepo
+from tests.conftest import GREEK, SECTIONS, PolicyRepo
 
 VOCAB = [f"w{n}" for n in range(20_000)]
 ZIPF = [1 / (rank + 1) for rank in range(len(VOCAB))]  # word frequencies as in real text
@@ -145,6 +149,51 @@ def test_a_block_is_an_edit_exactly_when_enough_words_stay_in_order(seed: int) -
                             from_label="a", to_label="b").sections[0]
         shown = "unchanged" if a == b else ("changed" if edit else "removed")
         assert {blk.status for blk in sec.blocks} - {"added"} == {shown}, (a, b)
+
+
+def english_then_greek(tmp_path: Path) -> PolicyRepo:
+    """Releases 1.0 to 1.2 in English only (as an import makes them), then 2.0 with a Greek translation."""
+    repo = PolicyRepo(tmp_path / "policy-repo")
+    repo.root.mkdir()
+    repo.git("init", "-q", "-b", "main")
+    repo.write("policy/policy.yml", "title: Privacy Policy\nsections:\n" + "".join(f"  - {sid}\n" for sid in SECTIONS))
+    repo.write("mkdocs.yml", "site_name: Example\nsite_url: https://policy.example.com/\ntheme:\n  name: material\n")
+    for sid, (title, body, numbered) in SECTIONS.items():
+        repo.section(sid, title, body, numbered)
+    repo.commit("Initial policy")
+    repo.release("1.0", "2025-01-01")
+    for version, month in (("1.1", "03"), ("1.2", "05")):
+        repo.section("rights", "Your rights", f"You may ask for a copy of your data (version {version}).\n")
+        repo.commit(f"Rights for {version}")
+        repo.release(version, f"2025-{month}-01")
+    repo.write("translations/el/policy.yml", "title: Πολιτική Απορρήτου\n")
+    for sid in SECTIONS:
+        repo.translate(sid, *GREEK[sid])
+    repo.commit("Greek translation")
+    repo.release("2.0", "2025-07-01")
+    return repo
+
+
+def test_a_comparison_greek_readers_see_in_english_is_made_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Greek changes pages of versions published in English only show the English comparison:
+    it is made once for both languages (before: once per language), and shown alike."""
+    repo = english_then_greek(tmp_path)
+    calls = []
+    real = diffing.compare_texts
+
+    def counted(old, new, **kw):  # noqa: ANN001, ANN003, ANN202
+        calls.append((old.lang, new.lang))
+        return real(old, new, **kw)
+
+    monkeypatch.setattr(diffing, "compare_texts", counted)
+    site = build_site(repo.root, out=tmp_path / "site", today=dt.date(2026, 1, 1), quiet=True, parallel=False)
+    assert calls == [("en", "en")] * 3  # 1.0 -> 1.1, 1.1 -> 1.2, 1.2 -> 2.0
+    for lang in ("en", "el"):
+        html = (site / f"{lang}/1.2/changes/index.html").read_text(encoding="utf-8")
+        assert re.search(r"<del><span class=\"visually-hidden\">[^<]+</span>1</del>", html), lang
+        assert re.search(r"<ins><span class=\"visually-hidden\">[^<]+</span>2</ins>", html), lang
+    data = json.loads((site / "el/1.2/changes.json").read_text(encoding="utf-8"))
+    assert json.loads((site / "en/1.2/changes.json").read_text(encoding="utf-8"))["sections"] == data["sections"]
 
 
 # --- point 4: import per version ---------------------------------------------------------------

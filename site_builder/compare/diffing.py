@@ -767,9 +767,15 @@ def _section_change(sid: str, d: _Draft, moved: set[str], retitled_ids: set[str]
         sum(b.moved == "from" for b in blocks))
 
 
+def compared_language(lang: str, old_languages: Sequence[str], new_languages: Sequence[str]) -> str:
+    """The language whose texts a comparison in `lang` compares: English when `lang` has no
+    published text on one side (that comparison is then the very one English readers get)."""
+    return lang if lang == "en" or (lang in old_languages and lang in new_languages) else "en"
+
+
 def compare_snapshots(old: Snapshot, new: Snapshot, lang: str, *, from_label: str, to_label: str) -> Changes:
     """Compare two snapshots in `lang`; stale or missing translations are flagged as pending."""
-    if lang != "en" and (lang not in old.languages or lang not in new.languages):
+    if compared_language(lang, old.languages, new.languages) != lang:
         # No text in `lang` was published for one of the versions: the comparison is in English.
         changes = compare_texts(old.text("en"), new.text("en"), from_label=from_label, to_label=to_label)
         return replace(changes, lang=lang, shown_lang="en")

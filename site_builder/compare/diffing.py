@@ -1,4 +1,4 @@
-"""What changed: sections (deepdiff), blocks and words, compared on the rendered text.
+"""What changed: sections, blocks and words, compared on the rendered text.
 
 Each section body is rendered exactly as the site renders it and cut into blocks (paragraphs,
 list items, table cells, headings; see `blocks.py`). Blocks are aligned, similar blocks are
@@ -18,7 +18,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 import fast_diff_match_patch as dmp
-from deepdiff import DeepDiff
 
 from site_builder.blocks import WORD, Block, Container, Token, cut
 from site_builder.markup import to_html
@@ -548,31 +547,14 @@ def section_blocks(body: str) -> tuple[Block, ...]:
 
 
 def _section_diff(old: LanguageText, new: LanguageText) -> tuple[set[str], set[str], set[str]]:
-    """(added, removed, retitled) ids, found by deepdiff over the sections' titles keyed by id.
+    """(added, removed, retitled) ids: sections keyed by id, compared by their titles.
 
-    threshold_to_diff_deeper=0 keeps deepdiff from reporting a change at the root when few ids
-    are shared; a root-level report, should one come, is read as "everything added/removed".
-    """
-    before = {s.id: {"title": s.title} for s in old.sections}
-    after = {s.id: {"title": s.title} for s in new.sections}
-    diff = DeepDiff(before, after, view="tree", threshold_to_diff_deeper=0)
-    added: set[str] = set()
-    removed: set[str] = set()
-    retitled: set[str] = set()
-    for report, target in (("dictionary_item_added", added), ("dictionary_item_removed", removed)):
-        for item in diff.get(report, []):
-            path = item.path(output_format="list")
-            target.add(path[0]) if path else target.update(after.keys() - before.keys() if target is added else before.keys() - after.keys())
-    for report in ("values_changed", "type_changes"):
-        for item in diff.get(report, []):
-            path = item.path(output_format="list")
-            if len(path) >= 2 and path[1] == "title":
-                retitled.add(path[0])
-            elif not path:  # the whole mapping at once
-                added |= after.keys() - before.keys()
-                removed |= before.keys() - after.keys()
-                retitled |= {k for k in before.keys() & after.keys() if before[k] != after[k]}
-    return added, removed, retitled
+    Plain set operations: deepdiff's tree walk over the same mapping gave the same three sets and
+    took a tenth of a full build's time on a history of 60 short releases."""
+    before = {s.id: s.title for s in old.sections}
+    after = {s.id: s.title for s in new.sections}
+    retitled = {sid for sid in before.keys() & after.keys() if before[sid] != after[sid]}
+    return set(after.keys() - before.keys()), set(before.keys() - after.keys()), retitled
 
 
 def _renames(removed: set[str], added: set[str], olds: dict[str, SectionText],

@@ -281,3 +281,24 @@ def test_history_of_a_bare_repository_without_config(tmp_path: Path, how: str) -
     assert "Traceback" not in done.stderr
     assert "Version 2." in repo.read("policy/your-rights.md")
     assert len(repo.git("log", "--format=%H").split()) == 2
+
+
+# --- the benchmark's real-sized synthetic history --------------------------------------------
+
+
+def test_the_synthetic_history_is_real_sized_reproducible_and_restructured_once(tmp_path: Path) -> None:
+    from bench.synthetic import synthetic_history
+
+    first = synthetic_history(tmp_path / "a")
+    again = synthetic_history(tmp_path / "b")
+    files = sorted(first.glob("*.md"))
+    assert len(files) == 60
+    assert [f.read_bytes() for f in files] == [(again / f.name).read_bytes() for f in files]  # the same seed, the same text
+    texts = [f.read_text(encoding="utf-8") for f in files]
+    assert 5_500 <= sum(len(t.split()) for t in texts) / len(texts) <= 7_000
+    titles = [re.findall(r"^## (.+)$", t, flags=re.M) for t in texts]
+    changed = [k for k in range(1, 60) if titles[k] != titles[k - 1]]
+    assert changed == [29]  # one release renames, merges and moves sections; the others edit words
+    assert len(titles[29]) < len(titles[28]) and len(set(titles[29]) - set(titles[28])) >= 3
+    assert [t for t in titles[28] if t in titles[29]] != [t for t in titles[29] if t in titles[28]]  # and moved
+    assert sum(texts[k] != texts[k - 1] for k in range(1, 60)) >= 50  # nearly every release changes some words

@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import pickle
+import stat
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -191,8 +192,22 @@ def forget_changes() -> None:
 
 def share_comparisons(folder: Path | None) -> None:
     """Comparisons another language shows too (a version with no text in a language shows the
-    English one) are left in `folder` by the worker that made them, for the other to take."""
-    _SHARED[:] = [folder] if folder is not None else []
+    English one) are left in `folder` by the worker that made them, for the other to take.
+    Only a folder this user alone can write is used: what is read from it is unpickled."""
+    _SHARED.clear()
+    if folder is None:
+        return
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            pass  # the other language's worker made it
+        info = os.lstat(folder)
+    except OSError:
+        return  # nothing shared: each worker makes its own comparisons
+    if stat.S_ISDIR(info.st_mode) and not info.st_mode & 0o077 and info.st_uid == os.getuid():
+        _SHARED.append(folder)
 
 
 def borrows_comparison(plan: SitePlan, view: VersionView, lang: str) -> bool:
@@ -225,7 +240,6 @@ def _compared(plan: SitePlan, older: str, newer: str, lang: str) -> Changes:
         return made if shown == lang else replace(made, lang=lang, shown_lang=shown)
     changes = compare_snapshots(plan.snapshots[older], plan.snapshots[newer], lang, from_label=older, to_label=newer)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         part = path.with_name(f"{path.name}.{os.getpid()}")
         part.write_bytes(pickle.dumps(changes if shown == lang else replace(changes, lang=shown, shown_lang=""),
                                       protocol=pickle.HIGHEST_PROTOCOL))

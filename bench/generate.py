@@ -50,15 +50,19 @@ def _edit_body(path: Path, lang: str, rng: random.Random) -> None:
     text = path.read_text(encoding="utf-8")
     head, sep, body = text.partition("\n---\n")
     words = body.split(" ")
-    for _ in range(2):
+    done = 0
+    for _ in range(1000):  # two words changed (a section of only capitals and marks keeps its text)
+        if done == 2:
+            break
         i = rng.randrange(len(words))
         if any(ch in "".join(words[max(0, i - 1):i + 2]) for ch in "{}#-\n*[]()`|"):
             continue  # keep placeholders, headings, list markers, links and emphasis intact
         bare = words[i].rstrip(".,;:!?»")
         if not (bare.isalpha() and bare.islower()):
             continue  # a capital may start a sentence: the sentences must stay as they were
-        same = [w for w in WORDS[lang] if (len(w) > 6) == (len(bare) > 6)] or WORDS[lang]
+        same = [w for w in WORDS[lang] if (len(w) > 6) == (len(bare) > 6) and w != bare]
         words[i] = rng.choice(same) + words[i][len(bare):]
+        done += 1
     path.write_text(head + sep + " ".join(words), encoding="utf-8")
 
 
@@ -110,7 +114,7 @@ def generate(target: Path, releases: int, seed: int = 7) -> Path:
         policy(target, "translations", "mark", "el", *[s.id for s in snap.sections])
         clock += 86400
         git(target, "add", "-A")
-        git(target, "commit", "-q", "-m", f"Edit for {n}", when=clock)
+        git(target, "commit", "-q", "--allow-empty", "-m", f"Edit for {n}", when=clock)
         day += dt.timedelta(days=7)
         version = f"{n}.0"
         policy(target, "release", version, "--effective", day.isoformat(), "--kind", rng.choice(["minor", "material"]),

@@ -45,20 +45,24 @@ def _invoke(repo: Path, args: tuple[str, ...]) -> None:
 
 
 def _edit_body(path: Path, lang: str, rng: random.Random) -> None:
+    """Two words replaced by words as long (a long word, over six letters, by a long one): the
+    sentences and the readability figures the release checks stay as they were."""
     text = path.read_text(encoding="utf-8")
     head, sep, body = text.partition("\n---\n")
     words = body.split(" ")
-    for _ in range(rng.randint(1, 6)):
+    done = 0
+    for _ in range(1000):  # two words changed (a section of only capitals and marks keeps its text)
+        if done == 2:
+            break
         i = rng.randrange(len(words))
-        if any(ch in "".join(words[max(0, i - 1):i + 2]) for ch in "{}#-\n"):
-            continue  # keep placeholders, headings and list markers intact
-        choice = rng.random()
-        if choice < 0.4:
-            words.insert(i, rng.choice(WORDS[lang]))
-        elif choice < 0.7 and len(words) > 20:
-            words.pop(i)
-        else:
-            words[i] = rng.choice(WORDS[lang])
+        if any(ch in "".join(words[max(0, i - 1):i + 2]) for ch in "{}#-\n*[]()`|"):
+            continue  # keep placeholders, headings, list markers, links and emphasis intact
+        bare = words[i].rstrip(".,;:!?»")
+        if not (bare.isalpha() and bare.islower()):
+            continue  # a capital may start a sentence: the sentences must stay as they were
+        same = [w for w in WORDS[lang] if (len(w) > 6) == (len(bare) > 6) and w != bare]
+        words[i] = rng.choice(same) + words[i][len(bare):]
+        done += 1
     path.write_text(head + sep + " ".join(words), encoding="utf-8")
 
 
@@ -74,8 +78,8 @@ def _add_or_remove_section(repo: Path, rng: random.Random, n: int) -> None:
     else:
         new = f"annex-{n}"
         listing = listing.rstrip("\n") + f"\n  - {new}\n"
-        (repo / f"policy/{new}.md").write_text(f"---\ntitle: Annex {n}\n---\nAdditional terms number {n} on data processing.\n", encoding="utf-8")
-        (repo / f"translations/el/{new}.md").write_text(f"---\ntitle: Παράρτημα {n}\n---\nΣυμπληρωματικοί όροι αριθ. {n} για την επεξεργασία δεδομένων.\n", encoding="utf-8")
+        (repo / f"policy/{new}.md").write_text(f"---\ntitle: Annex {n}\nsummary: Additional terms {n}.\n---\nAdditional terms number {n} on data processing.\n", encoding="utf-8")
+        (repo / f"translations/el/{new}.md").write_text(f"---\ntitle: Παράρτημα {n}\nsummary: Συμπληρωματικοί όροι {n}.\n---\nΣυμπληρωματικοί όροι αριθ. {n} για την επεξεργασία δεδομένων.\n", encoding="utf-8")
     (repo / "policy/policy.yml").write_text(listing, encoding="utf-8")
 
 
@@ -110,7 +114,7 @@ def generate(target: Path, releases: int, seed: int = 7) -> Path:
         policy(target, "translations", "mark", "el", *[s.id for s in snap.sections])
         clock += 86400
         git(target, "add", "-A")
-        git(target, "commit", "-q", "-m", f"Edit for {n}", when=clock)
+        git(target, "commit", "-q", "--allow-empty", "-m", f"Edit for {n}", when=clock)
         day += dt.timedelta(days=7)
         version = f"{n}.0"
         policy(target, "release", version, "--effective", day.isoformat(), "--kind", rng.choice(["minor", "material"]),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -11,8 +14,9 @@ import yaml
 
 from site_builder.compare import diffing
 from site_builder.compare.diffing import compare_texts, plausible, similarity
+from site_builder.site.build import build_site
 from site_builder.source.models import LanguageText, SectionText
-from tests.conftest import PolicyRepo
+from tests.conftest import GREEK, SECTIONS, PolicyRepo
 
 VOCAB = [f"w{n}" for n in range(20_000)]
 ZIPF = [1 / (rank + 1) for rank in range(len(VOCAB))]  # word frequencies as in real text
@@ -96,6 +100,100 @@ def test_scored_pairs_grow_with_the_text_not_its_square(monkeypatch: pytest.Monk
         compare_texts(old, new, from_label="a", to_label="b")
         counts.append(calls[0])
     assert counts[2] <= 2.5 * counts[1] + 5 and counts[1] <= 2.5 * counts[0] + 5, counts
+
+
+def counting_ordered_comparisons(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls = [0]
+    real = diffing._opcodes
+
+    def counted(a, b):  # noqa: ANN001, ANN202
+        calls[0] += 1
+        return real(a, b)
+
+    monkeypatch.setattr(diffing, "_opcodes", counted)
+    return calls
+
+
+def test_a_long_rewritten_stretch_finds_each_edit_without_comparing_every_neighbour(monkeypatch: pytest.MonkeyPatch) -> None:
+    """120 paragraphs, each edited and preceded by five new ones: every edit is still shown as an
+    edit (not deleted and added), and the new paragraphs on the way are not compared word by word."""
+    rng = random.Random(5)
+    olds = [sentence(rng, 18) for _ in range(120)]
+    news = []
+    for para in olds:
+        news += [sentence(rng, 18) for _ in range(5)]
+        words = para.split()
+        words[len(words) // 2] = "changed"
+        news.append(" ".join(words))
+    calls = counting_ordered_comparisons(monkeypatch)
+    changes = compare_texts(text_of([("alpha", "\n\n".join(olds))]), text_of([("alpha", "\n\n".join(news))]),
+                            from_label="a", to_label="b")
+    blocks = changes.sections[0].blocks
+    assert sum(b.status == "changed" for b in blocks) == 120
+    assert sum(b.status == "removed" for b in blocks) == 0 and sum(b.status == "added" for b in blocks) == 600
+    assert calls[0] < 2.5 * 120, calls[0]  # 6 x 120 before: each new paragraph on the way was compared
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_block_is_an_edit_exactly_when_enough_words_stay_in_order(seed: int) -> None:
+    """The quick bound on shared words never turns an edit into a deletion and an addition:
+    a paragraph stays an edit when 40 % of the words stay in order, or 60 % of the shorter form."""
+    rng = random.Random(seed)
+    small = ["data", "we", "you", "keep", "law", "years", "ask", "name"]
+    for _ in range(150):
+        a = [rng.choice(small) for _ in range(rng.randint(1, 14))]
+        b = [rng.choice(small) for _ in range(rng.randint(1, 14))]
+        common = similarity(a, b) * (len(a) + len(b)) / 2
+        edit = common >= 0.4 * (len(a) + len(b)) / 2 - 1e-9 or common >= 0.6 * min(len(a), len(b)) - 1e-9
+        sec = compare_texts(text_of([("alpha", " ".join(a) + ".")]), text_of([("alpha", " ".join(b) + ".")]),
+                            from_label="a", to_label="b").sections[0]
+        shown = "unchanged" if a == b else ("changed" if edit else "removed")
+        assert {blk.status for blk in sec.blocks} - {"added"} == {shown}, (a, b)
+
+
+def english_then_greek(tmp_path: Path) -> PolicyRepo:
+    """Releases 1.0 to 1.2 in English only (as an import makes them), then 2.0 with a Greek translation."""
+    repo = PolicyRepo(tmp_path / "policy-repo")
+    repo.root.mkdir()
+    repo.git("init", "-q", "-b", "main")
+    repo.write("policy/policy.yml", "title: Privacy Policy\nsections:\n" + "".join(f"  - {sid}\n" for sid in SECTIONS))
+    repo.write("mkdocs.yml", "site_name: Example\nsite_url: https://policy.example.com/\ntheme:\n  name: material\n")
+    for sid, (title, body, numbered) in SECTIONS.items():
+        repo.section(sid, title, body, numbered)
+    repo.commit("Initial policy")
+    repo.release("1.0", "2025-01-01")
+    for version, month in (("1.1", "03"), ("1.2", "05")):
+        repo.section("rights", "Your rights", f"You may ask for a copy of your data (version {version}).\n")
+        repo.commit(f"Rights for {version}")
+        repo.release(version, f"2025-{month}-01")
+    repo.write("translations/el/policy.yml", "title: Πολιτική Απορρήτου\n")
+    for sid in SECTIONS:
+        repo.translate(sid, *GREEK[sid])
+    repo.commit("Greek translation")
+    repo.release("2.0", "2025-07-01")
+    return repo
+
+
+def test_a_comparison_greek_readers_see_in_english_is_made_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Greek changes pages of versions published in English only show the English comparison:
+    it is made once for both languages (before: once per language), and shown alike."""
+    repo = english_then_greek(tmp_path)
+    calls = []
+    real = diffing.compare_texts
+
+    def counted(old, new, **kw):  # noqa: ANN001, ANN003, ANN202
+        calls.append((old.lang, new.lang))
+        return real(old, new, **kw)
+
+    monkeypatch.setattr(diffing, "compare_texts", counted)
+    site = build_site(repo.root, out=tmp_path / "site", today=dt.date(2026, 1, 1), quiet=True, parallel=False)
+    assert calls == [("en", "en")] * 3  # 1.0 -> 1.1, 1.1 -> 1.2, 1.2 -> 2.0
+    for lang in ("en", "el"):
+        html = (site / f"{lang}/1.2/changes/index.html").read_text(encoding="utf-8")
+        assert re.search(r"<del><span class=\"visually-hidden\">[^<]+</span>1</del>", html), lang
+        assert re.search(r"<ins><span class=\"visually-hidden\">[^<]+</span>2</ins>", html), lang
+    data = json.loads((site / "el/1.2/changes.json").read_text(encoding="utf-8"))
+    assert json.loads((site / "en/1.2/changes.json").read_text(encoding="utf-8"))["sections"] == data["sections"]
 
 
 # --- point 4: import per version ---------------------------------------------------------------
@@ -183,3 +281,24 @@ def test_history_of_a_bare_repository_without_config(tmp_path: Path, how: str) -
     assert "Traceback" not in done.stderr
     assert "Version 2." in repo.read("policy/your-rights.md")
     assert len(repo.git("log", "--format=%H").split()) == 2
+
+
+# --- the benchmark's real-sized synthetic history --------------------------------------------
+
+
+def test_the_synthetic_history_is_real_sized_reproducible_and_restructured_once(tmp_path: Path) -> None:
+    from bench.synthetic import synthetic_history
+
+    first = synthetic_history(tmp_path / "a")
+    again = synthetic_history(tmp_path / "b")
+    files = sorted(first.glob("*.md"))
+    assert len(files) == 60
+    assert [f.read_bytes() for f in files] == [(again / f.name).read_bytes() for f in files]  # the same seed, the same text
+    texts = [f.read_text(encoding="utf-8") for f in files]
+    assert 5_500 <= sum(len(t.split()) for t in texts) / len(texts) <= 7_000
+    titles = [re.findall(r"^## (.+)$", t, flags=re.M) for t in texts]
+    changed = [k for k in range(1, 60) if titles[k] != titles[k - 1]]
+    assert changed == [29]  # one release renames, merges and moves sections; the others edit words
+    assert len(titles[29]) < len(titles[28]) and len(set(titles[29]) - set(titles[28])) >= 3
+    assert [t for t in titles[28] if t in titles[29]] != [t for t in titles[29] if t in titles[28]]  # and moved
+    assert sum(texts[k] != texts[k - 1] for k in range(1, 60)) >= 50  # nearly every release changes some words

@@ -28,7 +28,15 @@ from site_builder.site.data import (
     version_search_docs,
 )
 from site_builder.site.pages import DRAFT
-from site_builder.site.plan import SitePlan, plan_pages, version_json_text, version_views, with_changes
+from site_builder.site.plan import (
+    SitePlan,
+    borrows_comparison,
+    plan_pages,
+    share_comparisons,
+    version_json_text,
+    version_views,
+    with_changes,
+)
 
 
 def template_cache_dir(root: Path) -> Path | None:
@@ -67,7 +75,17 @@ def build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[st
     placer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"policy-place-{lang}")
     placed = placer.submit(_place, previous_dir, out_dir, [rel for entry in reused for rel in entry["files"]])
     try:
-        rendered = [(folder, make(), view) for folder, make, view in to_render]
+        # A comparison this language shows in another's text is that language's worker's too: it
+        # makes them oldest first, this one newest first, each taking what the other left.
+        borrowed = {folder for folder, _, view in to_render if view is not None and borrows_comparison(plan, view, lang)}
+        order = [item for item in to_render if item[0] not in borrowed] + [item for item in to_render[::-1] if item[0] in borrowed]
+        share_comparisons(tmp / "work" / "comparisons")
+        try:
+            made = {folder: make() for folder, make, _ in order}
+            changes = {folder: with_changes(plan, view, lang) for folder, _, view in to_render if view is not None}
+        finally:
+            share_comparisons(None)
+        rendered = [(folder, made[folder], view) for folder, _, view in to_render]
         by_version = {v.version: v for v in views}
         nav = ((t(lang, "nav.policy"), ""), (t(lang, "nav.versions"), "versions/"))
         languages = tuple({"lang": code, "href": f"{plan.site_url}{code}/", "notfound": t(code, "notfound_in")}
@@ -99,7 +117,7 @@ def build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[st
                                                              sort_keys=True, separators=(",", ":")))
             files += [f"{folder}policy.md", f"{folder}policy.json", f"{folder}{SEARCH_DOCS}", f"{folder}{COMPARE_DATA}"]
         if view is not None:
-            changed = with_changes(plan, view, lang)
+            changed = changes[folder]
             out.write(f"{view.version}/changes.json", changes_json(changed))
             out.write(f"{folder}{SEARCH_DOCS}", search_docs_json(changes_search_docs(changed, lang)))
             files += [f"{view.version}/changes.json", f"{folder}{SEARCH_DOCS}"]

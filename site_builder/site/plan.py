@@ -8,11 +8,13 @@ import functools
 import hashlib
 import json
 import os
+import pickle
+import stat
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from site_builder.compare.diffing import Changes, compare_snapshots
+from site_builder.compare.diffing import Changes, compare_snapshots, compared_language
 from site_builder.config import load_config
 from site_builder.errors import ContentError, PolicyError, Problem, errors_in
 from site_builder.site import stamp
@@ -181,11 +183,38 @@ def version_views(plan: SitePlan, lang: str) -> list[VersionView]:
 
 
 _CHANGES: dict[tuple[str, str, str, str, str], Changes] = {}
+_SHARED: list[Path] = []  # where this build's workers leave the comparisons two languages show
 
 
 def forget_changes() -> None:
     """Start a build with no remembered comparisons (`policy serve` builds again and again in one process)."""
     _CHANGES.clear()
+
+
+def share_comparisons(folder: Path | None) -> None:
+    """Comparisons another language shows too (a version with no text in a language shows the
+    English one) are left in `folder` by the worker that made them, for the other to take.
+    Only a folder this user alone can write is used: what is read from it is unpickled."""
+    _SHARED.clear()
+    if folder is None:
+        return
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            pass  # the other language's worker made it
+        info = os.lstat(folder)
+    except OSError:
+        return  # nothing shared: each worker makes its own comparisons
+    if stat.S_ISDIR(info.st_mode) and not info.st_mode & 0o077 and info.st_uid == os.getuid():
+        _SHARED.append(folder)
+
+
+def borrows_comparison(plan: SitePlan, view: VersionView, lang: str) -> bool:
+    """Whether the changes of `view` in `lang` are another language's comparison, shown as it is."""
+    return view.previous is not None and compared_language(
+        lang, plan.snapshots.languages(view.previous), plan.snapshots.languages(view.version)) != lang
 
 
 def with_changes(plan: SitePlan, view: VersionView, lang: str) -> VersionView:
@@ -194,9 +223,29 @@ def with_changes(plan: SitePlan, view: VersionView, lang: str) -> VersionView:
         return view
     key = (lang, view.previous, view.version, plan.identities[view.previous], plan.identities[view.version])
     if key not in _CHANGES:
-        _CHANGES[key] = compare_snapshots(plan.snapshots[view.previous], plan.snapshots[view.version], lang,
-                                          from_label=view.previous, to_label=view.version)
+        _CHANGES[key] = _compared(plan, view.previous, view.version, lang)
     return replace(view, changes=_CHANGES[key])
+
+
+def _compared(plan: SitePlan, older: str, newer: str, lang: str) -> Changes:
+    """The comparison of two versions in `lang`: taken from the worker of the language whose text
+    it compares when that worker made it first, else made here (and left for the other)."""
+    langs = (plan.snapshots.languages(older), plan.snapshots.languages(newer))
+    shown = compared_language(lang, *langs)
+    shared = bool(_SHARED) and (shown != lang or any(compared_language(other, *langs) == lang
+                                                     for other in plan.languages if other != lang))
+    path = _SHARED[0] / f"{plan.identities[older]}-{plan.identities[newer]}-{shown}.pickle" if shared else None
+    if path is not None and path.is_file():
+        with path.open("rb") as f:
+            made: Changes = pickle.load(f)  # written by this build's own worker, beside it
+        return made if shown == lang else replace(made, lang=lang, shown_lang=shown)
+    changes = compare_snapshots(plan.snapshots[older], plan.snapshots[newer], lang, from_label=older, to_label=newer)
+    if path is not None:
+        part = path.with_name(f"{path.name}.{os.getpid()}")
+        part.write_bytes(pickle.dumps(changes if shown == lang else replace(changes, lang=shown, shown_lang=""),
+                                      protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(part, path)
+    return changes
 
 
 def page_key(*parts: str) -> str:

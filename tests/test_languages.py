@@ -226,7 +226,7 @@ def test_a_language_added_later(built) -> None:
     assert '<html lang="fr"' in old
     assert '<div class="policy-text" lang="en">' in old and TEXTS["en"]["rights"][1].strip() in old
     assert "Aucun texte en français" in old  # the note, in the new language
-    assert "Entrée en vigueur&nbsp;: 1 janvier 2025" in old and "Télécharger&nbsp;: " in old  # French typography
+    assert "Entrée en vigueur&nbsp;: 1er janvier 2025" in old and "Télécharger&nbsp;: " in old  # French typography
     changes = _page(site, "fr/1.1/changes/index.html")
     assert '<div class="policy-diff" lang="en">' in changes and "at any time" in changes  # the English changes, marked
     data = json.loads(_page(site, "fr/1.1/changes.json"))

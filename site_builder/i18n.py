@@ -139,7 +139,7 @@ def stale_entries(lang: str) -> list[CatalogProblem]:
 @functools.lru_cache(maxsize=4096)
 def format_day(day: dt.date, lang: str) -> str:
     """A date as the language writes it, with the catalog's CLDR pattern: "1 June 2025"."""
-    pattern = t(lang, "date_format")
+    pattern = t(lang, "date_format_first_day" if day.day == 1 else "date_format")
     if pattern == "d MMMM y":  # Babel's own month names, looked up once (hundreds of dates per build)
         return f"{day.day} {_month_names(lang)[day.month]} {day.year}"
     return format_date(day, format=pattern, locale=lang)

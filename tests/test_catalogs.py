@@ -89,7 +89,8 @@ def test_french_typography_is_consistent() -> None:
 def test_a_greek_date_reads_as_a_greek_writes_it() -> None:
     assert format_day(dt.date(2025, 6, 1), "el") == "1 Ιουνίου 2025"
     assert format_day(dt.date(2025, 6, 1), "en") == "1 June 2025"
-    assert format_day(dt.date(2025, 6, 1), "fr") == "1 juin 2025"
+    assert format_day(dt.date(2025, 6, 1), "fr") == "1er juin 2025"  # the first of the month, as French writes it
+    assert format_day(dt.date(2025, 6, 2), "fr") == "2 juin 2025"
 
 
 @pytest.mark.parametrize(("lang", "counts"), [

@@ -200,7 +200,10 @@ def test_notices_in_every_language_the_source_by_default(built, tmp_path: Path) 
         for lang in langs:
             message = got[f"{lang}@example.com"]
             assert message["Content-Language"] == lang and message["Subject"].startswith(TEXTS[lang]["title"])
-            assert SUMMARY[lang].format(v="1.1") in message.get_body(("plain",)).get_content()
+            plain = message.get_body(("plain",)).get_content()
+            assert SUMMARY[lang].format(v="1.1") in plain
+            if lang == "fr":  # a label before its link takes French typography: a no-break space before the colon
+                assert "Voir toutes les modifications, mot par mot\u00a0: http" in plain and "Sections modifiées\u00a0:" in plain.splitlines()
         repo.write("people.csv", "anna@example.com\nbob@example.com,de\n")
         done = repo.policy("notify", "1.1", "--send", "--recipients", "people.csv", "--smtp", f"127.0.0.1:{port}",
                            "--journal", "journal.sqlite", check=False)
@@ -223,6 +226,7 @@ def test_a_language_added_later(built) -> None:
     assert '<html lang="fr"' in old
     assert '<div class="policy-text" lang="en">' in old and TEXTS["en"]["rights"][1].strip() in old
     assert "Aucun texte en français" in old  # the note, in the new language
+    assert "Entrée en vigueur&nbsp;: 1er janvier 2025" in old and "Télécharger&nbsp;: " in old  # French typography
     changes = _page(site, "fr/1.1/changes/index.html")
     assert '<div class="policy-diff" lang="en">' in changes and "at any time" in changes  # the English changes, marked
     data = json.loads(_page(site, "fr/1.1/changes.json"))

@@ -147,10 +147,13 @@ def _text(lang, record, date, summary, touched, changes_url, full, conf, note, y
     lines = [conf.company, "", t(lang, "notice.greeting"), "", t(lang, "notice.effective", version=record.version, date=date), "",
              summary.strip(), "", t(lang, f"notice.{record.kind}", date=date), ""]
     if touched:
-        lines.append(t(lang, "notice.changed_sections") + ":")
-        lines += [f"- {heading(sec)} ({section_label(sec, lang)}): {changes_url}#{sec.id}" for sec in touched]
+        lines.append(t(lang, "labelled", label=t(lang, "notice.changed_sections"), value="").rstrip())
+        lines += [t(lang, "labelled", label=f"- {heading(sec)} ({section_label(sec, lang)})", value=f"{changes_url}#{sec.id}")
+                  for sec in touched]
         lines.append("")
-    lines += [*([f"{yours[0]}: {yours[1]}"] if yours else []), f"{t(lang, 'notice.all_changes')}: {changes_url}", f"{t(lang, 'notice.full_text', version=record.version)}: {full}", "",
+    lines += [*([t(lang, "labelled", label=yours[0], value=yours[1])] if yours else []),
+              t(lang, "labelled", label=t(lang, "notice.all_changes"), value=changes_url),
+              t(lang, "labelled", label=t(lang, "notice.full_text", version=record.version), value=full), "",
               *([note, ""] if note else []),
               t(lang, "notice.questions", reply_to=conf.reply_to), "", "-- "]
     before, after = _cut(t(lang, "notice.unsubscribe", url=_LINK))

@@ -150,7 +150,7 @@ def version_markdown(view: VersionView, lang: str) -> str:
     rec = view.record
     lines = [f"# {view.text.title}", ""]
     if rec:
-        lines += [f"{t(lang, 'version')} {view.version} · {t(lang, 'effective')}: {format_day(rec.effective, lang)}", ""]
+        lines += [f"{t(lang, 'version')} {view.version} · {t(lang, 'labelled', label=t(lang, 'effective'), value=format_day(rec.effective, lang))}", ""]
     for sec in view.text.sections:
         number = f"{sec.number}. " if sec.number else ""
         lines += [f"## {number}{sec.title}", "", sec.body.strip(), ""]

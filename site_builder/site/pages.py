@@ -147,7 +147,7 @@ def version_header(view: VersionView, ctx: SiteContext, url: str, *, on_changes:
     parts = [f'<div class="policy-header policy-header--{status_key.replace(" ", "-")}" data-version="{html.escape(view.version)}"'
              f' data-root="{html.escape(rel(url, ""))}" data-labels="{labels}" id="policy-version-header" tabindex="-1">',
              f'<p class="policy-meta"><span class="policy-version">{t(lang, "version")} {html.escape(version_label(view, lang))}</span> · '
-             f'<span class="policy-effective">{t(lang, "effective")}: {effective}</span> · '
+             f'<span class="policy-effective">{t(lang, "labelled", label=t(lang, "effective"), value=effective)}</span> · '
              f'<span class="policy-status policy-status--{status_key.replace(" ", "-")}"{dates}>{t(lang, "status." + status_key)}</span></p>',
              f'<p class="policy-print">{html.escape(ctx.site_name)} · {html.escape(ctx.site_url + url)} · '
              f'{html.escape(t(lang, "printed"))} <span class="policy-print-date"></span></p>',
@@ -208,7 +208,7 @@ def downloads(view: VersionView, lang: str, url: str) -> str:
     files = [_a(relpath(f"{lang}/{view.version}/policy.{ext}", url.rstrip("/")), label, type=kind, download=f"{name}.{ext}")
              for ext, label, kind in (("md", "Markdown", "text/markdown; charset=utf-8"),
                                       ("json", "JSON", "application/json"))]
-    return (f'<span class="policy-downloads">{html.escape(t(lang, "download"))}: '
+    return (f'<span class="policy-downloads">{html.escape(t(lang, "labelled", label=t(lang, "download"), value=""))}'
             + "".join(f'<span class="policy-download">{link}</span>' for link in files) + "</span>")
 
 

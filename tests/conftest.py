@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.source.content import fingerprint
+from tests.corpus_tools import CORPUS
 
 POLICY = shutil.which("policy") or str(Path(sys.executable).with_name("policy"))
 BASE_ENV = {
@@ -142,3 +143,23 @@ def released_template(tmp_path_factory: pytest.TempPathFactory) -> PolicyRepo:
 def released(released_template: PolicyRepo, tmp_path: Path) -> PolicyRepo:
     """Two releases: 1.0 and 1.1 (a changed sentence), in a folder of the test's own."""
     return copy_repo(released_template, tmp_path / "policy-repo")
+
+
+CORPUS_SERVICES = ("reddit", "pinterest", "x")
+
+
+@pytest.fixture(scope="session")
+def corpus_built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, PolicyRepo]:
+    """Each real history of ../shared/corpus imported (`policy import`) and built into its `site`
+    folder (--today 2026-11-26), once per run: test_corpus and test_marks read the same sites.
+    Never change them (a test that checks out an old text puts HEAD's back)."""
+    out = {}
+    for service in CORPUS_SERVICES:
+        repo = PolicyRepo(tmp_path_factory.mktemp(service) / "policy")
+        repo.root.mkdir()
+        repo.git("init", "-q", "-b", "main")
+        done = repo.policy("import", str(CORPUS / service), "-q")
+        assert "error" not in done.stdout.lower().replace("0 error(s)", "")
+        repo.policy("build", "--today", "2026-11-26", "-q")
+        out[service] = repo
+    return out

@@ -12,10 +12,10 @@ from markdown_it import MarkdownIt
 
 from site_builder.blocks import cut
 from site_builder.markup import sanitize, to_html
-from tests.conftest import BASE_ENV, PolicyRepo
+from tests.conftest import BASE_ENV, CORPUS_SERVICES, PolicyRepo
 from tests.corpus_tools import CORPUS, agreement
 
-SERVICES = ("reddit", "pinterest", "x")
+SERVICES = CORPUS_SERVICES
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not beside the repository")
 GITHUB = MarkdownIt("gfm-like", {"linkify": True})
 
@@ -71,17 +71,9 @@ def markdown_left_in(page: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, PolicyRepo]:
-    out = {}
-    for service in SERVICES:
-        repo = PolicyRepo(tmp_path_factory.mktemp(service) / "policy")
-        repo.root.mkdir()
-        repo.git("init", "-q", "-b", "main")
-        done = repo.policy("import", str(CORPUS / service), "-q")
-        assert "error" not in done.stdout.lower().replace("0 error(s)", "")
-        repo.policy("build", "--today", "2026-11-26", "-q")
-        out[service] = repo
-    return out
+def imported(corpus_built: dict[str, PolicyRepo]) -> dict[str, PolicyRepo]:
+    """Each history imported and built (once per run: conftest's corpus_built)."""
+    return corpus_built
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BASE_ENV, PolicyRepo, make_repo
+from tests.conftest import BASE_ENV, CORPUS_SERVICES, PolicyRepo, make_repo
 from tests.corpus_tools import CORPUS
 from tests.test_browser import ARGS, CHROMIUM, IN_CI, _serve
 
@@ -194,16 +194,69 @@ def oktabit(tmp_path_factory: pytest.TempPathFactory):
 MARKS_JS = """root => Array.from(root.querySelectorAll('section.policy-change')).map(s =>
   [s.getAttribute('data-section'), Array.from(s.querySelectorAll('ins, del')).map(m => m.tagName + ':' + m.textContent)])"""
 
+# Every pair in one compare page, through its own form (what a reader does): choose, submit, wait
+# until the page says it is done (data-ms), read the marks. No page load per pair.
+COMPARE_EACH_JS = """async pairs => {
+  const marks = MARKS_JS;
+  const box = document.getElementById('policy-compare'), form = document.querySelector('.policy-compare-form');
+  const out = [];
+  for (const [from, to] of pairs) {
+    box.removeAttribute('data-ms');
+    form.elements.from.value = from;
+    form.elements.to.value = to;
+    if (form.elements.from.value !== from || form.elements.to.value !== to) { out.push([from, to, 'not offered', []]); continue; }
+    form.requestSubmit();
+    const start = Date.now();
+    while (!box.hasAttribute('data-ms') && Date.now() - start < 20000) { await new Promise(r => setTimeout(r, 5)); }
+    out.push([from, to, box.hasAttribute('data-ms') ? box.getAttribute('data-source') : 'timed out', marks(box)]);
+  }
+  return out;
+}""".replace("MARKS_JS", MARKS_JS)
 
-def _same_marks(page, base: str, lang: str, old: str, new: str) -> None:  # noqa: ANN001
-    """The compare page for old -> new marks the words the changes page of `new` marks."""
-    page.goto(f"{base}{lang}/{new}/changes/")
-    expected = page.evaluate(MARKS_JS, page.locator("article").element_handle())
-    page.goto(f"{base}{lang}/compare/?from={old}&to={new}")
+# Pages shown one after another in a frame `width` px wide, in the page that runs this: as a phone of
+# that width lays each out (media queries, the theme's scripts), how wide it scrolls, and its marks.
+FRAMES_JS = """async ([paths, width]) => {
+  const marks = MARKS_JS;
+  const out = [];
+  for (const path of paths) {
+    const frame = document.createElement('iframe');
+    frame.style.cssText = 'display:block;border:0;height:700px;width:' + width + 'px';
+    const loaded = new Promise(r => { frame.onload = r; });
+    frame.src = path;
+    document.body.appendChild(frame);
+    await loaded;
+    const doc = frame.contentDocument, box = doc.getElementById('policy-compare');
+    const start = Date.now();
+    while (box && !box.hasAttribute('data-ms') && Date.now() - start < 20000) { await new Promise(r => setTimeout(r, 5)); }
+    out.push([path, doc.documentElement.clientWidth, doc.documentElement.scrollWidth,
+              box ? (box.hasAttribute('data-ms') ? 'shown' : 'timed out') : 'page', marks(box || doc.querySelector('article'))]);
+    frame.remove();
+  }
+  return out;
+}""".replace("MARKS_JS", MARKS_JS)
+
+
+def _at_width(page, base: str, paths: list[str], width: int) -> dict[str, tuple[int, list]]:  # noqa: ANN001
+    """Each page (a compare page once it shows its pair) laid out `width` px wide: {path: (scroll width, marks)}."""
+    out = {}
+    for path, client, scroll, state, marks in page.evaluate(FRAMES_JS, [[base + p for p in paths], width]):
+        assert (client, state) == (width, "shown" if "compare" in path else "page"), (path, client, state)
+        out[path[len(base):]] = (scroll, marks)
+    return out
+
+
+def _every_pair_the_same(page, base: str, lang: str, versions: list[str], width: int = 320) -> dict[str, int]:  # noqa: ANN001
+    """For every release against the one before: the compare page (1280 px wide) marks what the
+    release's changes page marks. Returns the changes pages wider than `width` ({path: width})."""
+    pairs = list(zip(versions, versions[1:], strict=False))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{base}{lang}/compare/")
     page.wait_for_selector("#policy-compare[data-ms]", state="attached", timeout=20000)
-    assert page.get_attribute("#policy-compare", "data-source") == "site", (lang, old, new)
-    shown = page.evaluate(MARKS_JS, page.locator("#policy-compare").element_handle())
-    assert shown == expected, (lang, old, new)
+    shown = {(old, new): (source, marks) for old, new, source, marks in page.evaluate(COMPARE_EACH_JS, pairs)}
+    changes = _at_width(page, base, [f"{lang}/{v}/changes/" for v in versions], width)
+    for old, new in pairs:
+        assert shown[old, new] == ("site", changes[f"{lang}/{new}/changes/"][1]), (lang, old, new)
+    return {path: scroll for path, (scroll, _) in changes.items() if scroll > width}
 
 
 def _versions(site: Path, lang: str = "en") -> list[str]:
@@ -213,31 +266,18 @@ def _versions(site: Path, lang: str = "en") -> list[str]:
 
 @browser
 @needs_chromium
-def test_compare_marks_what_the_changes_pages_mark_on_oktabit(chromium, oktabit) -> None:  # noqa: ANN001
+def test_oktabit_compare_marks_what_the_changes_pages_mark_and_nothing_scrolls_sideways(chromium, oktabit) -> None:  # noqa: ANN001
+    """On OKTABIT's own releases, in both languages: every pair that follows each other is marked as
+    its changes page marks it; no changes page, and no comparison with the first version, is wider
+    than a 320 px phone."""
     site, base = oktabit
     versions = _versions(site)
-    page = chromium.new_page(viewport={"width": 1280, "height": 900})
-    for lang in ("en", "el"):
-        for old, new in zip(versions, versions[1:], strict=False):
-            _same_marks(page, base, lang, old, new)
-    page.close()
-
-
-@browser
-@needs_chromium
-def test_no_oktabit_changes_page_scrolls_sideways_at_320px(chromium, oktabit) -> None:  # noqa: ANN001
-    site, base = oktabit
-    page = chromium.new_page(viewport={"width": 320, "height": 700})
+    page = chromium.new_page()
     wide = {}
     for lang in ("en", "el"):
-        for version in _versions(site):
-            for path in (f"{lang}/{version}/changes/", f"{lang}/compare/?from={_versions(site)[0]}&to={version}"):
-                page.goto(base + path)
-                if "compare" in path:
-                    page.wait_for_selector("#policy-compare[data-ms]", state="attached", timeout=20000)
-                width = page.evaluate("document.documentElement.scrollWidth")
-                if width > 320:
-                    wide[path] = width
+        wide.update(_every_pair_the_same(page, base, lang, versions, width=320))
+        against_first = _at_width(page, base, [f"{lang}/compare/?from={versions[0]}&to={v}" for v in versions], 320)
+        wide.update({path: scroll for path, (scroll, _) in against_first.items() if scroll > 320})
     page.close()
     assert wide == {}
 
@@ -291,8 +331,7 @@ def test_compare_page_controls_legend_and_print(chromium, served_marks: str) -> 
         page.emulate_media(media="screen")
     # the compare page marks what the changes pages mark, for each pair of releases that follow each other
     for lang in ("en", "el"):
-        for old, new in (("1.0", "1.1"), ("1.1", "2.0")):
-            _same_marks(page, base, lang, old, new)
+        assert _every_pair_the_same(page, base, lang, ["1.0", "1.1", "2.0"], width=375) == {}
     # a pair no page compares is compared in the browser
     page.goto(f"{base}en/compare/?from=1.0&to=2.0")
     page.wait_for_selector("#policy-compare[data-ms]", state="attached", timeout=20000)
@@ -301,24 +340,15 @@ def test_compare_page_controls_legend_and_print(chromium, served_marks: str) -> 
     page.close()
 
 
-SERVICES = ("reddit", "pinterest", "x")
-
-
 @pytest.fixture(scope="module")
-def corpus_sites(tmp_path_factory: pytest.TempPathFactory):
-    """Each real history imported (`policy import`), built and served."""
+def corpus_sites(corpus_built: dict[str, PolicyRepo]):
+    """Each real history (imported and built once per run, see conftest), served."""
     out = {}
     servers = []
-    for service in SERVICES:
-        folder = tmp_path_factory.mktemp(service)
-        repo = PolicyRepo(folder / "policy")
-        repo.root.mkdir()
-        repo.git("init", "-q", "-b", "main")
-        repo.policy("import", str(CORPUS / service), "-q")
-        repo.policy("build", "--out", str(folder / "site"), "--today", "2026-11-26", "-q")
-        server, base = _serve(folder / "site")
+    for service, repo in corpus_built.items():
+        server, base = _serve(repo.root / "site")
         servers.append(server)
-        out[service] = (folder / "site", base)
+        out[service] = (repo.root / "site", base)
     yield out
     for server in servers:
         server.shutdown()
@@ -327,19 +357,12 @@ def corpus_sites(tmp_path_factory: pytest.TempPathFactory):
 @browser
 @needs_chromium
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not beside the repository")
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", CORPUS_SERVICES)
 def test_corpus_compare_equals_changes_and_nothing_scrolls_sideways(chromium, corpus_sites, service: str) -> None:  # noqa: ANN001
+    """Every release of each real history against the one before: the compare page marks what the
+    changes page marks, and no changes page is wider than a 320 px phone."""
     site, base = corpus_sites[service]
-    versions = _versions(site)
-    page = chromium.new_page(viewport={"width": 1280, "height": 900})
-    for old, new in zip(versions, versions[1:], strict=False):
-        _same_marks(page, base, "en", old, new)
-    page.set_viewport_size({"width": 320, "height": 700})
-    wide = {}
-    for version in versions:
-        page.goto(f"{base}en/{version}/changes/")
-        width = page.evaluate("document.documentElement.scrollWidth")
-        if width > 320:
-            wide[version] = width
+    page = chromium.new_page()
+    wide = _every_pair_the_same(page, base, "en", _versions(site), width=320)
     page.close()
     assert wide == {}

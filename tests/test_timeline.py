@@ -352,7 +352,7 @@ def test_a_summary_list_reads_as_a_list_in_the_plain_text_notice(listed: tuple[P
 @pytest.mark.browser
 def test_the_new_pages_have_no_wcag_violations(chromium, served_site: str) -> None:  # noqa: ANN001
     """axe-core on "what changes for you" and on the page of a version that never applied, both languages."""
-    from tests.test_browser import _axe_source
+    from tests.test_browser import _axe_source, axe_violations
 
     axe = _axe_source()
     if axe is None:
@@ -360,13 +360,12 @@ def test_the_new_pages_have_no_wcag_violations(chromium, served_site: str) -> No
     found = {}
     for width in (1280, 375, 320):
         page = chromium.new_page(viewport={"width": width, "height": 800})
+        page.add_init_script(axe)  # sent once, in every page before its own scripts (it only defines `axe`)
         for url in (f"{lang}/{path}" for lang in ("en", "el") for path in ("", "2.0/", "2.1/changes-for-you/", "2.1/changes/")):
             page.goto(served_site + url)
-            page.add_script_tag(content=axe)
-            result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: "
-                                   "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
-            if result["violations"]:
-                found[(width, url)] = [(v["id"], v["nodes"][0]["target"]) for v in result["violations"]]
+            violations = axe_violations(page)
+            if violations:
+                found[(width, url)] = violations
             wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
             if wide:
                 found[(width, url)] = found.get((width, url), []) + [("scrolls sideways", width)]

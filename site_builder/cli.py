@@ -176,7 +176,7 @@ def _reasons(values: tuple[str, ...]) -> dict[str, str] | None:
               help="The summary in LANG read from a UTF-8 file.")
 @click.option("--summary-en", default=None, help="Same as --summary en=TEXT.")
 @click.option("--summary-el", default=None, help="Same as --summary el=TEXT.")
-@click.option("--allow-stale", is_flag=True, help="Release although translations are stale or missing.")
+@click.option("--allow-stale", is_flag=True, help="Release although `policy check` warns (stale or missing translations, readability, key points).")
 @click.option("--allow-short-notice", "short_notice", multiple=True, metavar="LANG=REASON",
               help="A material change sooner than the promised notice: the reason in each language "
                    "(--allow-short-notice en=... --allow-short-notice el=...), recorded and shown.")

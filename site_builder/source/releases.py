@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from site_builder import strict_yaml
-from site_builder.errors import ContentError, PolicyError, errors_in
+from site_builder.errors import ContentError, PolicyError, Problem, errors_in
 from site_builder.markup import stripped_markup
 from site_builder.source.models import KINDS, RECORD_SUFFIX, VERSION_RULE, date_problem, is_version, version_key
 from site_builder.source.workspace import check, open_workspace
@@ -28,10 +28,13 @@ def create_release(root: Path, *, version: str, effective: dt.date, kind: str,
     path = ws.root / "changelog" / f"{version}{RECORD_SUFFIX}"
     if path.exists() or ws.release(version):
         raise PolicyError(f"release {version} exists already ({path.relative_to(ws.root)}); a published release never changes: choose a new version number")
-    problems = check(root, strict=not allow_stale)
+    problems = check(root)
     if errors_in(problems):
-        hint = "fix these first" + ("" if allow_stale else " (or pass --allow-stale to release with stale or missing translations)")
-        raise ContentError(problems, hint=hint)
+        raise ContentError(problems, hint="fix these first")
+    if problems and not allow_stale:  # a release is strict: what check only warns about stops it
+        strict = [Problem(p.path, p.line, p.message) for p in problems]
+        raise ContentError(strict, hint="`policy check` warns about these and a release treats warnings as errors: fix them, "
+                           "or pass --allow-stale to release with them (stale or missing translations, readability, key points)")
     for release in ws.releases:
         if version_key(version) <= release.record.key:
             raise PolicyError(f"version {version} is not after the last release {ws.releases[-1].version}; choose a higher number")

@@ -249,6 +249,9 @@ def _entry_problem(source: Message, message: Message | None, lang: str) -> str:
         found = _placeholders(form)
         if found is None:
             return f"the text has a lone {{ or }}: placeholders are written {{name}} (the English: “{english}”)"
+        if _decorated(form):  # {version!r:>99999999} would pad the page with a hundred million spaces
+            return (f"a placeholder carries a conversion or a format (`!` or `:` inside the braces): write each "
+                    f"as {{name}} alone, as the English does: “{english}”")
         if found != expected:
             return (f"its placeholders {_names(found)} differ from the English {_names(expected)}: "
                     f"keep each {{name}} of the English text, spelled the same")
@@ -261,6 +264,11 @@ def _placeholders(text: str) -> set[str] | None:
         return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
     except ValueError:
         return None
+
+
+def _decorated(text: str) -> bool:
+    """Whether a `{placeholder}` of a (parsable) text has a `!conversion` or a `:format`: the English has none."""
+    return any(name is not None and (spec or conversion) for _, name, spec, conversion in string.Formatter().parse(text))
 
 
 def _names(names: set[str]) -> str:

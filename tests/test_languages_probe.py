@@ -1,0 +1,61 @@
+"""Languages as data, probed from outside: odd `languages:` values, catalog entries a translator got wrong."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from site_builder import i18n
+from site_builder.cli import cli
+from tests.conftest import PolicyRepo
+
+SHIPPED = Path(i18n.__file__).parent / "locale"
+
+
+@pytest.fixture
+def locale(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A copy of the shipped catalogs that a test may edit; the package reads it instead."""
+    copy = tmp_path / "locale"
+    shutil.copytree(SHIPPED, copy)
+    monkeypatch.setattr(i18n, "LOCALE_DIR", copy)
+    i18n.clear_cache()
+    yield copy
+    i18n.clear_cache()
+
+
+def edit_french(locale: Path, old: str, new: str) -> Path:
+    po = locale / "fr/LC_MESSAGES/messages.po"
+    text = po.read_text(encoding="utf-8")
+    assert old in text
+    po.write_text(text.replace(old, new, 1), encoding="utf-8")
+    i18n.clear_cache()
+    return po
+
+
+def french_policy(repo: PolicyRepo) -> PolicyRepo:
+    repo.write("translations/fr/policy.yml", "title: Politique de confidentialité\n")
+    repo.commit("Publish in French")
+    return repo
+
+
+def run(repo: PolicyRepo, *args: str) -> tuple[int, str]:
+    done = CliRunner().invoke(cli, [*args, "--repo", str(repo.root)])
+    assert done.exception is None or isinstance(done.exception, SystemExit), done.exception
+    return done.exit_code, done.output
+
+
+# --- a catalog entry with format-string tricks --------------------------------------------------------
+
+
+@pytest.mark.parametrize("placeholder", ["{version!r:>99999999}", "{version:>99999999999999999999}", "{version!s}"])
+def test_a_placeholder_with_a_format_or_conversion_is_refused_and_the_english_shows(
+        repo: PolicyRepo, locale: Path, placeholder: str) -> None:
+    po = edit_french(locale, 'msgstr "Texte intégral de la version {version}"', f'msgstr "Texte intégral {placeholder}"')
+    assert i18n.t("fr", "full_text", version="2.0") == "Full text of version 2.0"  # not 100 MB of spaces, no crash
+    code, output = run(french_policy(repo), "check")
+    assert code == 1
+    assert f"{po}:" in output and "`full_text`: a placeholder carries a conversion or a format" in output
+    assert "Traceback" not in output

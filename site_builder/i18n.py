@@ -252,6 +252,10 @@ def _entry_problem(source: Message, message: Message | None, lang: str) -> str:
         if _decorated(form):  # {version!r:>99999999} would pad the page with a hundred million spaces
             return (f"a placeholder carries a conversion or a format (`!` or `:` inside the braces): write each "
                     f"as {{name}} alone, as the English does: “{english}”")
+        markup = sorted({c for c in form if c in MARKUP} - set(english))
+        if markup:  # the words land in HTML pages and attributes unescaped, as the English ones can
+            return (f"the text has {' '.join(markup)}, which a web page reads as markup and the English text does not have: "
+                    "the interface words are plain text; write quotes as « » or “ ”, and `and` for &")
         if found != expected:
             return (f"its placeholders {_names(found)} differ from the English {_names(expected)}: "
                     f"keep each {{name}} of the English text, spelled the same")
@@ -264,6 +268,9 @@ def _placeholders(text: str) -> set[str] | None:
         return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
     except ValueError:
         return None
+
+
+MARKUP = '<>&"'  # characters HTML reads as markup (or an attribute's end)
 
 
 def _decorated(text: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -59,3 +60,22 @@ def test_a_placeholder_with_a_format_or_conversion_is_refused_and_the_english_sh
     assert code == 1
     assert f"{po}:" in output and "`full_text`: a placeholder carries a conversion or a format" in output
     assert "Traceback" not in output
+
+
+# --- markup in a catalog entry --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("word", ['Versions <script>alert(1)</script>', 'Les "versions"', "Versions & avis"])
+def test_markup_in_an_entry_is_refused_and_the_site_shows_the_english_word(
+        repo: PolicyRepo, locale: Path, tmp_path: Path, word: str) -> None:
+    po = edit_french(locale, 'msgid "nav.versions"\nmsgstr "Versions"', f'msgid "nav.versions"\nmsgstr "{word.replace(chr(34), chr(92) + chr(34))}"')
+    french_policy(repo)
+    code, output = run(repo, "check")
+    assert code == 1
+    assert f"{po}:" in output and "`nav.versions`: the text has" in output and "plain text" in output
+    code, output = run(repo, "build", "--draft", "--out", str(tmp_path / "site"))
+    assert code == 0, output
+    page = (tmp_path / "site/fr/draft/index.html").read_text(encoding="utf-8")
+    assert word not in page and "<script>alert" not in page
+    assert re.search(r">\s*Versions\s*<", page)  # the English word, meanwhile
+

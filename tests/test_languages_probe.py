@@ -79,3 +79,21 @@ def test_markup_in_an_entry_is_refused_and_the_site_shows_the_english_word(
     assert word not in page and "<script>alert" not in page
     assert re.search(r">\s*Versions\s*<", page)  # the English word, meanwhile
 
+
+
+# --- a date pattern that cannot write a day -------------------------------------------------------
+
+
+@pytest.mark.parametrize("pattern", ["dd/mm/yyyy", "d MMMM y HH:mm", "d MMMM y zzzz", "d " + "M" * 40])
+def test_a_date_pattern_with_minutes_or_a_time_zone_is_refused_and_the_build_goes_on(
+        repo: PolicyRepo, locale: Path, tmp_path: Path, pattern: str) -> None:
+    po = edit_french(locale, 'msgid "date_format"\nmsgstr "d MMMM y"', f'msgid "date_format"\nmsgstr "{pattern}"')
+    french_policy(repo)
+    code, output = run(repo, "check")
+    assert code == 1
+    assert f"{po}:" in output and "`date_format`:" in output and "is not a CLDR date pattern" in output
+    repo.release("1.0", "2025-06-01", "minor", "--summary", "fr=Première version.", "--allow-stale")
+    code, output = run(repo, "build", "--out", str(tmp_path / "site"))
+    assert code == 0, output  # it stopped with "unexpected failure: AttributeError"
+    page = (tmp_path / "site/fr/1.0/index.html").read_text(encoding="utf-8")
+    assert "1 juin 2025" in page  # the English pattern with French month names, meanwhile

@@ -97,3 +97,43 @@ def test_a_date_pattern_with_minutes_or_a_time_zone_is_refused_and_the_build_goe
     assert code == 0, output  # it stopped with "unexpected failure: AttributeError"
     page = (tmp_path / "site/fr/1.0/index.html").read_text(encoding="utf-8")
     assert "1 juin 2025" in page  # the English pattern with French month names, meanwhile
+
+
+# --- odd `languages:` values: one clear message, for `policy translations` too -----------------------
+
+MANY = "[" + ", ".join(a + b for a in "abcdefghijklmnopqrstuvwxyz" for b in "abcdefghijklmnopqrstuvwxyz")[: 300 * 4 - 2] + "]"
+ODD = {
+    "a number": ("[en, 5]", "`languages`: the number 5 is not a language code: write each as two lower-case letters"),
+    "a mapping": ("[en, {el: yes}]", "`languages`: a dict is not a language code"),
+    "empty": ("[]", "like [en, el], not an empty list"),
+    "upper case": ("[EN, el]", "`languages`: 'EN' is not an ISO 639-1 language code"),
+    "a path": ("[en, ../el]", "`languages`: '../el' is not an ISO 639-1 language code"),
+    "300 entries": (MANY, "`languages` has 300 entries, more than there are ISO 639-1 languages (184)"),
+}
+
+
+@pytest.mark.parametrize("case", list(ODD))
+def test_an_odd_languages_value_is_one_message_that_names_the_entry(repo: PolicyRepo, case: str) -> None:
+    value, message = ODD[case]
+    repo.write("policy/policy.yml", f"languages: {value}\n" + repo.read("policy/policy.yml"))
+    done = repo.policy("check", check=False)
+    errors = [row for row in done.stdout.splitlines() if re.match(r"\S+:\d+: (?!warning: )", row)]
+    assert done.returncode == 1 and errors == [errors[0]], done.stdout  # no follow-on about translations/el/
+    assert errors[0].startswith("policy/policy.yml:1: ") and message in errors[0], errors[0]
+
+
+@pytest.mark.parametrize("args", [("translations",), ("translations", "--json"), ("translations", "mark", "el", "intro")])
+def test_policy_translations_refuses_a_languages_list_it_cannot_read(repo: PolicyRepo, args: tuple[str, ...]) -> None:
+    repo.write("policy/policy.yml", "languages: [EN, el]\n" + repo.read("policy/policy.yml"))
+    before = repo.read("translations/el/intro.md")
+    done = repo.policy(*args, check=False)
+    assert done.returncode == 1 and done.stdout == ""  # it printed nothing and exited 0
+    assert "policy/policy.yml:1: `languages`: 'EN' is not an ISO 639-1 language code" in done.stderr
+    assert repo.read("translations/el/intro.md") == before
+
+
+def test_policy_translations_names_a_listed_language_without_its_folder(repo: PolicyRepo) -> None:
+    repo.write("policy/policy.yml", "languages: [en, el, fr]\n" + repo.read("policy/policy.yml"))
+    done = repo.policy("translations", check=False)
+    assert done.returncode == 1
+    assert "`languages` lists `fr` but translations/fr/ does not exist" in done.stderr

@@ -137,3 +137,16 @@ def test_policy_translations_names_a_listed_language_without_its_folder(repo: Po
     done = repo.policy("translations", check=False)
     assert done.returncode == 1
     assert "`languages` lists `fr` but translations/fr/ does not exist" in done.stderr
+
+
+@pytest.mark.parametrize("args", [("diff", "HEAD", "--lang", "en"), ("readability", "--lang", "en"),
+                                  ("release", "1.0", "--effective", "2025-01-01", "--kind", "minor",
+                                   "--summary", "en=First.", "--summary", "el=Πρώτη.")])
+def test_a_command_names_the_unreadable_languages_list_not_a_language_it_guessed(
+        repo: PolicyRepo, args: tuple[str, ...]) -> None:
+    repo.write("policy/policy.yml", "languages: [EN, el]\n" + repo.read("policy/policy.yml"))
+    done = repo.policy(*args, check=False)
+    assert done.returncode != 0
+    assert "policy/policy.yml:1: `languages`: 'EN' is not an ISO 639-1 language code" in done.stderr
+    assert "publishes" not in done.stderr  # not "'el' is not a language of this policy; it publishes en"
+    assert not (repo.root / "changelog").exists()

@@ -150,3 +150,24 @@ def test_a_command_names_the_unreadable_languages_list_not_a_language_it_guessed
     assert "policy/policy.yml:1: `languages`: 'EN' is not an ISO 639-1 language code" in done.stderr
     assert "publishes" not in done.stderr  # not "'el' is not a language of this policy; it publishes en"
     assert not (repo.root / "changelog").exists()
+
+
+# --- translations/ folders without a `languages:` key ------------------------------------------------
+
+
+def test_a_folder_with_a_three_letter_code_and_no_catalog_stops_the_build_with_the_catalog_named(
+        repo: PolicyRepo, tmp_path: Path) -> None:
+    (repo.root / "translations/el").rename(repo.root / "translations/ell")
+    done = repo.policy("build", "--draft", "--out", str(tmp_path / "site"), check=False)
+    assert done.returncode == 1
+    assert "ell/LC_MESSAGES/messages.po: missing: `ell` is published (translations/ell/)" in done.stderr
+    assert "nothing was written" in done.stderr and "not found in search paths" not in done.stderr
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_folder_named_with_a_final_newline_is_not_a_language(repo: PolicyRepo, tmp_path: Path) -> None:
+    (repo.root / "translations/el").rename(repo.root / "translations/el\n")
+    done = repo.policy("build", "--draft", "--out", str(tmp_path / "site"), check=False)
+    assert done.returncode == 1
+    assert "a translation folder is named by its language code" in done.stderr
+    assert not (tmp_path / "site").exists()

@@ -600,7 +600,7 @@ def _languages(meta: dict, lines: dict[str, int], source: Source, problems: list
     if listed is None:
         out = [DEFAULT_SOURCE]
         for name in folders:
-            if LANG_CODE.match(name):
+            if LANG_CODE.fullmatch(name):  # not match: `$` matches before a final newline (a folder "el\n")
                 out.append(name)
             else:
                 problems.append(Problem(f"translations/{name}", 1, "a translation folder is named by its language code, like `el`"))

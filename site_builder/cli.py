@@ -43,22 +43,35 @@ def _rate(ctx: click.Context, param: click.Parameter, value: str | None) -> floa
     return rate
 
 
-def _language(languages: tuple[str, ...], lang: str | None) -> str:
+def _language(repo: Path, languages: tuple[str, ...], lang: str | None) -> str:
     """`--lang CODE` checked against the languages the policy publishes (None: its source language)."""
     if lang is None:
         return languages[0]
     code = lang.strip().lower()
     if code not in languages:
+        _stop_on_language_problems(repo)  # `languages:` unreadable: say so, not "el is not a language of this policy"
         raise click.BadParameter(f"{lang[:20]!r} is not a language of this policy; it publishes {', '.join(languages)} "
                                  "(`languages` in policy/policy.yml)", param_hint="--lang")
     return code
 
 
+def _stop_on_language_problems(repo: Path) -> None:
+    """Stop with the errors of `languages:` in policy/policy.yml, if it has any."""
+    from site_builder.errors import ContentError, errors_in
+    from site_builder.source.content import WorkingTree, language_problems
+
+    stop = errors_in(language_problems(WorkingTree(Path(repo))))
+    if stop:
+        raise ContentError(stop)
+
+
 def _policy_languages(repo: Path) -> tuple[str, ...]:
-    """The published languages, source first, as policy/policy.yml says (English alone if it cannot be read)."""
+    """The published languages, source first, as policy/policy.yml says (English alone if the file cannot be read);
+    an unreadable `languages:` stops the command with its errors."""
     from site_builder.source.content import WorkingTree, load_snapshot
     from site_builder.source.models import DEFAULT_SOURCE
 
+    _stop_on_language_problems(repo)  # with them, the list below is a guess
     snap, _ = load_snapshot(WorkingTree(Path(repo)), advice=False)
     return snap.languages if snap else (DEFAULT_SOURCE,)
 
@@ -260,7 +273,7 @@ def diff(repo: Path, from_rev: str | None, to_rev: str | None, lang: str | None,
     from site_builder.source.workspace import open_workspace
 
     ws = open_workspace(repo)
-    changes = compare_revisions(ws, from_rev, to_rev, _language(ws.languages, lang))
+    changes = compare_revisions(ws, from_rev, to_rev, _language(repo, ws.languages, lang))
     click.echo(render(changes, fmt, color=fmt == "text" and sys.stdout.isatty()), nl=False)
 
 
@@ -438,7 +451,7 @@ def readability(repo: Path, lang: str | None, fmt: str) -> None:
     require_valid(ws)
     if ws.draft is None:
         return
-    rows = report(ws.draft, last_release_text(ws), (_language(ws.draft.languages, lang),) if lang else ws.draft.languages)
+    rows = report(ws.draft, last_release_text(ws), (_language(repo, ws.draft.languages, lang),) if lang else ws.draft.languages)
     against = ws.releases[-1].version if ws.releases else None
     click.echo(as_json(rows, against) if fmt == "json" else as_text(rows, against), nl=False)
 
@@ -459,7 +472,7 @@ def gdpr(repo: Path, fmt: str, lang: str | None) -> None:
 
         require_valid(ws)
         return
-    click.echo(table(ws.draft, fmt, _language(ws.draft.languages, lang)), nl=False)
+    click.echo(table(ws.draft, fmt, _language(repo, ws.draft.languages, lang)), nl=False)
 
 
 @cli.command("import")

@@ -139,7 +139,7 @@ def stale_entries(lang: str) -> list[CatalogProblem]:
 @functools.lru_cache(maxsize=4096)
 def format_day(day: dt.date, lang: str) -> str:
     """A date as the language writes it, with the catalog's CLDR pattern: "1 June 2025"."""
-    pattern = t(lang, "date_format_first_day" if day.day == 1 else "date_format")
+    pattern = t(lang, DATE_FORMAT_FIRST_DAY if day.day == 1 else DATE_FORMAT)
     if pattern == "d MMMM y":  # Babel's own month names, looked up once (hundreds of dates per build)
         return f"{day.day} {_month_names(lang)[day.month]} {day.year}"
     return format_date(day, format=pattern, locale=lang)
@@ -249,6 +249,16 @@ def _entry_problem(source: Message, message: Message | None, lang: str) -> str:
         found = _placeholders(form)
         if found is None:
             return f"the text has a lone {{ or }}: placeholders are written {{name}} (the English: “{english}”)"
+        if _decorated(form):  # {version!r:>99999999} would pad the page with a hundred million spaces
+            return (f"a placeholder carries a conversion or a format (`!` or `:` inside the braces): write each "
+                    f"as {{name}} alone, as the English does: “{english}”")
+        markup = sorted({c for c in form if c in MARKUP} - set(english))
+        if markup:  # the words land in HTML pages and attributes unescaped, as the English ones can
+            return (f"the text has {' '.join(markup)}, which a web page reads as markup and the English text does not have: "
+                    "the interface words are plain text; write quotes as « » or “ ”, and `and` for &")
+        if _key(source) in (DATE_FORMAT, DATE_FORMAT_FIRST_DAY) and not _formats_a_day(form, lang):
+            return (f"“{form}” is not a CLDR date pattern a day can be written with (it names hours, minutes or a time "
+                    "zone, or a field Babel does not know): use d, M and y, like “d MMMM y”; mm is minutes, MM the month")
         if found != expected:
             return (f"its placeholders {_names(found)} differ from the English {_names(expected)}: "
                     f"keep each {{name}} of the English text, spelled the same")
@@ -261,6 +271,27 @@ def _placeholders(text: str) -> set[str] | None:
         return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
     except ValueError:
         return None
+
+
+DATE_FORMAT = "date_format"  # the catalog entry holding the CLDR pattern of every date
+DATE_FORMAT_FIRST_DAY = "date_format_first_day"  # ... of the first of a month (French: 1er juin)
+
+
+def _formats_a_day(pattern: str, lang: str) -> bool:
+    """Whether Babel can write a date (a day, no time of day) with `pattern` in `lang`."""
+    try:
+        format_date(dt.date(2025, 6, 1), format=pattern, locale=lang)
+    except (AttributeError, ValueError, TypeError, KeyError, UnknownLocaleError):  # `mm` asks a date for its minutes
+        return False
+    return True
+
+
+MARKUP = '<>&"'  # characters HTML reads as markup (or an attribute's end)
+
+
+def _decorated(text: str) -> bool:
+    """Whether a `{placeholder}` of a (parsable) text has a `!conversion` or a `:format`: the English has none."""
+    return any(name is not None and (spec or conversion) for _, name, spec, conversion in string.Formatter().parse(text))
 
 
 def _names(names: set[str]) -> str:

@@ -213,7 +213,7 @@ def atom_feed(views: list[VersionView], releases: dict[str, Release], lang: str,
 
 def root_page(titles: dict[str, str], languages: tuple[str, ...], site_url: str) -> str:
     """`/index.html`: choose a language (no script, no third party)."""
-    links = "\n".join(f'    <li><a href="{lang}/" hreflang="{lang}" lang="{lang}">{html.escape(titles.get(lang, ""))} — {t(lang, "language_name")}</a></li>'
+    links = "\n".join(f'    <li><a href="{lang}/" hreflang="{lang}" lang="{lang}">{html.escape(titles.get(lang, ""))} — {html.escape(t(lang, "language_name"))}</a></li>'
                       for lang in languages)
     alternates = "\n".join(f'  <link rel="alternate" hreflang="{lang}" href="{html.escape(site_url)}{lang}/">' for lang in languages)
     choose = " / ".join(t(lang, "choose_language") for lang in languages)

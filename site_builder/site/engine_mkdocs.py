@@ -161,7 +161,7 @@ def _label_toggles(html_text: str, lang: str) -> str:
     unlabelled (WCAG 1.3.1 / 4.1.2) even where the theme hides their visible labels (the 404 page)."""
     for name in ("search", "drawer"):
         marker = f'data-md-toggle="{name}" type="checkbox" id="__{name}"'
-        html_text = html_text.replace(marker, marker + f' aria-label="{t(lang, "engine.toggle." + name)}"')
+        html_text = html_text.replace(marker, marker + f' aria-label="{escape(t(lang, "engine.toggle." + name))}"')
     return html_text
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from site_builder.compare.diffing import Changes, compare_snapshots, compared_language
 from site_builder.config import load_config
 from site_builder.errors import ContentError, PolicyError, Problem, errors_in
+from site_builder.i18n import available_languages
 from site_builder.site import stamp
 from site_builder.site.data import version_data
 from site_builder.site.page import Page
@@ -47,7 +48,7 @@ from site_builder.source.models import (
     in_force_version,
     statuses_on,
 )
-from site_builder.source.workspace import Workspace, open_workspace
+from site_builder.source.workspace import Workspace, catalog_problems, open_workspace
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,9 @@ def plan_site(root: Path, *, out: Path, draft: bool, today: dt.date, site_url: s
     if not snapshots:
         raise PolicyError("there is nothing to publish: cut a first release with `policy release`, or build with --draft")
     latest = snapshots[DRAFT] if DRAFT in snapshots else snapshots[releases[-1].version]
+    wordless = tuple(lang for lang in latest.languages if lang not in available_languages())
+    if wordless:  # a translations/ folder without `languages:` is published without a check of its catalog
+        raise ContentError(catalog_problems(wordless), hint="nothing was written")
     config = load_config(ws.root)
     return SitePlan(ws.root, out, config.url(site_url),
                     config.site_name or latest.titles[latest.source], today,

@@ -586,6 +586,9 @@ def _load_translation(source: Source, lang: str, name: str, originals: dict[str,
     return Translation(sid, lang, title, body, source_hash, state, path, _summary(meta, path, lines, problems), body_line), body_line
 
 
+MAX_LANGUAGES = 184  # the languages ISO 639-1 names
+
+
 def _languages(meta: dict, lines: dict[str, int], source: Source, problems: list[Problem], editing: bool = False) -> list[str]:
     """`languages:` of policy/policy.yml, checked against translations/ and the interface catalogs.
 
@@ -597,20 +600,28 @@ def _languages(meta: dict, lines: dict[str, int], source: Source, problems: list
     if listed is None:
         out = [DEFAULT_SOURCE]
         for name in folders:
-            if LANG_CODE.match(name):
+            if LANG_CODE.fullmatch(name):  # not match: `$` matches before a final newline (a folder "el\n")
                 out.append(name)
             else:
                 problems.append(Problem(f"translations/{name}", 1, "a translation folder is named by its language code, like `el`"))
         return out
     if isinstance(listed, str):
         listed = [part.strip() for part in listed.split(",")]
-    if not isinstance(listed, list) or not listed or not all(isinstance(code, str) for code in listed):
+    if not isinstance(listed, list) or not listed:
         problems.append(Problem(path, line, "`languages` lists the published languages as ISO 639-1 codes, the source language "
-                                f"(the text in policy/) first, like [en, el], not {describe_type(listed)}"))
+                                f"(the text in policy/) first, like [en, el], not {describe_type(listed) if listed != [] else 'an empty list'}"))
+        return [DEFAULT_SOURCE]
+    if len(listed) > MAX_LANGUAGES:  # one message, not two per entry
+        problems.append(Problem(path, line, f"`languages` has {len(listed)} entries, more than there are ISO 639-1 languages "
+                                f"({MAX_LANGUAGES}): list only the languages the policy is published in, the source first"))
         return [DEFAULT_SOURCE]
     out = []
+    unreadable = any(not isinstance(code, str) or not ISO_CODE.fullmatch(code) for code in listed)
     for code in listed:
-        if not ISO_CODE.fullmatch(code):
+        if not isinstance(code, str):
+            problems.append(Problem(path, line, f"`languages`: {describe_type(code)} is not a language code: write each "
+                                    "as two lower-case letters, like en, el or fr"))
+        elif not ISO_CODE.fullmatch(code):
             problems.append(Problem(path, line, f"`languages`: {_short(code)} is not an ISO 639-1 language code: use two "
                                     "lower-case letters, like en, el or fr"))
         elif code in out:
@@ -631,14 +642,24 @@ def _languages(meta: dict, lines: dict[str, int], source: Source, problems: list
             problems.append(Problem(path, line, f"`languages` lists `{code}` but translations/{code}/ does not exist: create it "
                                     f"(with policy.yml and the translated sections) or remove `{code}` from the list"))
             out.remove(code)
-    if out[0] in folders:
+    if out[0] in folders and listed[0] == out[0]:  # not when the first entry, the source meant, is unreadable
         problems.append(Problem(f"translations/{out[0]}", 1, f"`{out[0]}` is the source language (first in `languages` of "
                                 "policy/policy.yml): its text is policy/; delete this folder or list another language first"))
     for name in folders:
-        if name not in out:
+        if name not in out and not unreadable:  # a folder may be the language an unreadable entry meant
             problems.append(Problem(f"translations/{name}", 1, f"translations/{name}/ is not a published language: add `{name}` to "
                                     f"`languages` in policy/policy.yml ({path}:{line}), or delete the folder"))
     return out
+
+
+def language_problems(source: Source) -> list[Problem]:
+    """The problems of `languages:` in policy/policy.yml and of the translations/ folders, alone: what a
+    command about translations must not go past (with them, it would list the wrong languages, or none)."""
+    problems: list[Problem] = []
+    meta, lines = _read_meta_file(source, "policy/policy.yml", problems)
+    if meta is not None:
+        _languages(meta, lines, source, problems)
+    return problems
 
 
 def i18n_languages() -> tuple[str, ...]:

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from site_builder.errors import ContentError, PolicyError, errors_in
-from site_builder.source.content import WorkingTree, load_snapshot
+from site_builder.source.content import WorkingTree, language_problems, load_snapshot
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,9 @@ class TranslationStatus:
 
 def statuses(root: Path) -> list[TranslationStatus]:
     """Per language and section: ok / stale / missing, with the current source fingerprint."""
+    stop = errors_in(language_problems(WorkingTree(root)))
+    if stop:  # which languages are translations is what the command is about
+        raise ContentError(stop)
     snap, problems = load_snapshot(WorkingTree(root))
     if snap is None:
         raise ContentError(errors_in(problems))
@@ -44,6 +47,9 @@ def as_json_rows(rows: list[TranslationStatus]) -> list[dict]:
 
 def mark(root: Path, lang: str, section_ids: list[str]) -> list[str]:
     """Record that translations are up to date with the source text (policy/); returns the files written."""
+    stop = errors_in(language_problems(WorkingTree(root)))
+    if stop:  # which languages are translations is what the command is about
+        raise ContentError(stop)
     snap, problems = load_snapshot(WorkingTree(root))
     if snap is None:
         raise ContentError(errors_in(problems))

@@ -302,3 +302,25 @@ def test_the_synthetic_history_is_real_sized_reproducible_and_restructured_once(
     assert len(titles[29]) < len(titles[28]) and len(set(titles[29]) - set(titles[28])) >= 3
     assert [t for t in titles[28] if t in titles[29]] != [t for t in titles[29] if t in titles[28]]  # and moved
     assert sum(texts[k] != texts[k - 1] for k in range(1, 60)) >= 50  # nearly every release changes some words
+
+
+def test_comparisons_are_shared_only_through_a_folder_this_user_alone_can_write(tmp_path) -> None:  # noqa: ANN001
+    """What the workers leave there is unpickled: a folder others can write (or a link) is not used."""
+    import os
+
+    from site_builder.site.plan import share_comparisons, shared_comparisons
+
+    mine = tmp_path / "mine"
+    share_comparisons(mine)
+    assert shared_comparisons() == mine and (os.lstat(mine).st_mode & 0o777) == 0o700
+    open_to_all = tmp_path / "open"
+    open_to_all.mkdir()
+    open_to_all.chmod(0o777)
+    share_comparisons(open_to_all)
+    assert shared_comparisons() is None
+    link = tmp_path / "link"
+    link.symlink_to(mine)
+    share_comparisons(link)
+    assert shared_comparisons() is None
+    share_comparisons(None)
+    assert shared_comparisons() is None

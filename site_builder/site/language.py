@@ -79,7 +79,7 @@ def build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[st
         # makes them oldest first, this one newest first, each taking what the other left.
         borrowed = {folder for folder, _, view in to_render if view is not None and borrows_comparison(plan, view, lang)}
         order = [item for item in to_render if item[0] not in borrowed] + [item for item in to_render[::-1] if item[0] in borrowed]
-        share_comparisons(tmp / "work" / "comparisons")
+        share_comparisons(tmp / writer.WORK / "comparisons")
         try:
             made = {folder: make() for folder, make, _ in order}
             changes = {folder: with_changes(plan, view, lang) for folder, _, view in to_render if view is not None}

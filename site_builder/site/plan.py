@@ -195,9 +195,14 @@ def forget_changes() -> None:
     _CHANGES.clear()
 
 
+def shared_comparisons() -> Path | None:
+    """The folder this worker's comparisons are shared through, or None."""
+    return _SHARED[0] if _SHARED else None
+
+
 def share_comparisons(folder: Path | None) -> None:
     """Comparisons another language shows too (a version with no text in a language shows the
-    English one) are left in `folder` by the worker that made them, for the other to take.
+    source language's) are left in `folder` by the worker that made them, for the other to take.
     Only a folder this user alone can write is used: what is read from it is unpickled."""
     _SHARED.clear()
     if folder is None:

@@ -17,6 +17,12 @@ def test_valid_repository_passes(repo: PolicyRepo) -> None:
     assert "0 error(s), 0 warning(s)" in done.stderr
 
 
+def test_line_breaks_in_table_cells_pass(repo: PolicyRepo) -> None:
+    repo.section("rights", "Your rights", "| a | b |\n|---|---|\n| x<br>y | z<br/>w<BR /> |\n")
+    done = check(repo)
+    assert done.returncode == 0 and "raw HTML" not in done.stdout + done.stderr, done.stdout + done.stderr
+
+
 CASES = {
     "missing front matter": (
         lambda r: r.write("policy/rights.md", "Just text, no front matter.\n"),
@@ -72,6 +78,9 @@ CASES = {
     "encoded word in the Greek title (the notices' subject)": (
         lambda r: r.write("translations/el/policy.yml", "title: =?utf-8?b?UG9saWN5?=\n"),
         "translations/el/policy.yml:1: `title` '=?utf-8?b?UG9saWN5?=' contains `=?`"),
+    "a line break with an event handler": (
+        lambda r: r.section("rights", "Your rights", "| a | b |\n|---|---|\n| x<br>y | z<BR onclick=alert(1)> |\n"),
+        "policy/rights.md:6: raw HTML: the site drops the attribute(s) `onclick` of `<br>`"),
     "translation folder name": (
         lambda r: r.write("translations/Greek/policy.yml", "title: X\n"),
         "translations/Greek:1: a translation folder is named by its language code"),

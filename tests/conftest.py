@@ -163,3 +163,18 @@ def corpus_built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, PolicyRe
         repo.policy("build", "--today", "2026-11-26", "-q")
         out[service] = repo
     return out
+
+
+@pytest.fixture
+def locale(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A copy of the shipped interface catalogs that a test may edit; the package reads it instead."""
+    import shutil
+
+    from site_builder import i18n
+
+    copy = tmp_path / "locale"
+    shutil.copytree(Path(i18n.__file__).parent / "locale", copy)
+    monkeypatch.setattr(i18n, "LOCALE_DIR", copy)
+    i18n.clear_cache()
+    yield copy
+    i18n.clear_cache()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,17 +19,6 @@ from site_builder.source.models import LanguageText, SectionText
 from tests.conftest import PolicyRepo
 
 SHIPPED = Path(i18n.__file__).parent / "locale"
-
-
-@pytest.fixture
-def locale(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """A copy of the shipped catalogs that a test may edit; the package reads it instead."""
-    copy = tmp_path / "locale"
-    shutil.copytree(SHIPPED, copy)
-    monkeypatch.setattr(i18n, "LOCALE_DIR", copy)
-    i18n.clear_cache()
-    yield copy
-    i18n.clear_cache()
 
 
 def edit(path: Path, old: str, new: str) -> None:

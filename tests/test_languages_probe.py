@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,34 +11,13 @@ from click.testing import CliRunner
 from site_builder import i18n
 from site_builder.cli import cli
 from tests.conftest import PolicyRepo
-
-SHIPPED = Path(i18n.__file__).parent / "locale"
-
-
-@pytest.fixture
-def locale(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """A copy of the shipped catalogs that a test may edit; the package reads it instead."""
-    copy = tmp_path / "locale"
-    shutil.copytree(SHIPPED, copy)
-    monkeypatch.setattr(i18n, "LOCALE_DIR", copy)
-    i18n.clear_cache()
-    yield copy
-    i18n.clear_cache()
+from tests.test_catalogs import edit, french_policy
 
 
 def edit_french(locale: Path, old: str, new: str) -> Path:
     po = locale / "fr/LC_MESSAGES/messages.po"
-    text = po.read_text(encoding="utf-8")
-    assert old in text
-    po.write_text(text.replace(old, new, 1), encoding="utf-8")
-    i18n.clear_cache()
+    edit(po, old, new)
     return po
-
-
-def french_policy(repo: PolicyRepo) -> PolicyRepo:
-    repo.write("translations/fr/policy.yml", "title: Politique de confidentialité\n")
-    repo.commit("Publish in French")
-    return repo
 
 
 def run(repo: PolicyRepo, *args: str) -> tuple[int, str]:

@@ -13,6 +13,7 @@ import pytest
 
 from site_builder.source.content import fingerprint
 from tests.corpus_tools import CORPUS
+from tests.zygote import PolicyRunner
 
 POLICY = shutil.which("policy") or str(Path(sys.executable).with_name("policy"))
 BASE_ENV = {
@@ -21,6 +22,16 @@ BASE_ENV = {
     "GIT_COMMITTER_NAME": "Test Editor", "GIT_COMMITTER_EMAIL": "editor@example.com",
     "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "NO_COLOR": "1",
 }
+
+# `policy` commands run in children forked from one process that imported the tool once (zygote.py).
+RUNNER = PolicyRunner(POLICY)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _policy_runner():
+    yield RUNNER
+    RUNNER.close()
+
 
 SECTIONS = {
     "intro": ("Introduction", "We respect your privacy.\n", False),
@@ -77,8 +88,7 @@ class PolicyRepo:
         return self.git("rev-parse", "HEAD").strip()
 
     def policy(self, *args: str, check: bool | None = True, env: dict | None = None) -> subprocess.CompletedProcess:
-        done = subprocess.run([POLICY, *args], cwd=self.root, env={**BASE_ENV, **(env or {})},
-                              capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        done = RUNNER.run(list(args), self.root, {**BASE_ENV, **(env or {})})
         assert "Traceback" not in done.stderr, done.stderr
         if check is True:
             assert done.returncode == 0, done.stdout + done.stderr
@@ -178,3 +188,14 @@ def locale(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     i18n.clear_cache()
     yield copy
     i18n.clear_cache()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`--dist loadgroup`), each test file is one group, run by one worker, so
+    that the sites a file builds once (module-scoped fixtures) are built once; the files that read
+    the built corpus histories (session-scoped) are one group, so those are built once too."""
+    corpus = {item.module.__name__ for item in items
+              if item.module is not None and "corpus_built" in getattr(item, "fixturenames", ())}
+    for item in items:
+        name = item.module.__name__ if item.module is not None else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group("corpus" if name in corpus else name))

@@ -312,16 +312,19 @@ def bench_corpus_largest() -> list[tuple[str, str, float]]:
     return out
 
 
-def bench_scaling(sizes: tuple[int, ...] = (1000, 2000, 4000, 8000, 16000), repeat: int = 3) -> list[tuple[int, float]]:
+def bench_scaling(sizes: tuple[int, ...] = (1000, 2000, 4000, 8000, 16000), repeat: int = 5) -> list[tuple[int, float]]:
     """Comparison time against text size: a restructuring of `n` blocks (paragraphs) in 20 sections,
     where every block leaves its section for another and every third one is also edited.
-    Words are drawn with Zipf's frequencies from a vocabulary that grows with the text, as real text's does."""
+    Words are drawn with Zipf's frequencies from a vocabulary that grows with the text, as real text's does.
+
+    The sizes are timed in turns (1k, 2k, ... 16k, then again), `repeat` times, and each keeps its
+    least time: a neighbour that slows the machine for a while slows every size, not one row."""
     import random
 
     from site_builder.compare.diffing import compare_texts, section_blocks
     from site_builder.source.models import LanguageText, SectionText
 
-    out = []
+    pairs = []
     for n in sizes:
         rng = random.Random(n)
         vocab = [f"w{k}" for k in range(5 * n)]
@@ -336,9 +339,10 @@ def bench_scaling(sizes: tuple[int, ...] = (1000, 2000, 4000, 8000, 16000), repe
                 secs[(k + shift) % 20].append(part)
             return LanguageText("en", "P", tuple(SectionText(f"s{k}", f"S{k}", "\n\n".join(b), k + 1, "source")
                                                  for k, b in enumerate(secs)))
-        old, new = text(blocks, 0), text(edited, 7)
-        times = []
-        for _ in range(repeat):  # the least of `repeat`: a busy neighbour only ever adds time
+        pairs.append((text(blocks, 0), text(edited, 7)))
+    times: dict[int, list[float]] = {n: [] for n in sizes}
+    for _ in range(repeat):
+        for n, (old, new) in zip(sizes, pairs, strict=True):
             section_blocks.cache_clear()  # new blocks each round: nothing remembered of the last one helps
             for t in (old, new):  # rendering is not comparison: done before the clock starts
                 for sec in t.sections:
@@ -346,9 +350,8 @@ def bench_scaling(sizes: tuple[int, ...] = (1000, 2000, 4000, 8000, 16000), repe
             gc.collect()  # the garbage of the rounds before is not this round's
             start = time.process_time()  # CPU time: the machines here are shared
             compare_texts(old, new, from_label="a", to_label="b")
-            times.append(time.process_time() - start)
-        out.append((n, min(times)))
-    return out
+            times[n].append(time.process_time() - start)
+    return [(n, min(times[n])) for n in sizes]
 
 
 def main() -> None:

@@ -24,7 +24,10 @@ BASE_ENV = {
 }
 
 # `policy` commands run in children forked from one process that imported the tool once (zygote.py).
-RUNNER = PolicyRunner(POLICY)
+RUNNER = PolicyRunner(POLICY, BASE_ENV)
+# For a build compared byte for byte with another: a new process with another hash seed (the forked
+# ones share their parent's), so that output depending on the order of a set shows as a difference.
+OTHER_PROCESS = {"PYTHONHASHSEED": "1"}
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import subprocess
 
-from tests.conftest import BASE_ENV, POLICY, RUNNER, PolicyRepo
+from tests.conftest import BASE_ENV, OTHER_PROCESS, POLICY, RUNNER, PolicyRepo
 
 
 def _installed(repo: PolicyRepo, *args: str) -> subprocess.CompletedProcess:
@@ -29,3 +29,15 @@ def test_a_forked_command_starts_from_a_clean_process(repo: PolicyRepo) -> None:
     repo.write("policy/rights.md", "---\ntitle: [unclosed\n---\nBody\n")
     after = repo.policy("check", check=False)
     assert after.returncode == 1 and "policy/rights.md:3: invalid YAML" in after.stdout
+
+
+def test_what_a_fork_cannot_be_runs_as_a_new_process(repo: PolicyRepo) -> None:
+    """A fork keeps its parent's hash seed, time zone and locale: a command asking for others
+    (the byte-for-byte build comparisons ask for another seed) gets a new process."""
+    seeds = set()
+    for env in (BASE_ENV, {**BASE_ENV, **OTHER_PROCESS}):
+        done = RUNNER.run(["--version"], repo.root, env)
+        assert done.returncode == 0 and done.stdout.startswith("policy, version")
+        seeds.add(RUNNER._faithful(env))
+    assert seeds == {True, False}
+    assert not RUNNER._faithful({**BASE_ENV, "TZ": "Pacific/Auckland"})

@@ -10,7 +10,8 @@ code, files written — is the same as from the installed `policy` (the CI's smo
 that start `policy` themselves, for signals and concurrency, keep covering the installed script).
 
 `PolicyRunner.run` falls back to a real process when it cannot serve the call faithfully: another
-thread is using it, or the environment changes how an interpreter starts (PYTHON*, LANG, LC_*).
+thread is using it, or the environment changes how an interpreter starts (PYTHON*, LANG, LC_*, TZ):
+a build compared byte for byte with another asks for that (another hash seed) on purpose.
 """
 
 from __future__ import annotations
@@ -23,49 +24,52 @@ import tempfile
 import threading
 from pathlib import Path
 
-_STARTUP_ENV = ("PYTHON", "LANG", "LC_")
+_STARTUP_ENV = ("PYTHON", "LANG", "LC_", "TZ")  # read when an interpreter (or its C library) starts
 
 
 class PolicyRunner:
-    """The test side: one zygote per test process, started on first use."""
+    """The test side: one zygote per test process, started on first use with `base_env`."""
 
-    def __init__(self, policy: str) -> None:
+    def __init__(self, policy: str, base_env: dict[str, str]) -> None:
         self.policy = policy
+        self.base_env = dict(base_env)
         self.proc: subprocess.Popen | None = None
         self.lock = threading.Lock()
-        self.env_at_start: dict[str, str] = {}
 
-    def _start(self, env: dict[str, str]) -> subprocess.Popen:
+    def _start(self) -> subprocess.Popen:
         if self.proc is None or self.proc.poll() is not None:
-            self.env_at_start = {k: v for k, v in env.items() if k.startswith(_STARTUP_ENV)}
             self.proc = subprocess.Popen([sys.executable, "-m", "tests.zygote"], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, env=env, cwd=Path(__file__).parents[1])
+                                         stdout=subprocess.PIPE, env=self.base_env, cwd=Path(__file__).parents[1])
         return self.proc
 
     def _faithful(self, env: dict[str, str]) -> bool:
-        startup = {k: v for k, v in env.items() if k.startswith(_STARTUP_ENV)}
-        return self.proc is None or self.proc.poll() is not None or startup == self.env_at_start
+        """Whether a fork of a process started with `base_env` is what a new process with `env` would be."""
+        def startup(values: dict[str, str]) -> dict[str, str]:
+            return {k: v for k, v in values.items() if k.startswith(_STARTUP_ENV)}
+        return startup(env) == startup(self.base_env)
 
     def run(self, args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
-        if os.environ.get("POLICY_TESTS_NO_ZYGOTE") or not self.lock.acquire(blocking=False):
+        if os.environ.get("POLICY_TESTS_NO_ZYGOTE") or not self._faithful(env) or not self.lock.acquire(blocking=False):
             return self._subprocess(args, cwd, env)
         try:
-            if not self._faithful(env):
-                return self._subprocess(args, cwd, env)
-            proc = self._start(env)
-            assert proc.stdin is not None and proc.stdout is not None
             with tempfile.TemporaryDirectory(prefix="policy-call-") as scratch:
                 out, err = Path(scratch, "stdout"), Path(scratch, "stderr")
                 request = {"args": [self.policy, *args], "cwd": str(cwd), "env": env, "stdout": str(out), "stderr": str(err)}
-                proc.stdin.write(json.dumps(request).encode() + b"\n")
-                proc.stdin.flush()
-                reply = proc.stdout.readline()
-                if not reply:
-                    raise RuntimeError("the policy zygote stopped")
+                try:
+                    proc = self._start()
+                    assert proc.stdin is not None and proc.stdout is not None
+                    proc.stdin.write(json.dumps(request).encode() + b"\n")
+                    proc.stdin.flush()
+                    reply = proc.stdout.readline()
+                    if not reply:
+                        raise RuntimeError("the policy zygote stopped")
+                except BaseException:  # interrupted between question and answer: the next call starts afresh
+                    self._stop()
+                    raise
                 code = json.loads(reply)["returncode"]
-                return subprocess.CompletedProcess([self.policy, *args], code,
-                                                   out.read_text(encoding="utf-8", errors="replace"),
-                                                   err.read_text(encoding="utf-8", errors="replace"))
+                # strict decoding, as subprocess.run(text=True) does: a byte that is not UTF-8 fails the test
+                return subprocess.CompletedProcess([self.policy, *args], code, out.read_text(encoding="utf-8"),
+                                                   err.read_text(encoding="utf-8"))
         finally:
             self.lock.release()
 
@@ -73,11 +77,20 @@ class PolicyRunner:
         return subprocess.run([self.policy, *args], cwd=cwd, env=env, capture_output=True, text=True,
                               stdin=subprocess.DEVNULL)
 
+    def _stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+
     def close(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             assert self.proc.stdin is not None
             self.proc.stdin.close()
-            self.proc.wait(timeout=30)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self._stop()
 
 
 def _serve() -> int:

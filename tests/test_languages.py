@@ -6,6 +6,7 @@ configurations each get one clear message; `policy import --lang` says what the 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -367,3 +368,22 @@ def test_import_says_what_language_the_text_is_in(tmp_path: Path) -> None:
     assert not (tmp_path / "site/en").exists()
     archive = (tmp_path / "site/fr/versions/index.html").read_text(encoding="utf-8")
     assert "Toutes les versions" in archive  # French interface words
+
+
+@pytest.mark.browser
+def test_the_page_script_writes_dates_as_the_build_does(built, browser) -> None:  # noqa: ANN001
+    """The date the page's script writes (the print date; the returning reader's notice) follows the
+    catalog's patterns as the build's dates do: French writes the first of a month «1er juin»."""
+    from site_builder.i18n import format_day
+
+    name, _, _, base = built
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        for day in (dt.date(2026, 6, 1), dt.date(2026, 6, 3)):
+            page.clock.set_fixed_time(dt.datetime(day.year, day.month, day.day, 12, 0))
+            for lang in _languages(name):
+                page.goto(f"{base}{lang}/1.1/")
+                assert page.locator(".policy-print-date").first.text_content() == format_day(day, lang), (lang, day)
+    finally:
+        context.close()

@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from site_builder.i18n import t
+from site_builder.i18n import DATE_FORMAT, DATE_FORMAT_FIRST_DAY, t
 from site_builder.markup import sanitize
 from site_builder.site.page import FRAGMENT_PREFIX, Page
 from site_builder.site.writer import link_or_copy
@@ -294,6 +294,8 @@ def _write_config(job: LanguageBuild, work: Path, base_config: Path, out_dir: Pa
         "nav": [{label: _docs_path(folder)} for label, folder in job.nav],
         "extra": {"policy_languages": list(job.languages),
                   "policy_since": {key: t(job.lang, "since." + key) for key in ("text", "link", "dismiss")},
+                  # the catalog's date patterns, for the dates the page's script writes (policy.js)
+                  "policy_date_format": {"day": t(job.lang, DATE_FORMAT), "first": t(job.lang, DATE_FORMAT_FIRST_DAY)},
                   "policy_404": _not_found(job.lang, job.site_url)},
         "plugins": ["search"],
         "markdown_extensions": _markdown_extensions(job.lang),

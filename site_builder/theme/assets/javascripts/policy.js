@@ -4,11 +4,53 @@
    come, upcoming a later date, superseded the rest; a version replaced before its own date
    stays "never in force" whatever the day. Exactly one version is in force on any day once the
    first date has come. No third party, no cookies. */
-/* One date style per language, as the build writes them (i18n.format_day): "3 February 2026",
-   "3 Φεβρουαρίου 2026"; English in the British order, never "February 3, 2026". */
+/* One date style per language, as the build writes them (i18n.format_day): the page carries the
+   catalog's CLDR patterns (<meta name="policy-date-format">: "d MMMM y", and French "d'er' MMMM y"
+   for the first of a month), so "3 February 2026", "3 Φεβρουαρίου 2026", "1er juin 2026"; the
+   month's name comes from the browser in the language's own case. A pattern with a field this does
+   not know falls back to the browser's long date (English in the British order). */
 function longDate(day, lang) {
   "use strict";
-  return day.toLocaleDateString(lang === "en" ? "en-GB" : (lang || undefined), {year: "numeric", month: "long", day: "numeric"});
+  var meta = document.querySelector('meta[name="policy-date-format"]');
+  var pattern = meta ? (day.getDate() === 1 ? meta.getAttribute("data-first-day") : meta.getAttribute("content")) : null;
+  var written = pattern ? cldrDate(day, lang, pattern) : null;
+  return written !== null ? written :
+    day.toLocaleDateString(lang === "en" ? "en-GB" : (lang || undefined), {year: "numeric", month: "long", day: "numeric"});
+}
+function cldrDate(day, lang, pattern) {
+  "use strict";
+  var two = function (n) { return (n < 10 ? "0" : "") + n; };
+  var month = function (width) {
+    try {
+      var parts = new Intl.DateTimeFormat(lang || undefined, {day: "numeric", month: width}).formatToParts(day);
+      for (var k = 0; k < parts.length; k++) { if (parts[k].type === "month") { return parts[k].value; } }
+    } catch (e) { return null; }
+    return null;
+  };
+  var out = "", i = 0;
+  while (i < pattern.length) {
+    var c = pattern.charAt(i);
+    if (c === "'") {  // a quoted literal; '' is one quote
+      var end = pattern.indexOf("'", i + 1);
+      if (end === i + 1) { out += "'"; i += 2; continue; }
+      if (end < 0) { end = pattern.length; }
+      out += pattern.slice(i + 1, end);
+      i = end + 1;
+      continue;
+    }
+    if (!/[A-Za-z]/.test(c)) { out += c; i += 1; continue; }
+    var n = 1;
+    while (pattern.charAt(i + n) === c) { n += 1; }
+    i += n;
+    var value = null;
+    if (c === "d") { value = n >= 2 ? two(day.getDate()) : String(day.getDate()); }
+    else if (c === "M" || c === "L") {
+      value = n >= 4 ? month("long") : n === 3 ? month("short") : n === 2 ? two(day.getMonth() + 1) : String(day.getMonth() + 1);
+    } else if (c === "y") { value = n === 2 ? String(day.getFullYear()).slice(-2) : String(day.getFullYear()); }
+    if (value === null) { return null; }
+    out += value;
+  }
+  return out;
 }
 (function () {
   "use strict";

@@ -11,6 +11,7 @@ import json
 import re
 import threading
 import zipfile
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,24 @@ def test_the_404_page_has_only_full_addresses(built, lang: str) -> None:
     addresses = re.findall(r'(?:href|src)="([^"]*)"', page)
     assert addresses and not [a for a in addresses if not a.startswith(("https://", "#"))]
     assert f"https://policy.example.com/{lang}/assets/stylesheets/policy.css" in addresses
+
+
+@pytest.mark.parametrize("lang", ["en", "el"])
+def test_the_404_page_says_the_words_of_its_catalog(built, lang: str) -> None:
+    """Every language's 404 words come from its catalog (they were written into the template for
+    English and Greek, so a corrected catalog entry never reached that page)."""
+    from site_builder.i18n import t
+
+    _, site = built
+    page = (site / lang / "404.html").read_text(encoding="utf-8")
+    assert f"<h1>{escape(t(lang, 'notfound.title'))}</h1>" in page
+    link = f'<a href="https://policy.example.com/{lang}/versions/">{escape(t(lang, "notfound.versions"))}</a>'
+    assert link in page, page[page.find("<h1>"):][:600]
+    # and none in the template, where a translator would never look
+    from site_builder.site.engine_mkdocs import THEME_DIR
+
+    template = (THEME_DIR / "404.html").read_text(encoding="utf-8")
+    assert t("en", "notfound.title") not in template and not re.search("[\u0370-\u03ff]", template)
 
 
 @pytest.mark.parametrize(("url", "expected"), [("el/1.1", "πολιτική-απορρήτου"), ("el/versions", "όλες-οι-εκδόσεις"),

@@ -155,3 +155,31 @@ def test_this_policy_has_a_short_key_point_for_every_section_in_both_languages()
         assert all(len(point.split()) <= 30 for point in points.values())  # one line, not a paragraph
         if lang == "el":
             assert all(re.search("[α-ω]", point) for point in points.values())  # Greek, not the English fallback
+
+
+def test_a_changed_key_point_makes_the_marked_translation_stale(tmp_path: Path) -> None:
+    """A translation follows its English section's key point as it follows its text: marked with the
+    key point, it turns stale when only the English key point changes. A mark made before key points
+    counted (the fingerprint of title and text alone) stays valid, so no published Greek text turns
+    English; marking it again brings it under the rule."""
+    repo = make_released(tmp_path / "policy-repo")
+    summarise(repo, POINTS)
+
+    def states() -> dict[str, str]:
+        rows = json.loads(repo.policy("translations", "--json").stdout)
+        return {row["section"]: row["state"] for row in rows}
+
+    assert states() == {"intro": "ok", "collection": "ok", "rights": "ok"}  # marked before the key points
+    repo.policy("translations", "mark", "el", "rights", "intro")
+    with_summary(repo, "policy/rights.md", "You may ask for a copy or the erasure of your data.")
+    assert states() == {"intro": "ok", "collection": "ok", "rights": "stale"}
+    checked = repo.policy("check", check=False)
+    assert "translations/el/rights.md" in checked.stdout + checked.stderr
+    refused = repo.policy("release", "1.2", "--effective", "2025-09-01", "--kind", "minor", "--summary-en", "Key points.",
+                          "--summary-el", "Βασικά σημεία.", check=False)
+    assert refused.returncode != 0 and "rights" in refused.stdout + refused.stderr
+    with_summary(repo, "translations/el/rights.md", "Μπορείτε να ζητήσετε αντίγραφο ή διαγραφή των δεδομένων σας.")
+    repo.policy("translations", "mark", "el", "rights")
+    assert states() == {"intro": "ok", "collection": "ok", "rights": "ok"}
+    with_summary(repo, "policy/intro.md", None)  # a key point removed is a change too
+    assert states()["intro"] == "stale"

@@ -208,11 +208,23 @@ def _policy_title(meta: dict, path: str, lines: dict[str, int], problems: list[P
 # --- fingerprints and placeholders ---------------------------------------------------
 
 
-def fingerprint(title: str, body: str) -> str:
-    """Fingerprint of an English section; re-wrapping lines does not change it."""
+def fingerprint(title: str, body: str, summary: str = "") -> str:
+    """Fingerprint of a source section: its title, text and key point (`summary`); re-wrapping lines
+    does not change it. A section without a key point has the fingerprint it had before key points
+    were counted, so no translation of such a section turned stale when they were."""
     blocks = [" ".join(b.split()) for b in re.split(r"\n\s*\n", body) if b.strip()]
     canonical = " ".join(title.split()) + "\n\n" + "\n\n".join(blocks)
+    if summary.strip():
+        canonical += "\n\nsummary: " + " ".join(summary.split())
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def translation_state(source_hash: str, source: Section) -> str:
+    """ok / stale. A translation marked before key points counted records the fingerprint of the title
+    and text alone: it stays up to date (the published history keeps its translations) until the
+    translator marks it again, which records the key point too."""
+    current = (source.fingerprint, fingerprint(source.title, source.body))
+    return "ok" if source_hash and source_hash in current else "stale"
 
 
 def content_hash(source: Source) -> str:
@@ -487,9 +499,9 @@ def _load_section(source: Source, sid: str, problems: list[Problem]) -> tuple[Se
         problems.append(Problem(path, lines.get("numbered", 1), "`numbered` must be true or false"))
         numbered = True
     title = title or sid
-    return Section(sid, title, body, numbered, fingerprint(title, body), path, _gdpr_items(meta, path, lines, problems),
-                   _summary(meta, path, lines, problems), _gdpr_reviewed(meta, path, lines, problems),
-                   lines.get("summary", 2), body_line), body_line
+    summary = _summary(meta, path, lines, problems)
+    return Section(sid, title, body, numbered, fingerprint(title, body, summary), path, _gdpr_items(meta, path, lines, problems),
+                   summary, _gdpr_reviewed(meta, path, lines, problems), lines.get("summary", 2), body_line), body_line
 
 
 def _summary(meta: dict, path: str, lines: dict[str, int], problems: list[Problem]) -> str:
@@ -585,7 +597,7 @@ def _load_translation(source: Source, lang: str, name: str, originals: dict[str,
     meta, lines, body, body_line, title = read
     source_hash = meta.get("source_hash")
     source_hash = str(source_hash) if isinstance(source_hash, (str, int)) else ""
-    state = "ok" if source_hash == originals[sid].fingerprint else "stale"
+    state = translation_state(source_hash, originals[sid])
     if title is None:
         return None
     return Translation(sid, lang, title, body, source_hash, state, path, _summary(meta, path, lines, problems), body_line), body_line

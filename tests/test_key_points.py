@@ -183,3 +183,16 @@ def test_a_changed_key_point_makes_the_marked_translation_stale(tmp_path: Path) 
     assert states() == {"intro": "ok", "collection": "ok", "rights": "ok"}
     with_summary(repo, "policy/intro.md", None)  # a key point removed is a change too
     assert states()["intro"] == "stale"
+
+
+@pytest.mark.parametrize("lang", ["en", "el"])
+def test_changes_json_lists_the_key_points_that_changed(site: Path, lang: str) -> None:
+    """The changes page says which key points changed and how they read before; so does changes.json."""
+    def key_points(version: str) -> list[dict]:
+        return json.loads((site / lang / version / "changes.json").read_text(encoding="utf-8"))["key_points"]
+
+    column = 0 if lang == "en" else 1
+    assert key_points("1.2") == [{"id": sid, "old": None, "new": POINTS[sid][column]} for sid in POINTS]
+    erasure = ("You may ask for a copy or the erasure of your data.", "Μπορείτε να ζητήσετε αντίγραφο ή διαγραφή των δεδομένων σας.")
+    assert key_points("1.3") == [{"id": "rights", "old": POINTS["rights"][column], "new": erasure[column]}]
+    assert key_points("1.1") == []

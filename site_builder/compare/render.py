@@ -96,6 +96,8 @@ def to_json(changes: Changes) -> dict:
         "to": changes.to_label,
         "totals": changes.totals(),
         "sections": [_section_json(s) for s in changes.touched],
+        # the key points (`summary`) that changed, each with its former wording (null where it had none)
+        "key_points": [{"id": sid, "old": before or None, "new": after} for sid, before, after in changes.key_points],
     }
 
 

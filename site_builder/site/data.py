@@ -43,7 +43,7 @@ def changes_json(view: VersionView) -> str:
     """`/<lang>/<version>/changes.json`: the diff engine's JSON, with the release's facts."""
     lang = view.changes.lang if view.changes else view.text.lang
     data = to_json(view.changes) if view.changes else {"schema": SCHEMA, "lang": lang, "text_lang": view.text.lang,
-                                                        "from": None, "to": view.version, "totals": {}, "sections": []}
+                                                        "from": None, "to": view.version, "totals": {}, "sections": [], "key_points": []}
     if view.record:
         data["release"] = {"version": view.version, "effective": view.record.effective.isoformat(),
                            "kind": view.record.kind, "summary": view.record.summary_in(lang, view.source)[0]}

@@ -23,6 +23,28 @@ BASE_ENV = {
     "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "NO_COLOR": "1",
 }
 
+# The browser tests drive Debian's Chromium (never a downloaded browser build) through Playwright.
+CHROMIUM = Path("/usr/bin/chromium")
+IN_CI = os.environ.get("CI") == "true"  # in CI a missing browser is a failure, never a silent skip
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-default-apps"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium per test module; each test opens its own pages. A missing browser skips the
+    test outside CI and fails it in CI."""
+    if not CHROMIUM.exists():
+        if IN_CI:
+            pytest.fail("Debian's chromium is missing: .ci/run installs it with apt-get")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
 # `policy` commands run in children forked from one process that imported the tool once (zygote.py).
 RUNNER = PolicyRunner(POLICY, BASE_ENV)
 # For a build compared byte for byte with another: a new process with another hash seed (the forked
@@ -118,6 +140,18 @@ def make_repo(root: Path) -> PolicyRepo:
         repo.section(sid, title, body, numbered)
         repo.translate(sid, *GREEK[sid])
     repo.commit("Initial policy")
+    return repo
+
+
+def make_english_only(root: Path) -> PolicyRepo:
+    """The same three sections in English only, as an import makes a history: no release yet."""
+    repo = PolicyRepo(root)
+    repo.root.mkdir(parents=True)
+    repo.git("init", "-q", "-b", "main")
+    repo.write("policy/policy.yml", "title: Privacy Policy\nsections:\n" + "".join(f"  - {sid}\n" for sid in SECTIONS))
+    repo.write("mkdocs.yml", "site_name: Example\nsite_url: https://policy.example.com/\ntheme:\n  name: material\n")
+    for sid, (title, body, numbered) in SECTIONS.items():
+        repo.section(sid, title, body, numbered)
     return repo
 
 

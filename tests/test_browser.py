@@ -13,11 +13,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import PolicyRepo, copy_repo
+from tests.conftest import ARGS, CHROMIUM, IN_CI, PolicyRepo, copy_repo  # noqa: F401 - ARGS: for the other browser modules
 from tests.test_site import site_template  # noqa: F401 - the fixture
 
-CHROMIUM = Path("/usr/bin/chromium")
-IN_CI = os.environ.get("CI") == "true"  # in CI a missing browser is a failure, never a silent skip
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists() and not IN_CI,
                                  reason="Debian's chromium is not installed (apt-get install chromium)")]
@@ -27,8 +25,6 @@ def test_the_browser_is_there_in_ci() -> None:
     """CI runs the browser tests for real: Chromium and Playwright must be installed."""
     assert CHROMIUM.exists(), "Debian's chromium is missing: .ci/run installs it with apt-get"
     import playwright.sync_api  # noqa: F401
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-default-apps"]
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -65,16 +61,6 @@ def served(site_template: PolicyRepo, tmp_path_factory: pytest.TempPathFactory):
     server.shutdown()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """One Chromium for the module; each test opens its own pages."""
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def browser_page(browser, served: str):  # noqa: ANN001
     context = browser.new_context(viewport={"width": 375, "height": 800})
@@ -86,9 +72,9 @@ def browser_page(browser, served: str):  # noqa: ANN001
 
 
 # What Material's search shows above the results: with the box empty once its index (loaded in a web
-# worker) is ready, and once it has answered a query, in both languages.
-READY = re.compile(r"^(Type to start searching|Πληκτρολογήστε για να αρχίσει η αναζήτηση)$")
-ANSWERED = re.compile(r"matching document|έγγραφ|δεν βρήκε")
+# worker) is ready, and once it has answered a query, in every language the tests publish.
+READY = re.compile(r"^(Type to start searching|Πληκτρολογήστε για να αρχίσει η αναζήτηση|Taper pour démarrer la recherche)$")
+ANSWERED = re.compile(r"matching document|έγγραφ|δεν βρήκε|document|Aucun")
 
 
 def _search(page, query: str) -> int:  # noqa: ANN001

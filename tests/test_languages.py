@@ -16,7 +16,7 @@ import yaml
 
 from site_builder.source.content import fingerprint
 from tests.conftest import PolicyRepo, copy_repo, make_repo
-from tests.test_browser import ARGS, CHROMIUM, _serve
+from tests.test_browser import _search, _serve
 from tests.test_notices import Inbox, free_port  # noqa: F401 - Inbox: the SMTP handler of the notices tests
 
 # Each section: (title, text of 1.0, text of 1.1); one word per language that only its text has,
@@ -240,33 +240,6 @@ def test_a_language_added_later(built) -> None:
 
 # --- in the browser ----------------------------------------------------------------------
 
-READY = re.compile(r"^(Type to start searching|Πληκτρολογήστε για να αρχίσει η αναζήτηση|Taper pour démarrer la recherche)$")
-ANSWERED = re.compile(r"matching document|έγγραφ|δεν βρήκε|document|Aucun")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _search(page, query: str) -> int:  # noqa: ANN001
-    from playwright.sync_api import expect
-
-    box = page.locator("input.md-search__input")
-    if not box.is_visible():
-        page.locator("label[for=__search]").first.click()
-    meta = page.locator(".md-search-result__meta")
-    for text, answer in (("", READY), (query, ANSWERED)):
-        box.fill(text)
-        page.keyboard.press("End")
-        expect(meta).to_have_text(answer, timeout=30000)
-    return page.locator(".md-search-result__item").count()
 
 
 @pytest.mark.browser

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import BASE_ENV, CORPUS_SERVICES, PolicyRepo, make_repo
 from tests.corpus_tools import CORPUS
-from tests.test_browser import ARGS, CHROMIUM, IN_CI, _serve
+from tests.test_browser import CHROMIUM, IN_CI, _serve
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-29"
@@ -163,12 +163,9 @@ needs_chromium = pytest.mark.skipif(not CHROMIUM.exists() and not IN_CI, reason=
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
+def chromium(request: pytest.FixtureRequest):
+    """conftest's Chromium (this module's `browser` is the mark)."""
+    return request.getfixturevalue("browser")
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import pytest
 
 from site_builder.i18n import texts
 from tests.conftest import PolicyRepo, copy_repo
-from tests.test_browser import ARGS, CHROMIUM, IN_CI
+from tests.test_browser import CHROMIUM, IN_CI
 from tests.test_site import site_template  # noqa: F401 - the fixture
 
 TODAY = "2026-01-15"  # 1.1 in force, 2.0 (with cookies) from 1 March 2026
@@ -219,15 +219,6 @@ def served(site_template: PolicyRepo, tmp_path_factory: pytest.TempPathFactory):
     repo.policy("build", "--out", str(folder / "site"), "--today", TODAY, "--site-url", base, "-q")
     yield base
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

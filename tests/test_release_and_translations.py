@@ -130,15 +130,9 @@ def test_python_module_entry_point(repo: PolicyRepo) -> None:
 
 def test_a_language_added_after_english_only_releases(tmp_path) -> None:
     """Two releases in English only, then Greek: old releases show English with a Greek note, no record edited."""
-    from tests.conftest import GREEK, SECTIONS, PolicyRepo
+    from tests.conftest import GREEK, make_english_only
 
-    repo = PolicyRepo(tmp_path / "en-only")
-    repo.root.mkdir()
-    repo.git("init", "-q", "-b", "main")
-    repo.write("policy/policy.yml", "title: Privacy Policy\nsections:\n" + "".join(f"  - {sid}\n" for sid in SECTIONS))
-    repo.write("mkdocs.yml", "site_name: Example\nsite_url: https://policy.example.com/\ntheme:\n  name: material\n")
-    for sid, (title, body, numbered) in SECTIONS.items():
-        repo.section(sid, title, body, numbered)
+    repo = make_english_only(tmp_path / "en-only")
     for version, date in (("1.0", "2025-01-01"), ("1.1", "2025-02-01")):
         repo.section("intro", "Introduction", f"We respect your privacy (version {version}).\n", False)
         repo.commit(f"Text {version}")

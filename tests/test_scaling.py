@@ -16,7 +16,7 @@ from site_builder.compare import diffing
 from site_builder.compare.diffing import compare_texts, plausible, similarity
 from site_builder.site.build import build_site
 from site_builder.source.models import LanguageText, SectionText
-from tests.conftest import GREEK, SECTIONS, PolicyRepo
+from tests.conftest import GREEK, SECTIONS, PolicyRepo, make_english_only
 
 VOCAB = [f"w{n}" for n in range(20_000)]
 ZIPF = [1 / (rank + 1) for rank in range(len(VOCAB))]  # word frequencies as in real text
@@ -153,13 +153,7 @@ def test_a_block_is_an_edit_exactly_when_enough_words_stay_in_order(seed: int) -
 
 def english_then_greek(tmp_path: Path) -> PolicyRepo:
     """Releases 1.0 to 1.2 in English only (as an import makes them), then 2.0 with a Greek translation."""
-    repo = PolicyRepo(tmp_path / "policy-repo")
-    repo.root.mkdir()
-    repo.git("init", "-q", "-b", "main")
-    repo.write("policy/policy.yml", "title: Privacy Policy\nsections:\n" + "".join(f"  - {sid}\n" for sid in SECTIONS))
-    repo.write("mkdocs.yml", "site_name: Example\nsite_url: https://policy.example.com/\ntheme:\n  name: material\n")
-    for sid, (title, body, numbered) in SECTIONS.items():
-        repo.section(sid, title, body, numbered)
+    repo = make_english_only(tmp_path / "policy-repo")
     repo.commit("Initial policy")
     repo.release("1.0", "2025-01-01")
     for version, month in (("1.1", "03"), ("1.2", "05")):

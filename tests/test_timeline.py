@@ -143,23 +143,10 @@ def served_site(sites: dict[str, Path]):
     server.shutdown()
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from tests.test_browser import ARGS, CHROMIUM
-
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
-
-
-def _on_day(chromium, url: str, day: str, width: int = 1280):  # noqa: ANN001, ANN202
+def _on_day(browser, url: str, day: str, width: int = 1280):  # noqa: ANN001, ANN202
     import datetime as dt
 
-    context = chromium.new_context(viewport={"width": width, "height": 900})
+    context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     page.clock.set_fixed_time(dt.datetime.fromisoformat(day + "T12:00:00"))
     page.goto(url)
@@ -169,11 +156,11 @@ def _on_day(chromium, url: str, day: str, width: int = 1280):  # noqa: ANN001, A
 
 @pytest.mark.browser
 @pytest.mark.parametrize("day", DAYS)
-def test_policy_js_shows_exactly_one_version_in_force_on_the_readers_day(chromium, served_site: str, day: str) -> None:  # noqa: ANN001
+def test_policy_js_shows_exactly_one_version_in_force_on_the_readers_day(browser, served_site: str, day: str) -> None:  # noqa: ANN001
     expected = "1.1" if day < "2026-12-25" else "2.1"
     for lang, now_word, never in (("en", "is in force since", "Superseded before it took effect"),
                                   ("el", "ισχύει η έκδοση", "Αντικαταστάθηκε πριν τεθεί σε ισχύ")):
-        context, page = _on_day(chromium, served_site + f"{lang}/versions/", day)
+        context, page = _on_day(browser, served_site + f"{lang}/versions/", day)
         in_force = page.locator("tr[data-version]:has(.policy-status--in-force)")
         assert in_force.count() == 1 and in_force.get_attribute("data-version") == expected
         assert never in page.locator('tr[data-version="2.0"] .policy-status').inner_text()
@@ -350,7 +337,7 @@ def test_a_summary_list_reads_as_a_list_in_the_plain_text_notice(listed: tuple[P
 
 
 @pytest.mark.browser
-def test_the_new_pages_have_no_wcag_violations(chromium, served_site: str) -> None:  # noqa: ANN001
+def test_the_new_pages_have_no_wcag_violations(browser, served_site: str) -> None:  # noqa: ANN001
     """axe-core on "what changes for you" and on the page of a version that never applied, both languages."""
     from tests.test_browser import _axe_source, axe_violations
 
@@ -359,7 +346,7 @@ def test_the_new_pages_have_no_wcag_violations(chromium, served_site: str) -> No
         pytest.skip("axe-core not installed (npm install axe-core, or set AXE_CORE_JS)")
     found = {}
     for width in (1280, 375, 320):
-        page = chromium.new_page(viewport={"width": width, "height": 800})
+        page = browser.new_page(viewport={"width": width, "height": 800})
         page.add_init_script(axe)  # sent once, in every page before its own scripts (it only defines `axe`)
         for url in (f"{lang}/{path}" for lang in ("en", "el") for path in ("", "2.0/", "2.1/changes-for-you/", "2.1/changes/")):
             page.goto(served_site + url)

@@ -198,8 +198,8 @@ CORPUS_SERVICES = ("reddit", "pinterest", "x")
 @pytest.fixture(scope="session")
 def corpus_built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, PolicyRepo]:
     """Each real history of ../shared/corpus imported (`policy import`) and built into its `site`
-    folder (--today 2026-11-26), once per run: test_corpus and test_marks read the same sites.
-    Never change them (a test that checks out an old text puts HEAD's back)."""
+    folder (--today 2026-11-26), once per run: only test_corpus reads them, and pytest-xdist runs a
+    test file in one process (`--dist loadfile`). Never change them (a test that checks out an old text puts HEAD's back)."""
     out = {}
     for service in CORPUS_SERVICES:
         repo = PolicyRepo(tmp_path_factory.mktemp(service) / "policy")
@@ -225,14 +225,3 @@ def locale(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     i18n.clear_cache()
     yield copy
     i18n.clear_cache()
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`--dist loadgroup`), each test file is one group, run by one worker, so
-    that the sites a file builds once (module-scoped fixtures) are built once; the files that read
-    the built corpus histories (session-scoped) are one group, so those are built once too."""
-    corpus = {item.module.__name__ for item in items
-              if item.module is not None and "corpus_built" in getattr(item, "fixturenames", ())}
-    for item in items:
-        name = item.module.__name__ if item.module is not None else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group("corpus" if name in corpus else name))

@@ -14,6 +14,8 @@ from site_builder.blocks import cut
 from site_builder.markup import sanitize, to_html
 from tests.conftest import BASE_ENV, CORPUS_SERVICES, PolicyRepo
 from tests.corpus_tools import CORPUS, agreement
+from tests.test_browser import _serve
+from tests.test_marks import _every_pair_the_same, _versions, needs_chromium
 
 SERVICES = CORPUS_SERVICES
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not beside the repository")
@@ -115,3 +117,30 @@ def test_import_reports_bad_input(tmp_path: Path) -> None:
     done = repo.policy("import", str(flat), "--map", "Only one=Bad_Id", check=False)
     assert done.returncode == 1 and "'Bad_Id' is not a section id" in done.stderr
     assert "Traceback" not in done.stderr and BASE_ENV
+
+
+@pytest.fixture(scope="module")
+def corpus_sites(corpus_built: dict[str, PolicyRepo]):
+    """Each real history (imported and built once per run, see conftest), served."""
+    out = {}
+    servers = []
+    for service, repo in corpus_built.items():
+        server, base = _serve(repo.root / "site")
+        servers.append(server)
+        out[service] = (repo.root / "site", base)
+    yield out
+    for server in servers:
+        server.shutdown()
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.parametrize("service", SERVICES)
+def test_corpus_compare_equals_changes_and_nothing_scrolls_sideways(browser, corpus_sites, service: str) -> None:  # noqa: ANN001
+    """Every release of each real history against the one before: the compare page marks what the
+    changes page marks, and no changes page is wider than a 320 px phone."""
+    site, base = corpus_sites[service]
+    page = browser.new_page()
+    wide = _every_pair_the_same(page, base, "en", _versions(site), width=320)
+    page.close()
+    assert wide == {}

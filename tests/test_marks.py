@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BASE_ENV, CORPUS_SERVICES, PolicyRepo, make_repo
-from tests.corpus_tools import CORPUS
+from tests.conftest import BASE_ENV, PolicyRepo, make_repo
 from tests.test_browser import CHROMIUM, IN_CI, _serve
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -335,31 +334,3 @@ def test_compare_page_controls_legend_and_print(chromium, served_marks: str) -> 
     assert page.get_attribute("#policy-compare", "data-source") == "browser"
     assert "at any time" in page.locator("#policy-compare section[data-section=rights] ins").first.inner_text()
     page.close()
-
-
-@pytest.fixture(scope="module")
-def corpus_sites(corpus_built: dict[str, PolicyRepo]):
-    """Each real history (imported and built once per run, see conftest), served."""
-    out = {}
-    servers = []
-    for service, repo in corpus_built.items():
-        server, base = _serve(repo.root / "site")
-        servers.append(server)
-        out[service] = (repo.root / "site", base)
-    yield out
-    for server in servers:
-        server.shutdown()
-
-
-@browser
-@needs_chromium
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not beside the repository")
-@pytest.mark.parametrize("service", CORPUS_SERVICES)
-def test_corpus_compare_equals_changes_and_nothing_scrolls_sideways(chromium, corpus_sites, service: str) -> None:  # noqa: ANN001
-    """Every release of each real history against the one before: the compare page marks what the
-    changes page marks, and no changes page is wider than a 320 px phone."""
-    site, base = corpus_sites[service]
-    page = chromium.new_page()
-    wide = _every_pair_the_same(page, base, "en", _versions(site), width=320)
-    page.close()
-    assert wide == {}

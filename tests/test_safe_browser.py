@@ -113,7 +113,10 @@ def test_no_payload_runs_in_search_pages_links_or_compare(hostile_site) -> None:
         urls = [f"{lang}/{path}" for lang in ("en", "el")
                 for path in ("", "1.1/", "1.1/changes/", "versions/", "compare/?from=1.0&to=1.1")]
         for url in urls:
-            page.goto(base + url)  # the load event: every script of the page has run
+            page.goto(base + url)
+            # policy.js builds the notice's link once versions.json has come (a payload's target): wait for it
+            page.wait_for_function("() => !document.querySelector('[data-root][data-labels]')"
+                                   " || document.documentElement.hasAttribute('data-policy-today')")
             if "compare" in url:
                 page.wait_for_selector("#policy-compare[data-ms]", state="attached", timeout=10000)
             _no_script_links(page, url)
@@ -133,8 +136,9 @@ def _click_every_link(page, url: str) -> None:
     (`_no_script_links`) and those pages are visited too.
     Each click is its own task, as a reader's clicks are, so that one link's navigation cannot cancel another's."""
     clicked = page.eval_on_selector_all("a[href]", """async links => {
-        const staying = links.filter(a => !/^https?:$/.test(a.protocol) || (a.hash && a.origin === location.origin
-                                          && a.pathname === location.pathname && a.search === location.search));
+        const staying = links.filter(a => !/^https?:$/.test(a.protocol) || (a.getAttribute("href") || "").trim().startsWith("#")
+                                          || (a.hash && a.origin === location.origin && a.pathname === location.pathname
+                                              && a.search === location.search));
         for (const a of staying) {
             a.click();
             await new Promise(resolve => setTimeout(resolve, 0));

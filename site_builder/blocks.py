@@ -63,16 +63,19 @@ class Block:
     chain: tuple[Container, ...]
     tokens: tuple[Token, ...]
 
-    @property
+    # Read many times per comparison (pairing, moves, counts): made once per block. A frozen
+    # dataclass's fields cannot change, so neither can these; they are not fields (equality and
+    # hashing ignore them).
+    @functools.cached_property
     def text(self) -> str:
         return "".join(t.text for t in self.tokens)
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         """The visible words, spacing folded: equal keys mean nothing a reader sees changed."""
         return " ".join(self.text.split())
 
-    @property
+    @functools.cached_property
     def links(self) -> tuple[tuple[str, str], ...]:
         """(link text, target) for each link, in order."""
         out: list[tuple[str, str]] = []

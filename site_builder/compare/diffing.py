@@ -271,8 +271,13 @@ def _joined(tokens: Sequence[Token]) -> list[Token]:
     return out
 
 
+_DASHES = re.compile(r"-+")
+
+
+@functools.lru_cache(maxsize=65536)
 def _fold(key: str) -> str:
-    return re.sub(r"-+", "-", typographic_key(key))
+    """A word as the word comparison sees it (words repeat: folded once each)."""
+    return _DASHES.sub("-", typographic_key(key))
 
 
 def _runs(a: Sequence[Token], b: Sequence[Token]) -> list[_Run]:
@@ -301,24 +306,31 @@ def _semantic_cleanup(runs: list[_Run]) -> list[_Run]:
 
 
 def _grouped(op: str, tokens: Iterable[Token]) -> list[Piece]:
-    pieces: list[Piece] = []
+    """Tokens as pieces: one piece per run of tokens inside the same inline elements."""
+    runs: list[tuple[Marks, list[str]]] = []
     for tok in tokens:
-        if pieces and pieces[-1].marks == tok.marks:
-            pieces[-1] = replace(pieces[-1], text=pieces[-1].text + tok.text)
+        if runs and runs[-1][0] == tok.marks:
+            runs[-1][1].append(tok.text)
         else:
-            pieces.append(Piece(op, tok.text, None, tok.marks))
-    return pieces
+            runs.append((tok.marks, [tok.text]))
+    return [Piece(op, "".join(texts), None, marks) for marks, texts in runs]
 
 
 def _kept(olds: list[Token], news: list[Token]) -> list[Piece]:
-    pieces: list[Piece] = []
+    """Kept tokens as pieces, grouped by the new text's inline elements; the old form is kept
+    where it differs (typography, spacing)."""
+    runs: list[tuple[Marks, list[str], list[str]]] = []
     for old, new in zip(olds, news, strict=False):
-        if pieces and pieces[-1].marks == new.marks:
-            last = pieces[-1]
-            pieces[-1] = Piece("=", last.text + new.text, last.old_text + old.text, new.marks)
+        if runs and runs[-1][0] == new.marks:
+            runs[-1][1].append(new.text)
+            runs[-1][2].append(old.text)
         else:
-            pieces.append(Piece("=", new.text, old.text, new.marks))
-    return [replace(p, old=None) if p.old == p.text else p for p in pieces]
+            runs.append((new.marks, [new.text], [old.text]))
+    pieces = []
+    for marks, texts, old_texts in runs:
+        text, old_text = "".join(texts), "".join(old_texts)
+        pieces.append(Piece("=", text, None if old_text == text else old_text, marks))
+    return pieces
 
 
 def word_pieces(old: Sequence[Token], new: Sequence[Token]) -> list[Piece]:

@@ -178,3 +178,22 @@ def test_golden_files_do_not_depend_on_the_machine(site: Path) -> None:
         text = golden.read_text(encoding="utf-8")
         assert str(site.parent) not in text and "/tmp/" not in text and str(Path.home()) not in text, golden.name
         assert "file://" not in text and "127.0.0.1" not in text, golden.name
+
+
+def test_page_shells_render_as_mkdocs_renders_them(site: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The engine renders page shells from their headings alone (engine_mkdocs._fast_shell). The
+    same site built with every page through MkDocs' own Page.render is the same, byte for byte."""
+    import datetime as dt
+
+    from site_builder.site import engine_mkdocs
+    from site_builder.site.build import build_site
+
+    monkeypatch.setattr(engine_mkdocs, "FAST_SHELLS", False)
+    slow = build_site(site.parent / "repo", out=tmp_path / "slow", today=dt.date.fromisoformat(TODAY), site_url=SITE_URL,
+                      quiet=True, parallel=False).resolve()
+    fast = site.resolve()
+    files = sorted(p.relative_to(fast) for p in fast.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(slow) for p in slow.rglob("*") if p.is_file())
+    assert len([f for f in files if f.name == "index.html"]) > 10
+    differ = [str(f) for f in files if (fast / f).read_bytes() != (slow / f).read_bytes()]
+    assert differ == []

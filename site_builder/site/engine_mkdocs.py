@@ -71,11 +71,24 @@ class _PolicyPlugin:
     text); then the ready, sanitised fragments replace their placeholders. (MkDocs calls a
     plugin's `on_*` methods by name: no base class is needed, so MkDocs loads late.)"""
 
-    def __init__(self, fragments: dict[str, dict[str, str]], lang: str, previous: Path | None = None) -> None:
+    def __init__(self, pages: dict[str, Page], lang: str, previous: Path | None = None) -> None:
         self.previous = previous
         self.linked: list[tuple[str, str]] = []  # (published theme file, where it goes in this build)
-        self.fragments = fragments  # page path -> placeholder key -> safe HTML
+        self.pages = pages  # page path -> the page as the build handed it over
+        self.fragments = {path: page.fragments for path, page in pages.items()}  # placeholder key -> safe HTML
         self.lang = lang
+        self.shells: dict[str, _Shell] = {}  # headings of a page shell -> their rendering (see _fast_shell)
+
+    def on_pre_page(self, page, config, files):  # noqa: ANN001, ANN201 - MkDocs' hook
+        own = self.pages.get(page.file.src_uri)
+        blocks = _shell_blocks(own.markdown) if own is not None and FAST_SHELLS else None
+        if own is not None and blocks is not None:
+            # The page's source and metadata are the ones written into the docs folder, so they
+            # need not be read back and parsed; its shell of headings and placeholders is
+            # rendered by Python-Markdown, headings only, once per set of headings (_fast_shell).
+            page.read_source = functools.partial(_read_own, page, own, self.lang)
+            page.render = functools.partial(_fast_shell, page, blocks, self.shells)
+        return page
 
     def on_page_content(self, html, page, config, files):  # noqa: ANN001, ANN201 - MkDocs' hook
         # Only the page's own fragments: a placeholder typed into policy text stays text.
@@ -253,15 +266,100 @@ def _docs_path(folder: str) -> str:
     return f"{folder}index.md"
 
 
-def _front_matter(page: Page, lang: str) -> str:
-    """What our theme override and Material read from a page's meta (JSON is YAML, and fast)."""
+def _meta(page: Page, lang: str) -> dict:
+    """What our theme override and Material read from a page's meta."""
     meta: dict = {"title": page.title, "alternates": [{"lang": code, "href": href} for code, href in page.alternates],
                   "policy_lang": lang}
     if not page.search:
         meta["search"] = {"exclude": True}
     if page.noindex:
         meta["robots"] = "noindex, nofollow"
-    return "---\n" + json.dumps(meta, ensure_ascii=False, sort_keys=True) + "\n---\n\n"
+    return meta
+
+
+def _front_matter(page: Page, lang: str) -> str:
+    """The page's meta as front matter (JSON is YAML, and fast)."""
+    return "---\n" + json.dumps(_meta(page, lang), ensure_ascii=False, sort_keys=True) + "\n---\n\n"
+
+
+# --- page shells without a Markdown pass per page ------------------------------------------------
+#
+# Our pages reach MkDocs as shells: Markdown headings between placeholders of ready HTML. Python-
+# Markdown, run on every page, was a sixth of a build (a new parser per page, every placeholder
+# through the inline patterns). The headings are the only Markdown in a shell, and a placeholder
+# paragraph renders as itself, so a shell made of nothing else is rendered from its headings
+# alone (the same extensions, the same ids, permalinks and table of contents), and the version
+# pages, which share their headings release after release, share that rendering. Any other shell
+# (a catalog sentence between the blocks, say) goes through MkDocs' own Page.render. A test builds
+# sites both ways and compares every byte (tests/test_golden.py). This reaches into MkDocs' Page
+# (read_source, render and the fields they set): MkDocs 1.6, pinned in constraints.txt.
+
+FAST_SHELLS = True  # False: every page through MkDocs' own Page.render (the tests compare both)
+_HEADING = re.compile(r"#{1,6} [^\n]*")
+_PLACEHOLDER_LINE = re.compile(f"{FRAGMENT_PREFIX}t?[0-9a-f]+")
+_BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
+
+
+@dataclass(frozen=True)
+class _Shell:
+    headings: tuple[str, ...]  # each heading's HTML, in order
+    toc_tokens: list  # Python-Markdown's table-of-contents tokens (read, never changed)
+    title: str | None  # the first heading's text where it is an <h1>
+    anchors: frozenset[str]  # the ids the headings carry
+
+
+def _shell_blocks(markdown_text: str) -> list[str] | None:
+    """The blocks of a page shell when each is one heading line or one placeholder; else None."""
+    blocks = _BLANK_LINES.split(markdown_text.strip())
+    if not all(_HEADING.fullmatch(b) or _PLACEHOLDER_LINE.fullmatch(b) for b in blocks if b):
+        return None
+    return [b for b in blocks if b]
+
+
+def _read_own(page: Any, own: Page, lang: str, config: Any) -> None:
+    page.markdown = own.markdown
+    page.meta = json.loads(json.dumps(_meta(own, lang)))  # what reading the front matter gives
+
+
+def _fast_shell(page: Any, blocks: list[str], shells: dict[str, _Shell], config: Any, files: Any) -> None:
+    """MkDocs' Page.render for a shell of headings and placeholders (see above)."""
+    import markdown
+    from mkdocs.structure.toc import get_toc
+    from mkdocs.utils.rendering import get_heading_text
+
+    headings = [b for b in blocks if not b.startswith(FRAGMENT_PREFIX)]
+    source = "\n\n".join(headings)
+    shell = shells.get(source)
+    if shell is None:
+        md = markdown.Markdown(extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"] or {})
+        root: list = []
+        md.treeprocessors.register(_KeepTree(root), "policy_keep_tree", priority=0)  # after every other one
+        lines = md.convert(source).split("\n") if source else []
+        elements = list(root[0]) if root else []  # the headings (none: Markdown skips an empty text)
+        if len(lines) != len(headings) or len(elements) != len(headings):  # a heading over two lines: no shortcut
+            return type(page).render(page, config, files)
+        first = elements[0] if elements else None
+        title = get_heading_text(first, md) if first is not None and first.tag == "h1" else None
+        ids = frozenset(el.get("id") for top in elements for el in top.iter() if el.get("id"))
+        shell = shells[source] = _Shell(tuple(lines), getattr(md, "toc_tokens", []), title, ids)
+    html_lines, next_heading = [], iter(shell.headings)
+    for block in blocks:
+        html_lines.append(f"<p>{block}</p>" if block.startswith(FRAGMENT_PREFIX) else next(next_heading))
+    page.content = "\n".join(html_lines)
+    page.toc = get_toc(shell.toc_tokens)
+    page._title_from_render = shell.title if blocks and not blocks[0].startswith(FRAGMENT_PREFIX) else None
+    page.present_anchor_ids = set(shell.anchors)
+    page.links_to_anchors = {}  # a shell has no Markdown links
+
+
+class _KeepTree:
+    """A last tree processor that keeps the parsed tree (for the headings' ids and the title)."""
+
+    def __init__(self, keep: list) -> None:
+        self.keep = keep
+
+    def run(self, root: Any) -> None:
+        self.keep.append(root)
 
 
 def _not_found(lang: str, site_url: str) -> dict[str, str]:
@@ -323,8 +421,8 @@ def render_language(job: LanguageBuild, *, work: Path, base_config: Path, out_di
     logger.setLevel(logging.WARNING if quiet else logging.INFO)
     try:
         config = load_config(str(_write_config(job, work, base_config, out_dir)))
-        fragments = {_docs_path(page.path): page.fragments for page in job.pages}
-        config.plugins["policy-pages"] = _PolicyPlugin(fragments, job.lang, job.previous)  # type: ignore[assignment]
+        pages = {_docs_path(page.path): page for page in job.pages}
+        config.plugins["policy-pages"] = _PolicyPlugin(pages, job.lang, job.previous)  # type: ignore[assignment]
         config.theme.get_env = functools.partial(_theme_env, config.theme.get_env, template_cache)  # type: ignore[method-assign]
         search = config.plugins.get("material/search") or config.plugins.get("search")
         wanted = search_languages(job.lang)

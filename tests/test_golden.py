@@ -188,7 +188,9 @@ def test_page_shells_render_as_mkdocs_renders_them(site: Path, monkeypatch: pyte
     from site_builder.site import engine_mkdocs
     from site_builder.site.build import build_site
 
+    assert engine_mkdocs._fast_shells(), "the installed MkDocs is not one the shortcut was checked against"
     monkeypatch.setattr(engine_mkdocs, "FAST_SHELLS", False)
+    assert not engine_mkdocs._fast_shells()
     slow = build_site(site.parent / "repo", out=tmp_path / "slow", today=dt.date.fromisoformat(TODAY), site_url=SITE_URL,
                       quiet=True, parallel=False).resolve()
     fast = site.resolve()

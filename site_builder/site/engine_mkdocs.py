@@ -81,7 +81,7 @@ class _PolicyPlugin:
 
     def on_pre_page(self, page, config, files):  # noqa: ANN001, ANN201 - MkDocs' hook
         own = self.pages.get(page.file.src_uri)
-        blocks = _shell_blocks(own.markdown) if own is not None and FAST_SHELLS else None
+        blocks = _shell_blocks(own.markdown) if own is not None and _fast_shells() else None
         if own is not None and blocks is not None:
             # The page's source and metadata are the ones written into the docs folder, so they
             # need not be read back and parsed; its shell of headings and placeholders is
@@ -295,6 +295,15 @@ def _front_matter(page: Page, lang: str) -> str:
 # (read_source, render and the fields they set): MkDocs 1.6, pinned in constraints.txt.
 
 FAST_SHELLS = True  # False: every page through MkDocs' own Page.render (the tests compare both)
+_VERIFIED_MKDOCS = ("1.6.",)  # the MkDocs releases whose Page this was checked against
+
+
+def _fast_shells() -> bool:
+    """Whether to take the shortcut: asked for, and the installed MkDocs is one it was checked
+    against (the README's install line does not pin MkDocs; another release renders the slow way)."""
+    import mkdocs
+
+    return FAST_SHELLS and mkdocs.__version__.startswith(_VERIFIED_MKDOCS)
 _HEADING = re.compile(r"#{1,6} [^\n]*")
 _PLACEHOLDER_LINE = re.compile(f"{FRAGMENT_PREFIX}t?[0-9a-f]+")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")

@@ -19,6 +19,7 @@ same on every machine.
 from __future__ import annotations
 
 import difflib
+import json
 import os
 from html.parser import HTMLParser
 from pathlib import Path
@@ -180,22 +181,74 @@ def test_golden_files_do_not_depend_on_the_machine(site: Path) -> None:
         assert "file://" not in text and "127.0.0.1" not in text, golden.name
 
 
-def test_page_shells_render_as_mkdocs_renders_them(site: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """The engine renders page shells from their headings alone (engine_mkdocs._fast_shell). The
-    same site built with every page through MkDocs' own Page.render is the same, byte for byte."""
+def _built_both_ways(root: Path, out: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str], list[str]]:
+    """The site of `root` built with the engine's page-shell shortcut and without it: the files,
+    those that differ, and the pages that took the shortcut."""
     import datetime as dt
 
     from site_builder.site import engine_mkdocs
     from site_builder.site.build import build_site
 
     assert engine_mkdocs._fast_shells(), "the installed MkDocs is not one the shortcut was checked against"
-    monkeypatch.setattr(engine_mkdocs, "FAST_SHELLS", False)
-    assert not engine_mkdocs._fast_shells()
-    slow = build_site(site.parent / "repo", out=tmp_path / "slow", today=dt.date.fromisoformat(TODAY), site_url=SITE_URL,
-                      quiet=True, parallel=False).resolve()
-    fast = site.resolve()
-    files = sorted(p.relative_to(fast) for p in fast.rglob("*") if p.is_file())
-    assert files == sorted(p.relative_to(slow) for p in slow.rglob("*") if p.is_file())
-    assert len([f for f in files if f.name == "index.html"]) > 10
-    differ = [str(f) for f in files if (fast / f).read_bytes() != (slow / f).read_bytes()]
+    taken: list[str] = []
+    shortcut = engine_mkdocs._fast_shell
+    monkeypatch.setattr(engine_mkdocs, "_fast_shell", lambda page, *rest: taken.append(page.file.src_uri) or shortcut(page, *rest))
+    sites = []
+    for fast in (True, False):
+        monkeypatch.setattr(engine_mkdocs, "FAST_SHELLS", fast)
+        sites.append(build_site(root, out=out / f"fast-{fast}", today=dt.date.fromisoformat(TODAY), site_url=SITE_URL,
+                                quiet=True, parallel=False).resolve())
+    fast_site, slow_site = sites
+    files = sorted(str(p.relative_to(fast_site)) for p in fast_site.rglob("*") if p.is_file())
+    assert files == sorted(str(p.relative_to(slow_site)) for p in slow_site.rglob("*") if p.is_file())
+    return files, [f for f in files if (fast_site / f).read_bytes() != (slow_site / f).read_bytes()], taken
+
+
+def test_page_shells_render_as_mkdocs_renders_them(site: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The engine renders a page shell (headings between placeholders) from its headings alone
+    (engine_mkdocs._fast_shell). The same site built with every page through MkDocs' own
+    Page.render is the same, byte for byte."""
+    files, differ, taken = _built_both_ways(site.parent / "repo", tmp_path, monkeypatch)
+    pages = [f for f in files if f.endswith("index.html")]
     assert differ == []
+    assert len(taken) >= len(pages) - 4 > 10  # all but the archive and the root pages took the shortcut
+
+
+HOSTILE_TITLES = {  # section id -> (English title, Greek title): what Markdown, YAML or HTML read specially
+    "intro": ("Fish & chips <b>bold</b> &amp; co", "Ψάρια & πατάτες <i>πλάγια</i>"),
+    "signs": ("Cost # 5 {#evil} *star* _under_ `code` [link](x) \\ back", "Κόστος # 5 {: .x } **έντονα**"),
+    "breaks": ("Line \u2028 separator \u2029 and\ttab and \u00a0no-break", "Γραμμή \u2028 διαχωριστής"),
+    "twice": ("Fish & chips <b>bold</b> &amp; co", "Ψάρια & πατάτες <i>πλάγια</i>"),  # the same slug again
+    "placeholder": ("POLICY-FRAGMENT-0a1b", "POLICY-FRAGMENT-tab12"),
+}
+
+
+@pytest.mark.parametrize("hook", [False, True], ids=["hostile-titles", "hook-rewrites-markdown"])
+def test_page_shells_with_hostile_titles_or_a_hook_render_as_mkdocs_renders_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                                 hook: bool) -> None:
+    """Titles that Markdown, YAML and HTML read specially, and a site hook that rewrites every page's
+    Markdown (the shortcut then stands aside): byte for byte what MkDocs' own rendering gives."""
+    repo = PolicyRepo(tmp_path / "repo")
+    repo.root.mkdir()
+    repo.git("init", "-q", "-b", "main")
+    config = MKDOCS_YML
+    if hook:
+        repo.write("hook.py", "def on_page_markdown(markdown, **kwargs):\n    return markdown + '\\n\\nHOOKED\\n'\n")
+        config += f"hooks:\n  - {repo.root / 'hook.py'}\n"
+    repo.write("mkdocs.yml", config)
+    repo.write("policy/policy.yml", 'title: "Privacy Policy <x> & co"\nsections:\n' + "".join(f"  - {sid}\n" for sid in HOSTILE_TITLES))
+    # A line separator in the Greek title: YAML reads the pages' front matter otherwise, so they stand aside.
+    repo.write("translations/el/policy.yml", 'title: "Πολιτική \\u2029 Απορρήτου"\n')
+    for number, (sid, (title, el_title)) in enumerate(HOSTILE_TITLES.items()):
+        repo.section(sid, json.dumps(title), f"Text {number} of the section.\n")
+        repo.translate(sid, json.dumps(el_title), f"Κείμενο {number} της ενότητας.\n")
+        repo.policy("translations", "mark", "el", sid)  # the helper's fingerprint reads the title unquoted
+    repo.commit("hostile titles")
+    repo.release("1.0", "2025-01-01", "minor")
+    files, differ, taken = _built_both_ways(repo.root, tmp_path / "out", monkeypatch)
+    assert differ == []
+    assert len([f for f in files if f.endswith("index.html")]) > 10
+    if hook:
+        assert taken == [] and "HOOKED" in (tmp_path / "out/fast-True/en/1.0/index.html").read_text(encoding="utf-8")
+    else:  # the English version page took the shortcut with every hostile heading; the Greek one stood aside
+        assert taken.count("1.0/index.md") == 1 and len(taken) >= 6

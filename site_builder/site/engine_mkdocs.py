@@ -81,8 +81,10 @@ class _PolicyPlugin:
 
     def on_pre_page(self, page, config, files):  # noqa: ANN001, ANN201 - MkDocs' hook
         own = self.pages.get(page.file.src_uri)
-        blocks = _shell_blocks(own.markdown) if own is not None and _fast_shells() else None
-        if own is not None and blocks is not None:
+        # A hook of the site's mkdocs.yml that reads or rewrites the page source sees it the usual way.
+        rewritten = config.plugins.events["page_read_source"] or config.plugins.events["page_markdown"]
+        blocks = _shell_blocks(own.markdown) if own is not None and _fast_shells() and not rewritten else None
+        if own is not None and blocks is not None and _plain_meta(own, self.lang):
             # The page's source and metadata are the ones written into the docs folder, so they
             # need not be read back and parsed; its shell of headings and placeholders is
             # rendered by Python-Markdown, headings only, once per set of headings (_fast_shell).
@@ -306,7 +308,7 @@ def _fast_shells() -> bool:
     return FAST_SHELLS and mkdocs.__version__.startswith(_VERIFIED_MKDOCS)
 _HEADING = re.compile(r"#{1,6} [^\n]*")
 _PLACEHOLDER_LINE = re.compile(f"{FRAGMENT_PREFIX}t?[0-9a-f]+")
-_BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
+_BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)*")  # an indented line after them stays indented (code)
 
 
 @dataclass(frozen=True)
@@ -325,9 +327,16 @@ def _shell_blocks(markdown_text: str) -> list[str] | None:
     return [b for b in blocks if b]
 
 
+def _plain_meta(own: Page, lang: str) -> bool:
+    """Whether reading the page's front matter back gives its meta unchanged: YAML takes U+2028,
+    U+2029 and NEL for line breaks (and drops the blanks around them), and refuses C1 controls."""
+    text = json.dumps(_meta(own, lang), ensure_ascii=False)
+    return not any(c in "\u2028\u2029" or "\x7f" <= c <= "\x9f" for c in text)
+
+
 def _read_own(page: Any, own: Page, lang: str, config: Any) -> None:
-    page.markdown = own.markdown
-    page.meta = json.loads(json.dumps(_meta(own, lang)))  # what reading the front matter gives
+    page.markdown = own.markdown.lstrip("\n")  # as MkDocs strips it after the front matter
+    page.meta = json.loads(json.dumps(_meta(own, lang), sort_keys=True))  # what reading the front matter gives
 
 
 def _fast_shell(page: Any, blocks: list[str], shells: dict[str, _Shell], config: Any, files: Any) -> None:
@@ -342,7 +351,8 @@ def _fast_shell(page: Any, blocks: list[str], shells: dict[str, _Shell], config:
     if shell is None:
         md = markdown.Markdown(extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"] or {})
         root: list = []
-        md.treeprocessors.register(_KeepTree(root), "policy_keep_tree", priority=0)  # after every other one
+        # where MkDocs reads a page's title: after every tree processor but Markdown's unescaping
+        md.treeprocessors.register(_KeepTree(root), "policy_keep_tree", priority=1)
         lines = md.convert(source).split("\n") if source else []
         elements = list(root[0]) if root else []  # the headings (none: Markdown skips an empty text)
         if len(lines) != len(headings) or len(elements) != len(headings):  # a heading over two lines: no shortcut

@@ -294,7 +294,9 @@ def _front_matter(page: Page, lang: str) -> str:
 # pages, which share their headings release after release, share that rendering. Any other shell
 # (a catalog sentence between the blocks, say) goes through MkDocs' own Page.render. A test builds
 # sites both ways and compares every byte (tests/test_golden.py). This reaches into MkDocs' Page
-# (read_source, render and the fields they set): MkDocs 1.6, pinned in constraints.txt.
+# (read_source, render and the fields they set), so it is taken only under the MkDocs releases it
+# was checked against (_VERIFIED_MKDOCS), and not where a hook of the site rewrites page sources or
+# where YAML would read a page's front matter otherwise than JSON does (_plain_meta).
 
 FAST_SHELLS = True  # False: every page through MkDocs' own Page.render (the tests compare both)
 _VERIFIED_MKDOCS = ("1.6.",)  # the MkDocs releases whose Page this was checked against
@@ -306,6 +308,8 @@ def _fast_shells() -> bool:
     import mkdocs
 
     return FAST_SHELLS and mkdocs.__version__.startswith(_VERIFIED_MKDOCS)
+
+
 _HEADING = re.compile(r"#{1,6} [^\n]*")
 _PLACEHOLDER_LINE = re.compile(f"{FRAGMENT_PREFIX}t?[0-9a-f]+")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)*")  # an indented line after them stays indented (code)
@@ -372,7 +376,7 @@ def _fast_shell(page: Any, blocks: list[str], shells: dict[str, _Shell], config:
 
 
 class _KeepTree:
-    """A last tree processor that keeps the parsed tree (for the headings' ids and the title)."""
+    """A tree processor that keeps the parsed tree (for the headings' ids and the title)."""
 
     def __init__(self, keep: list) -> None:
         self.keep = keep

@@ -127,6 +127,7 @@ _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 # (U+FFFF makes feed.xml ill-formed; a control reaches mail bodies).
 _NOT_TEXT = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 _CONFLICT = re.compile(r"^(<{7}|>{7})( |$)|^={7}$", re.M)
+_HIDDEN = re.compile("|".join(p.pattern for p in (_BIDI, _NOT_TEXT, _ZERO_WIDTH)) + "|\0")  # any of the above
 
 
 def hidden_text_problems(text: str, path: str) -> list[Problem]:
@@ -134,6 +135,8 @@ def hidden_text_problems(text: str, path: str) -> list[Problem]:
     characters, and merge-conflict markers left in the text."""
     out = []
     conflicted = re.search(r"^<{7}( |$)", text, re.M) is not None
+    if not conflicted and _HIDDEN.search(text) is None:  # most files: nothing to name, no line to look at
+        return out
     for number, line in enumerate(text.split("\n"), start=1):
         if "\0" in line:
             out.append(Problem(path, number, "NUL byte in the text: the file is damaged or not text; remove it"))

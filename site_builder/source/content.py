@@ -133,7 +133,7 @@ _HIDDEN = re.compile("|".join(p.pattern for p in (_BIDI, _NOT_TEXT, _ZERO_WIDTH)
 def hidden_text_problems(text: str, path: str) -> list[Problem]:
     """What a reviewer cannot see in a diff: NUL bytes, bidirectional controls, zero-width
     characters, and merge-conflict markers left in the text."""
-    out = []
+    out: list[Problem] = []
     conflicted = re.search(r"^<{7}( |$)", text, re.M) is not None
     if not conflicted and _HIDDEN.search(text) is None:  # most files: nothing to name, no line to look at
         return out

@@ -36,7 +36,7 @@ RENDERING_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "markdown-it-py",
                       "babel", "jinja2", "fast-diff-match-patch")
 BUTTON = "md-button"  # Material's classes for a link or form button in page fragments
 BUTTON_PRIMARY = "md-button md-button--primary"
-TEMPLATE_CACHE = "templates"  # the engine's compiled templates, in the repository's cache folder
+TEMPLATE_CACHE = "templates"  # the engine's compiled templates, in the user's (or the repository's) cache folder
 SEARCH_INDEX = "search/search_index.json"  # Material's search index, completed with every page's entries
 
 
@@ -222,8 +222,7 @@ def _theme_env(make: Callable[[], Any], template_cache: Path | None) -> Any:
     import jinja2
 
     env = make()
-    if template_cache is not None:
-        template_cache.mkdir(parents=True, exist_ok=True)
+    if template_cache is not None and template_cache.is_dir():
         env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(template_cache))
     loader = env.loader
     if isinstance(loader, jinja2.FileSystemLoader):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -40,14 +41,31 @@ from site_builder.site.plan import (
 
 
 def template_cache_dir(root: Path) -> Path | None:
-    """Where compiled theme templates are kept between builds: beside the other per-repository caches."""
+    """Where compiled theme templates are kept between builds: the user's cache folder, shared by
+    every repository and clone on the machine (the theme's templates are the same for all; the
+    engine checks each compiled one against its template's source), so a fresh clone (a CI run)
+    does not compile them again. Where that folder cannot be written, the repository's cache."""
     from site_builder.site.engine_mkdocs import TEMPLATE_CACHE
     from site_builder.source.history import cache_dir, open_repo
 
     try:
-        return cache_dir(open_repo(root)) / TEMPLATE_CACHE
+        user = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "site_builder" / TEMPLATE_CACHE
+    except RuntimeError:  # no home folder
+        user = None
+    try:
+        repo: Path | None = cache_dir(open_repo(root)) / TEMPLATE_CACHE
     except PolicyError:
-        return None
+        repo = None
+    for folder in (user, repo):
+        if folder is None:
+            continue
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(folder, os.W_OK | os.X_OK):
+            return folder
+    return None
 
 
 def build_language(plan: SitePlan, lang: str, tmp: Path, quiet: bool) -> list[str]:

@@ -8,7 +8,7 @@ A remembered value is only ever a shortcut: deleting any of them costs time, nev
 | languages of each release | `.git/policy-cache/languages-F-T.json` | commit | as above, T the tool digest with the rendering packages |
 | content hash of a commit's text | `.git/policy-cache/content-hashes.json` | commit | never: a commit never changes |
 | commits that first added each record | `.git/policy-cache/first-commits.json` | HEAD | HEAD is not a descendant of the HEAD it was made for: read afresh |
-| compiled theme templates | `.git/policy-cache/templates/` | template source | the engine's own check (Jinja's bytecode cache) |
+| compiled theme templates | `~/.cache/site_builder/templates/` (`$XDG_CACHE_HOME`), else `.git/policy-cache/templates/` | template name and path | the engine's own check against the template's source and the Python version (Jinja's bytecode cache) |
 | blobs, trees, commit values | memory (`history._BLOBS`, `lru_cache`, `_MEMO` here) | object id | the process ends |
 | comparisons of one build | memory (`site.build`) | both versions' identities | the next build starts |
 | the site's stamp | beside the published site | HEAD, draft hash, options, config, tool digest | any of those changes |

@@ -363,3 +363,26 @@ def test_the_published_site_is_a_link_swapped_atomically(released: PolicyRepo, t
     assert not first.exists() and second.exists() and out.resolve() not in (first, second)
     assert sorted(p for p in (tmp_path / ".s.builds").iterdir() if p.is_dir()) == sorted([second.parent, out.resolve().parent])
     assert filecmp.cmp(out / "index.html", out.resolve() / "index.html")
+
+
+def test_compiled_templates_are_shared_by_clones_and_fall_back_to_the_repository(tmp_path: Path) -> None:
+    """A second clone's first build compiles no theme template again (they are kept per machine); where
+    the user's cache folder cannot be made, they are kept in the repository, and the build works."""
+    from tests.conftest import make_released
+
+    cache = tmp_path / "cache"
+    templates = cache / "site_builder" / "templates"
+    first, second = make_released(tmp_path / "first"), make_released(tmp_path / "second")
+    first.policy("build", "--out", str(tmp_path / "site-1"), "--today", "2030-01-01", "-q", env={"XDG_CACHE_HOME": str(cache)})
+    compiled = {p.name: p.stat().st_mtime_ns for p in templates.iterdir()}
+    assert len(compiled) > 10 and not (first.root / ".git/policy-cache/templates").exists()
+    second.policy("build", "--out", str(tmp_path / "site-2"), "--today", "2030-01-01", "-q", env={"XDG_CACHE_HOME": str(cache)})
+    assert {p.name: p.stat().st_mtime_ns for p in templates.iterdir()} == compiled  # read, none written again
+    assert filecmp.cmp(tmp_path / "site-1/en/1.1/index.html", tmp_path / "site-2/en/1.1/index.html", shallow=False)
+
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache folder would go\n", encoding="utf-8")
+    third = make_released(tmp_path / "third")
+    third.policy("build", "--out", str(tmp_path / "site-3"), "--today", "2030-01-01", "-q", env={"XDG_CACHE_HOME": str(blocked)})
+    assert len(list((third.root / ".git/policy-cache/templates").iterdir())) > 10
+    assert (tmp_path / "site-3/en/1.1/index.html").read_bytes() == (tmp_path / "site-1/en/1.1/index.html").read_bytes()

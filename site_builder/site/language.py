@@ -48,8 +48,9 @@ def template_cache_dir(root: Path) -> Path | None:
     from site_builder.site.engine_mkdocs import TEMPLATE_CACHE
     from site_builder.source.history import cache_dir, open_repo
 
-    try:
-        user = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "site_builder" / TEMPLATE_CACHE
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    try:  # a relative XDG_CACHE_HOME is ignored, as the XDG specification says
+        user: Path | None = (Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache") / "site_builder" / TEMPLATE_CACHE
     except RuntimeError:  # no home folder
         user = None
     try:

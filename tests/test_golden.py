@@ -21,6 +21,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -220,6 +221,7 @@ HOSTILE_TITLES = {  # section id -> (English title, Greek title): what Markdown,
     "breaks": ("Line \u2028 separator \u2029 and\ttab and \u00a0no-break", "Γραμμή \u2028 διαχωριστής"),
     "twice": ("Fish & chips <b>bold</b> &amp; co", "Ψάρια & πατάτες <i>πλάγια</i>"),  # the same slug again
     "placeholder": ("POLICY-FRAGMENT-0a1b", "POLICY-FRAGMENT-tab12"),
+    "lines": ("First line\nsecond line", "Πρώτη γραμμή\nδεύτερη γραμμή"),  # one heading, not a heading and a paragraph
 }
 
 
@@ -252,3 +254,7 @@ def test_page_shells_with_hostile_titles_or_a_hook_render_as_mkdocs_renders_them
         assert taken == [] and "HOOKED" in (tmp_path / "out/fast-True/en/1.0/index.html").read_text(encoding="utf-8")
     else:  # the English version page took the shortcut with every hostile heading; the Greek one stood aside
         assert taken.count("1.0/index.md") == 1 and len(taken) >= 6
+    for lang, words in (("en", "First line second line"), ("el", "Πρώτη γραμμή δεύτερη γραμμή")):
+        page = (tmp_path / f"out/fast-True/{lang}/1.0/index.html").read_text(encoding="utf-8")
+        assert re.search(f'<h2 id="lines">[^<]*{words}<a class="headerlink"', page), lang
+        assert "<p>second line" not in page and "<p>δεύτερη γραμμή" not in page

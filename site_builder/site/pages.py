@@ -303,9 +303,13 @@ def section_body_html(body: str) -> str:
     return f'<div class="policy-text">\n{to_html(body)}\n</div>\n'
 
 
+_LINE_BREAKS = re.compile(r"[ \t]*[\r\n]+[ \t]*")
+
+
 def _md_escape(text: str) -> str:
-    """Titles are text, never markup."""
-    escaped = html.escape(text, quote=False)
+    """Titles are text, never markup; a title is one heading, so a line break in it is a space
+    (Markdown would end the heading there and show the rest as a paragraph)."""
+    escaped = html.escape(_LINE_BREAKS.sub(" ", text), quote=False)
     for char in "\\`*_[]#{}":
         escaped = escaped.replace(char, "\\" + char)
     return escaped

@@ -83,9 +83,11 @@ def test_leftover_names_beside_the_output_are_removed_only_when_the_tool_made_th
         (tmp_path / name / "notes.txt").write_text("mine")
     (tmp_path / ".s.link-7").write_text("a file, not a link")
     before = {p.name: everything(p) if p.is_dir() else p.read_bytes() for p in tmp_path.glob(".s.*")}
+    (tmp_path / ".s.building-999998").mkdir()  # a build killed between making its folder and marking it
     build(released, tmp_path / "s")
     build(released, tmp_path / "s", "--draft")
     assert {p.name: everything(p) if p.is_dir() else p.read_bytes() for p in tmp_path.glob(".s.*") if p.name in before} == before
+    assert not (tmp_path / ".s.building-999998").exists()  # empty: nothing of anyone's is lost
 
 
 def test_a_builds_folder_the_tool_did_not_make_is_refused_not_pruned(released: PolicyRepo, tmp_path: Path) -> None:

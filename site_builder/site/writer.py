@@ -175,8 +175,14 @@ def clean_leftovers(out: Path) -> tuple[Path | None, list[Path]]:
     for path in out.parent.glob(f".{out.name}.building-*"):
         pid = path.name.rsplit("-", 1)[-1]
         mine = (path / _STAGING_MARK).is_file() and not path.is_symlink()
-        if mine and (not pid.isdigit() or not _alive(int(pid)) or int(pid) == os.getpid()):
+        gone = not pid.isdigit() or not _alive(int(pid)) or int(pid) == os.getpid()
+        if mine and gone:
             shutil.rmtree(path, ignore_errors=True)
+        elif gone and path.is_dir() and not path.is_symlink():
+            try:  # a build killed between making its folder and marking it: only an empty folder goes
+                path.rmdir()
+            except OSError:
+                pass
     for path in out.parent.glob(f".{out.name}.link-*"):
         if path.is_symlink():
             path.unlink()

@@ -113,15 +113,22 @@ class _GitHubLinks(LinkifyIt):
     def pretest(self, text: str) -> bool:
         return bool(_MAYBE_LINK.search(text))
 
+    _last: tuple[str, list | None] = ("", None)
+
     def test(self, text: str) -> bool:
         return bool(self.match(text))
 
     def match(self, text: str) -> list | None:
-        if not _MAYBE_LINK.search(text):
-            return None
-        found = [m for m in super().match(text) or []
-                 if m.schema in ("http:", "https:", "ftp:", "mailto:") or (not m.schema and m.raw.lower().startswith("www."))]
-        return found or None
+        """markdown-it asks `test`, then `match`, for the same text: the search is done once."""
+        last = self._last  # read once: another thread may render meanwhile
+        if last[0] == text and text:
+            return last[1]
+        found = None
+        if _MAYBE_LINK.search(text):
+            found = [m for m in super().match(text) or []
+                     if m.schema in ("http:", "https:", "ftp:", "mailto:") or (not m.schema and m.raw.lower().startswith("www."))] or None
+        self._last = (text, found)
+        return found
 
 
 _ENCODED_LETTERS = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")

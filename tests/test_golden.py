@@ -258,3 +258,5 @@ def test_page_shells_with_hostile_titles_or_a_hook_render_as_mkdocs_renders_them
         page = (tmp_path / f"out/fast-True/{lang}/1.0/index.html").read_text(encoding="utf-8")
         assert re.search(f'<h2 id="lines">[^<]*{words}<a class="headerlink"', page), lang
         assert "<p>second line" not in page and "<p>δεύτερη γραμμή" not in page
+        download = (tmp_path / f"out/fast-True/{lang}/1.0/policy.md").read_text(encoding="utf-8")
+        assert f"## 6. {words}\n" in download, lang  # the download's heading is one line too

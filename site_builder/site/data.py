@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 from site_builder.compare.render import SCHEMA, to_json
 from site_builder.i18n import format_day, t
 from site_builder.markup import to_html
-from site_builder.site.pages import VersionView
+from site_builder.site.pages import VersionView, one_line
 from site_builder.source.models import Release, ReleaseRecord
 
 
@@ -148,12 +148,12 @@ def version_markdown(view: VersionView, lang: str) -> str:
     """`/<lang>/<version>/policy.md`: the text of a version as one plain Markdown file: headings
     without raw HTML anchors or attribute syntax, readable as text and in any Markdown viewer."""
     rec = view.record
-    lines = [f"# {view.text.title}", ""]
+    lines = [f"# {one_line(view.text.title)}", ""]
     if rec:
         lines += [f"{t(lang, 'version')} {view.version} · {t(lang, 'labelled', label=t(lang, 'effective'), value=format_day(rec.effective, lang))}", ""]
     for sec in view.text.sections:
         number = f"{sec.number}. " if sec.number else ""
-        lines += [f"## {number}{sec.title}", "", sec.body.strip(), ""]
+        lines += [f"## {number}{one_line(sec.title)}", "", sec.body.strip(), ""]
     return "\n".join(lines)
 
 

@@ -306,10 +306,15 @@ def section_body_html(body: str) -> str:
 _LINE_BREAKS = re.compile(r"[ \t]*[\r\n]+[ \t]*")
 
 
+def one_line(title: str) -> str:
+    """A title is one heading: a line break in it is a space (Markdown would end the heading there
+    and show the rest as a paragraph)."""
+    return _LINE_BREAKS.sub(" ", title)
+
+
 def _md_escape(text: str) -> str:
-    """Titles are text, never markup; a title is one heading, so a line break in it is a space
-    (Markdown would end the heading there and show the rest as a paragraph)."""
-    escaped = html.escape(_LINE_BREAKS.sub(" ", text), quote=False)
+    """Titles are text, never markup, and one line each (`one_line`)."""
+    escaped = html.escape(one_line(text), quote=False)
     for char in "\\`*_[]#{}":
         escaped = escaped.replace(char, "\\" + char)
     return escaped

@@ -16,6 +16,7 @@ a build compared byte for byte with another asks for that (another hash seed) on
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -119,6 +120,8 @@ def _serve() -> int:
     babel.core.get_global("zone_aliases")  # CLDR's data, read once: the tool only reads it
     for code in ("en", "el", "fr"):
         babel.Locale.parse(code).months  # noqa: B018 - loads the language's CLDR data
+    gc.collect()
+    gc.freeze()  # what was imported is never collected: a child's collections leave those pages shared
     for line in requests:
         request = json.loads(line)
         sys.stdout.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -59,3 +60,6 @@ def start_worker() -> None:
 
     warm_up()
     markup_warm_up()
+    # What the worker imported and warmed up lives as long as it does: out of the collector's reach,
+    # the full collections of the build no longer walk it (-5 % CPU of one more release at 60).
+    gc.freeze()

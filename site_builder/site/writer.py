@@ -178,7 +178,7 @@ def clean_leftovers(out: Path) -> tuple[Path | None, list[Path]]:
         gone = not pid.isdigit() or not _alive(int(pid)) or int(pid) == os.getpid()
         if mine and gone:
             shutil.rmtree(path, ignore_errors=True)
-        elif gone and path.is_dir() and not path.is_symlink():
+        elif gone and pid.isdigit() and path.is_dir() and not path.is_symlink():
             try:  # a build killed between making its folder and marking it: only an empty folder goes
                 path.rmdir()
             except OSError:

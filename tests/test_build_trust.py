@@ -197,6 +197,48 @@ def test_release_commits_are_found_from_the_last_head_or_afresh(released: Policy
     assert history.first_commits(history.open_repo(released.root)) == since_last
 
 
+def test_release_records_are_remembered_by_blob_and_read_afresh_when_the_memo_is_not_ours(
+        released: PolicyRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command reads and parses no committed release record it read before; a remembered value that
+    is damaged or of another shape costs time, never a different answer; an uncommitted edit is read
+    as it is and never remembered."""
+    import json
+
+    from site_builder.source import history, store
+
+    def load(uncommitted: bool = False) -> tuple:
+        store._MEMO.clear()
+        history._BLOBS.clear()
+        repo = history.open_repo(released.root)
+        return history.load_releases(repo, released.root, ("en", "el"), include_uncommitted=uncommitted)
+
+    folder = released.root / ".git/policy-cache"
+    for old in folder.glob("records-*"):
+        old.unlink()
+    fresh = load()
+    assert [r.record.version for r in fresh[0]] == ["1.0", "1.1"] and fresh[2] == []
+    [memo] = folder.glob("records-*.json")
+    assert len(json.loads(memo.read_text())) == 2
+    real = history.load_record
+    with monkeypatch.context() as m:  # remembered: not one record is parsed again
+        m.setattr(history, "load_record", lambda *a: pytest.fail("a remembered record was parsed again"))
+        assert load() == fresh
+    good = memo.read_text()
+    for damaged in ("{", "[]", json.dumps({k: {"record": [1, 2], "problems": 5} for k in json.loads(good)}),
+                    good.replace('"2025-', '"2025-13-')):  # dates no record can hold
+        assert damaged != good
+        memo.write_text(damaged)
+        assert load() == fresh, damaged[:40]
+    released.write("changelog/1.2.yml", "version: '1.2'\neffective: 2026-13-01\n")  # an edit not committed
+    memo.write_text(good)
+    calls: list[str] = []
+    monkeypatch.setattr(history, "load_record", lambda data, path, langs: calls.append(path) or real(data, path, langs))
+    _, pending, problems = load(uncommitted=True)
+    assert calls == ["changelog/1.2.yml"] and pending == []
+    assert any(p.path == "changelog/1.2.yml" and "2026-13-01" in p.message for p in problems)
+    assert len(json.loads(memo.read_text())) == 2  # not remembered
+
+
 class Output:
     """The stderr of a running `policy`, read line by line in a thread, so a test can wait for a line."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import json
 import os
 import re
@@ -181,10 +182,11 @@ def load_releases(repo: git.Repo, root: Path, languages: tuple[str, ...], *,
                   include_uncommitted: bool = False) -> tuple[list[Release], list[ReleaseRecord], list[Problem]]:
     """Published releases (verified against their content_hash), records not yet committed, problems."""
     head = head_commit(repo)
+    committed = _committed_records(repo, head) if head is not None else {}
     if include_uncommitted:
         files = {f"changelog/{n}": (root / "changelog" / n).read_bytes for n in WorkingTree(root).listdir("changelog")}
     elif head is not None:
-        files = _committed_records(repo, head)
+        files = {path: functools.partial(read_blob, repo, blob) for path, blob in committed.items()}
     else:
         return [], [], []
     if files and is_shallow(repo):
@@ -194,15 +196,16 @@ def load_releases(repo: git.Repo, root: Path, languages: tuple[str, ...], *,
     store.commit_memos(cache_dir(repo), "content-hashes", [added[path][0] for path in files if path in added],
                  lambda sha: content_hash(tree_at(repo, sha)))
     releases, pending, problems = [], [], []
-    for path, read in sorted(files.items()):
-        if record_version(path.removeprefix("changelog/")) is None:
-            problems.append(Problem(_shown(path), 1, "is not a release record: changelog/ holds only records named "
-                                    f"<version>{RECORD_SUFFIX}, the version being {VERSION_RULE}; rename or move the file"))
-            continue
-        # A published record needs a summary in the source language only: a language added
-        # later shows old releases in the source language, with a note (never an edit).
-        data = read()
-        record, found = load_record(data, path, languages[:1] if path in added else languages)
+    names = {path: read for path, read in files.items() if record_version(path.removeprefix("changelog/")) is not None}
+    for path in sorted(set(files) - set(names)):
+        problems.append(Problem(_shown(path), 1, "is not a release record: changelog/ holds only records named "
+                                f"<version>{RECORD_SUFFIX}, the version being {VERSION_RULE}; rename or move the file"))
+    # A published record needs a summary in the source language only: a language added
+    # later shows old releases in the source language, with a note (never an edit).
+    loaded = _load_records(repo, names, committed, {path: languages[:1] if path in added else languages for path in names},
+                           skip_reading=not include_uncommitted)
+    for path in sorted(names):
+        record, found, blob_id = loaded[path]
         problems.extend(found)
         if record is None:
             continue
@@ -210,8 +213,8 @@ def load_releases(repo: git.Repo, root: Path, languages: tuple[str, ...], *,
             pending.append(record)
             continue
         sha, when, blob = added[path]
-        first = read_blob(repo, blob)
-        problems.extend(_verify(repo, record, sha, record if first == data else first))
+        first: bytes | ReleaseRecord = record if blob == blob_id else read_blob(repo, blob)
+        problems.extend(_verify(repo, record, sha, first))
         releases.append(Release(record, sha, when))
     releases.sort(key=lambda r: r.record.key)
     problems.extend(_check_dates(releases, pending))
@@ -223,13 +226,77 @@ def _shown(path: str) -> str:
     return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in path)
 
 
-def _committed_records(repo: git.Repo, head: git.Commit) -> dict[str, Callable[[], bytes]]:
-    """The release records at HEAD, each readable by its blob id."""
+def _committed_records(repo: git.Repo, head: git.Commit) -> dict[str, str]:
+    """The release records at HEAD: the blob id of each."""
     try:
         folder = head.tree / "changelog"
     except KeyError:
         return {}
-    return {f"changelog/{b.name}": functools.partial(read_blob, repo, b.hexsha) for b in folder if b.type == "blob"}
+    return {f"changelog/{b.name}": b.hexsha for b in folder if b.type == "blob"}
+
+
+def _blob_id(data: bytes) -> str:
+    """The id git gives these bytes as a file."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+LoadedRecord = tuple[ReleaseRecord | None, list[Problem], str]
+
+
+def _load_records(repo: git.Repo, files: dict[str, Callable[[], bytes]], committed: dict[str, str],
+                  languages: dict[str, tuple[str, ...]], skip_reading: bool) -> dict[str, LoadedRecord]:
+    """Each record validated (`load_record`), with the blob id of the bytes read. A committed record
+    (the same bytes as a blob at HEAD) is remembered by blob id, path and languages: a build reads
+    and parses none of the records it read before. With `skip_reading` the files are HEAD's blobs."""
+    out: dict[str, LoadedRecord] = {}
+    keys: dict[str, tuple[str, bytes | None]] = {}
+    for path, read in files.items():
+        data = None if skip_reading else read()
+        blob_id = committed[path] if data is None else _blob_id(data)
+        if committed.get(path) == blob_id:
+            keys["\n".join((blob_id, ",".join(languages[path]), path))] = (path, data)
+        else:  # an edit not yet committed: read as it is, never remembered
+            record, found = load_record(read() if data is None else data, path, languages[path])
+            out[path] = (record, found, blob_id)
+
+    def compute(key: str) -> object:
+        path, data = keys[key]
+        record, found = load_record(read_blob(repo, committed[path]) if data is None else data, path, languages[path])
+        return _record_to_json(record, found)
+
+    remembered = store.commit_memos(cache_dir(repo), f"records-{store.code_digest()[:16]}", list(keys), compute)
+    for key, value in remembered.items():
+        path, data = keys[key]
+        loaded = _record_from_json(value)
+        if loaded is None:  # not the shape this tool writes: read afresh
+            loaded = load_record(read_blob(repo, committed[path]) if data is None else data, path, languages[path])
+        out[path] = (*loaded, committed[path])
+    return out
+
+
+def _record_to_json(record: ReleaseRecord | None, problems: list[Problem]) -> object:
+    """A record and its problems as JSON (pairs, not objects, where order counts: the store sorts keys)."""
+    found = [[p.path, p.line, p.message, p.severity] for p in problems]
+    if record is None:
+        return {"record": None, "problems": found}
+    short = list(record.short_notice.items()) if isinstance(record.short_notice, dict) else record.short_notice
+    return {"record": [record.version, record.effective.isoformat(), record.kind, list(record.summary.items()),
+                       record.content_hash, record.path, short], "problems": found}
+
+
+def _record_from_json(value: object) -> tuple[ReleaseRecord | None, list[Problem]] | None:
+    if not isinstance(value, dict):
+        return None
+    try:
+        problems = [Problem(str(path), int(line), str(message), str(severity)) for path, line, message, severity in value["problems"]]
+        if value["record"] is None:
+            return None, problems
+        version, effective, kind, summary, chash, path, short = value["record"]
+        pairs = [(str(lang), str(text)) for lang, text in summary]
+        notice = short if short is None or isinstance(short, str) else {str(lang): str(reason) for lang, reason in short}
+        return ReleaseRecord(str(version), dt.date.fromisoformat(effective), str(kind), dict(pairs), str(chash), str(path), notice), problems
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _verify(repo: git.Repo, record: ReleaseRecord, sha: str, first_added: bytes | ReleaseRecord) -> list[Problem]:

@@ -78,9 +78,10 @@ def test_build_refuses_a_folder_it_did_not_make_and_moves_nothing(released: Poli
 
 def test_leftover_names_beside_the_output_are_removed_only_when_the_tool_made_them(released: PolicyRepo, tmp_path: Path) -> None:
     """Folders and files named like a killed build's leftovers, but the user's, are not removed."""
-    for name in (".s.building-999999", ".s.old-1"):
+    for name in (".s.building-999999", ".s.old-1", ".s.building-99999999999999999999"):
         (tmp_path / name).mkdir()
         (tmp_path / name / "notes.txt").write_text("mine")
+    (tmp_path / ".s.building-\u00b2").mkdir()  # "²" is a digit to Python, not a process id: kept, no crash
     (tmp_path / ".s.link-7").write_text("a file, not a link")
     before = {p.name: everything(p) if p.is_dir() else p.read_bytes() for p in tmp_path.glob(".s.*")}
     (tmp_path / ".s.building-999998").mkdir()  # a build killed between making its folder and marking it

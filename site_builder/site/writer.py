@@ -160,11 +160,19 @@ def write_error(exc: OSError, out: Path) -> PolicyError:
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # no such process; a number no process can have
         return False
     except PermissionError:
         return True
     return True
+
+
+def _dead_builder(suffix: str) -> bool:
+    """Whether `.<out>.building-<suffix>` names no running build: not a process id (only ASCII digits
+    are), a process that is gone, or this process (what it left before, in a restart)."""
+    if not (suffix.isascii() and suffix.isdigit()):
+        return True
+    return int(suffix) == os.getpid() or not _alive(int(suffix))
 
 
 def clean_leftovers(out: Path) -> tuple[Path | None, list[Path]]:
@@ -174,11 +182,11 @@ def clean_leftovers(out: Path) -> tuple[Path | None, list[Path]]:
     builds, _ = _siblings(out)
     for path in out.parent.glob(f".{out.name}.building-*"):
         pid = path.name.rsplit("-", 1)[-1]
-        mine = (path / _STAGING_MARK).is_file() and not path.is_symlink()
-        gone = not pid.isdigit() or not _alive(int(pid)) or int(pid) == os.getpid()
-        if mine and gone:
+        if path.is_symlink() or not path.is_dir() or not _dead_builder(pid):
+            continue
+        if (path / _STAGING_MARK).is_file():
             shutil.rmtree(path, ignore_errors=True)
-        elif gone and pid.isdigit() and path.is_dir() and not path.is_symlink():
+        elif pid.isascii() and pid.isdigit():
             try:  # a build killed between making its folder and marking it: only an empty folder goes
                 path.rmdir()
             except OSError:

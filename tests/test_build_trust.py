@@ -239,6 +239,20 @@ def test_release_records_are_remembered_by_blob_and_read_afresh_when_the_memo_is
     assert len(json.loads(memo.read_text())) == 2  # not remembered
 
 
+@pytest.mark.parametrize("object_format", ["sha1", "sha256"])
+def test_a_record_read_from_the_working_tree_is_known_by_the_id_git_gives_it(tmp_path: Path, object_format: str) -> None:
+    """A record in the working tree with the bytes of a committed one is known by its blob id, in
+    either of git's hashes, so that what was remembered of it is used."""
+    from site_builder.source import history
+
+    subprocess.run(["git", "init", "-q", f"--object-format={object_format}", str(tmp_path)], check=True, env=BASE_ENV)
+    for data in (b"version: '1.0'\n", b"", "summary: {el: \u0393\u03b5\u03b9\u03b1}\r\n".encode()):
+        (tmp_path / "f").write_bytes(data)
+        wanted = subprocess.run(["git", "hash-object", "f"], cwd=tmp_path, capture_output=True, text=True, check=True,
+                                env=BASE_ENV).stdout.strip()
+        assert history._blob_id(data, wanted) == wanted
+
+
 class Output:
     """The stderr of a running `policy`, read line by line in a thread, so a test can wait for a line."""
 

@@ -235,9 +235,20 @@ def _committed_records(repo: git.Repo, head: git.Commit) -> dict[str, str]:
     return {f"changelog/{b.name}": b.hexsha for b in folder if b.type == "blob"}
 
 
-def _blob_id(data: bytes) -> str:
-    """The id git gives these bytes as a file."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+def _blob_id(data: bytes, like: str) -> str:
+    """The id git gives these bytes as a file, in the repository's hash (`like` is one of its ids)."""
+    digest = hashlib.sha256 if len(like) == 64 else functools.partial(hashlib.sha1, usedforsecurity=False)
+    return digest(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+# What `load_record` reads with besides this tool's code: a new release of one may judge a record otherwise.
+_RECORD_PACKAGES = ("PyYAML", "markdown-it-py", "linkify-it-py", "mdit-py-plugins", "nh3")
+
+
+@functools.lru_cache(maxsize=1)
+def _records_memo_name() -> str:
+    digest = hashlib.sha256(f"{store.code_digest()}\n{store.package_versions(_RECORD_PACKAGES)}".encode()).hexdigest()
+    return f"records-{digest[:16]}"
 
 
 LoadedRecord = tuple[ReleaseRecord | None, list[Problem], str]
@@ -252,7 +263,7 @@ def _load_records(repo: git.Repo, files: dict[str, Callable[[], bytes]], committ
     keys: dict[str, tuple[str, bytes | None]] = {}
     for path, read in files.items():
         data = None if skip_reading else read()
-        blob_id = committed[path] if data is None else _blob_id(data)
+        blob_id = committed[path] if data is None else _blob_id(data, committed.get(path, ""))
         if committed.get(path) == blob_id:
             keys["\n".join((blob_id, ",".join(languages[path]), path))] = (path, data)
         else:  # an edit not yet committed: read as it is, never remembered
@@ -264,7 +275,7 @@ def _load_records(repo: git.Repo, files: dict[str, Callable[[], bytes]], committ
         record, found = load_record(read_blob(repo, committed[path]) if data is None else data, path, languages[path])
         return _record_to_json(record, found)
 
-    remembered = store.commit_memos(cache_dir(repo), f"records-{store.code_digest()[:16]}", list(keys), compute)
+    remembered = store.commit_memos(cache_dir(repo), _records_memo_name(), list(keys), compute)
     for key, value in remembered.items():
         path, data = keys[key]
         loaded = _record_from_json(value)

@@ -6,7 +6,7 @@ A remembered value is only ever a shortcut: deleting any of them costs time, nev
 |---|---|---|---|
 | parsed text of a release | `.git/policy-cache/snapshots-F-C/SHA.json` | commit | never for its commit; a new `SNAPSHOT_FORMAT` (F) or tool code (C) writes a new folder and drops the old |
 | languages of each release | `.git/policy-cache/languages-F-T.json` | commit | as above, T the tool digest with the rendering packages |
-| each committed release record, validated | `.git/policy-cache/records-C.json` | blob id, languages, path | never for its blob; new tool code (C) writes a new file and drops the old |
+| each committed release record, validated | `.git/policy-cache/records-R.json` | blob id, languages, path | never for its blob; new tool code or a new YAML, Markdown or sanitiser package (R) writes a new file and drops the old |
 | content hash of a commit's text | `.git/policy-cache/content-hashes.json` | commit | never: a commit never changes |
 | commits that first added each record | `.git/policy-cache/first-commits.json` | HEAD | HEAD is not a descendant of the HEAD it was made for: read afresh |
 | compiled theme templates | `~/.cache/site_builder/templates/` (`$XDG_CACHE_HOME`), else `.git/policy-cache/templates/` | template name and path | the engine's own check against the template's source and the Python version (Jinja's bytecode cache) |

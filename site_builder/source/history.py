@@ -259,6 +259,9 @@ def _load_records(repo: git.Repo, files: dict[str, Callable[[], bytes]], committ
     """Each record validated (`load_record`), with the blob id of the bytes read. A committed record
     (the same bytes as a blob at HEAD) is remembered by blob id, path and languages: a build reads
     and parses none of the records it read before. With `skip_reading` the files are HEAD's blobs."""
+    def fresh(path: str, data: bytes | None) -> tuple[ReleaseRecord | None, list[Problem]]:
+        return load_record(files[path]() if data is None else data, path, languages[path])
+
     out: dict[str, LoadedRecord] = {}
     keys: dict[str, tuple[str, bytes | None]] = {}
     for path, read in files.items():
@@ -267,21 +270,13 @@ def _load_records(repo: git.Repo, files: dict[str, Callable[[], bytes]], committ
         if committed.get(path) == blob_id:
             keys["\n".join((blob_id, ",".join(languages[path]), path))] = (path, data)
         else:  # an edit not yet committed: read as it is, never remembered
-            record, found = load_record(read() if data is None else data, path, languages[path])
-            out[path] = (record, found, blob_id)
-
-    def compute(key: str) -> object:
-        path, data = keys[key]
-        record, found = load_record(read_blob(repo, committed[path]) if data is None else data, path, languages[path])
-        return _record_to_json(record, found)
-
-    remembered = store.commit_memos(cache_dir(repo), _records_memo_name(), list(keys), compute)
+            out[path] = (*fresh(path, data), blob_id)
+    remembered = store.commit_memos(cache_dir(repo), _records_memo_name(), list(keys),
+                                    lambda key: _record_to_json(*fresh(*keys[key])))
     for key, value in remembered.items():
         path, data = keys[key]
-        loaded = _record_from_json(value)
-        if loaded is None:  # not the shape this tool writes: read afresh
-            loaded = load_record(read_blob(repo, committed[path]) if data is None else data, path, languages[path])
-        out[path] = (*loaded, committed[path])
+        # a value not of the shape this tool writes is read afresh
+        out[path] = (*(_record_from_json(value) or fresh(path, data)), committed[path])
     return out
 
 
